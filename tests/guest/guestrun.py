@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Drives an emulator running a guest on its serial console, expect-style.
+
+Guest tests and benchmarks use it to boot a kernel, wait for the shell, type
+commands and read back what the guest printed:
+
+    with Guest(["build/mimic", "-M", "malta", ...]) as g:
+        g.expect("SHELL-READY", timeout=120)
+        out = g.run("uname -m")        # output of one shell command
+        g.send("poweroff -f\n")
+        assert g.wait_exit(60) == 0
+"""
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+
+class GuestError(Exception):
+    pass
+
+
+class Guest:
+    def __init__(self, argv, log_path=None, echo=False):
+        self.argv = argv
+        self.buf = b""
+        self.log = open(log_path, "wb") if log_path else None
+        self.echo = echo
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, bufsize=0)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self._marker = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+    def _read(self, timeout):
+        r, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not r:
+            return False
+        data = self.proc.stdout.read(65536)
+        if not data:
+            return None  # EOF: the emulator exited
+        self.buf += data
+        if self.log:
+            self.log.write(data)
+            self.log.flush()
+        if self.echo:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return True
+
+    def expect(self, pattern, timeout=60):
+        """Waits until `pattern` (a regex) appears after the last match; returns the match."""
+        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.buf, self._marker)
+            if m:
+                self._marker = m.end()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise GuestError("timed out after %ds waiting for %r; last output:\n%s" %
+                                 (timeout, pattern, self.tail()))
+            if self._read(min(left, 1.0)) is None:
+                raise GuestError("emulator exited (%s) while waiting for %r; last output:\n%s" %
+                                 (self.proc.wait(), pattern, self.tail()))
+
+    def tail(self, n=2000):
+        return self.buf[-n:].decode(errors="replace")
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def run(self, command, timeout=60):
+        """Runs a shell command in the guest; returns its output (without the echo)."""
+        tag = "__MIMIC_%d__" % int(time.monotonic() * 1000)
+        # The tag is split in the command so the echo of the typed line does not match.
+        self.send("%s; echo %s\"\"_END $?\n" % (command, tag[:-2]))
+        m = self.expect(re.escape(tag[:-2]) + r"_END (\d+)", timeout)
+        start = self.buf.rfind(b"\n", 0, m.start())
+        out = self.buf[:start].decode(errors="replace")
+        # Output begins after the echoed command line.
+        lines = out.split("\n")
+        for i in range(len(lines) - 1, -1, -1):
+            if command in lines[i]:
+                out = "\n".join(lines[i + 1:])
+                break
+        self.last_status = int(m.group(1))
+        return out.replace("\r", "").strip("\n")
+
+    def wait_exit(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            self._read(0.2)
+        if self.proc.poll() is None:
+            raise GuestError("emulator did not exit within %ds; last output:\n%s" %
+                             (timeout, self.tail()))
+        while self._read(0) is True:
+            pass
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.log:
+            self.log.close()
+            self.log = None
