@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Crash safety of mimic-img: runs convert -O qcow2, commit and snapshot -c on
+# images of a few MiB, kills each run with SIGKILL after a random delay, then
+# asks Debian's qemu-img whether the images are still sound (check exit 0 or
+# 3: leaks are allowed, corruption is not) and whether their data makes sense
+# (verify.py). Usage: crash.sh PATH/TO/mimic-img [RUNS]   (default 30 runs each)
+set -uo pipefail
+IMG=${1:?usage: crash.sh mimic-img [runs]}
+RUNS=${2:-${CRASH_RUNS:-30}}
+HERE=$(cd "$(dirname "$0")" && pwd)
+VERIFY="$HERE/verify.py"
+IMG=$(cd "$(dirname "$IMG")" && pwd)/$(basename "$IMG")
+command -v qemu-img >/dev/null || { echo "crash: qemu-img not found" >&2; exit 1; }
+command -v qemu-io >/dev/null || { echo "crash: qemu-io not found" >&2; exit 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mimic-crash-XXXXXX")
+failures=0
+keep=0
+trap '[ $keep = 1 ] || rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+    keep=1
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# Runs "$@" in the background, kills it after $1 ms with SIGKILL. Returns 0 if
+# the command was killed, 1 if it had already finished (2 if it failed).
+run_and_kill() {
+    local ms=$1
+    shift
+    "$@" >/dev/null 2>"$WORK/stderr" &
+    local pid=$!
+    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+    if kill -9 "$pid" 2>/dev/null; then
+        wait "$pid" 2>/dev/null
+        return 0
+    fi
+    wait "$pid"
+    local rc=$?
+    [ $rc = 0 ] && return 1
+    echo "mimic-img exited $rc on its own: $(cat "$WORK/stderr")" >&2
+    return 2
+}
+
+# qemu-img check: 0 = clean, 3 = leaked clusters only. Anything else fails.
+check_image() {
+    local img=$1 what=$2
+    qemu-img check "$img" >"$WORK/check.out" 2>&1
+    local rc=$?
+    if [ $rc != 0 ] && [ $rc != 3 ]; then
+        fail "$what: qemu-img check $img exited $rc"
+        sed 's/^/    /' "$WORK/check.out" | head -20 >&2
+        return 1
+    fi
+    [ $rc = 3 ] && leaks=$((leaks + 1))
+    return 0
+}
+
+# Duration of one uninterrupted run in ms (at least 5): kill points are
+# spread over it, with some runs left to finish.
+measure() {
+    local t0
+    t0=$(now_ms)
+    "$@" >/dev/null 2>&1 || { fail "uninterrupted run failed: $*"; return 1; }
+    local d=$(($(now_ms) - t0))
+    [ $d -lt 5 ] && d=5
+    echo $d
+}
+
+delay() { echo $((RANDOM * $1 * 11 / 10 / 32768)); }
+
+report() {
+    echo "crash: $1: $RUNS runs, $killed killed mid-run, $finished finished," \
+        "$unopened not yet an image, $leaks with leaks (allowed)"
+}
+
+# ---- source data: 6 MiB of random, zero and patterned clusters ----
+python3 - <<'PY'
+import random
+r = random.Random(1234)
+out = bytearray()
+for i in range(96):  # 64 KiB pieces
+    k = i % 4
+    if k == 0:
+        out += r.randbytes(65536)
+    elif k == 1:
+        out += bytes(65536)
+    elif k == 2:
+        out += bytes([i]) * 1000 + r.randbytes(512) + bytes(65536 - 1512)
+    else:
+        out += (b"mimic crash test %d " % i) * (65536 // 20) + bytes(65536 % 20 + 0)
+out = out[:96 * 65536]
+out += bytes(96 * 65536 - len(out))
+open("src.raw", "wb").write(out)
+PY
+
+# ---- convert -O qcow2 ----
+killed=0 finished=0 unopened=0 leaks=0
+full=$(measure "$IMG" convert -O qcow2 src.raw full.qcow2) || exit 1
+if ! qemu-img compare -q src.raw full.qcow2; then
+    fail "convert: an uninterrupted convert differs from its source"
+fi
+for ((i = 0; i < RUNS; i++)); do
+    rm -f dst.qcow2
+    run_and_kill "$(delay "$full")" "$IMG" convert -O qcow2 src.raw dst.qcow2
+    case $? in
+    0) killed=$((killed + 1)) ;;
+    1) finished=$((finished + 1)) ;;
+    *) fail "convert: run $i"; continue ;;
+    esac
+    # Killed before the header was complete: nothing to check yet.
+    if ! qemu-img info dst.qcow2 >/dev/null 2>&1; then
+        unopened=$((unopened + 1))
+        continue
+    fi
+    check_image dst.qcow2 "convert run $i" || { cp dst.qcow2 "convert-fail-$i.qcow2"; continue; }
+    python3 "$VERIFY" convert src.raw dst.qcow2
+    case $? in
+    0) ;;
+    3) unopened=$((unopened + 1)) ;;
+    *)
+        fail "convert run $i: data"
+        cp dst.qcow2 "convert-fail-$i.qcow2"
+        ;;
+    esac
+done
+report "convert -O qcow2"
+
+# ---- commit ----
+killed=0 finished=0 unopened=0 leaks=0
+mkdir -p commit-src
+qemu-img convert -f raw -O qcow2 src.raw commit-src/base.qcow2
+qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 commit-src/top.qcow2
+qemu-io -f qcow2 -c "write -P 0x11 0 200k" -c "write -P 0x22 1M 1M" -c "write -z 3M 512k" \
+    -c "write -P 0x33 4100k 3k" -c "write -P 0x44 6000k 144k" commit-src/top.qcow2 >/dev/null
+qemu-img convert -O raw commit-src/top.qcow2 expect-top.raw
+qemu-img convert -O raw commit-src/base.qcow2 base-orig.raw
+rm -rf c && cp -r commit-src c
+full=$(measure "$IMG" commit c/top.qcow2) || exit 1
+for ((i = 0; i < RUNS; i++)); do
+    rm -rf c && cp -r commit-src c
+    run_and_kill "$(delay "$full")" "$IMG" commit c/top.qcow2
+    case $? in
+    0) killed=$((killed + 1)) ;;
+    1) finished=$((finished + 1)) ;;
+    *) fail "commit: run $i"; continue ;;
+    esac
+    ok=1
+    check_image c/base.qcow2 "commit run $i (base)" || ok=0
+    check_image c/top.qcow2 "commit run $i (top)" || ok=0
+    if [ $ok = 1 ]; then
+        python3 "$VERIFY" commit expect-top.raw base-orig.raw c/top.qcow2 c/base.qcow2 ||
+            { fail "commit run $i: data"; ok=0; }
+    fi
+    [ $ok = 1 ] || cp -r c "commit-fail-$i"
+done
+report "commit"
+
+# ---- snapshot -c, accumulating on one image ----
+killed=0 finished=0 unopened=0 leaks=0
+qemu-img convert -f raw -O qcow2 src.raw snap.qcow2
+qemu-img snapshot -c before snap.qcow2
+cp snap.qcow2 snap-measure.qcow2
+full=$(measure "$IMG" snapshot -c measured snap-measure.qcow2) || exit 1
+for ((i = 0; i < RUNS; i++)); do
+    cp snap.qcow2 snap-prev.qcow2
+    run_and_kill "$(delay "$full")" "$IMG" snapshot -c "s$i" snap.qcow2
+    case $? in
+    0) killed=$((killed + 1)) ;;
+    1) finished=$((finished + 1)) ;;
+    *) fail "snapshot: run $i"; continue ;;
+    esac
+    if ! check_image snap.qcow2 "snapshot run $i"; then
+        cp snap-prev.qcow2 "snapshot-fail-$i-before.qcow2"
+        cp snap.qcow2 "snapshot-fail-$i.qcow2"
+        break
+    fi
+    python3 "$VERIFY" same src.raw snap.qcow2 || { fail "snapshot run $i: active data"; break; }
+    python3 "$VERIFY" same src.raw snap.qcow2 before || { fail "snapshot run $i: old snapshot"; break; }
+    if qemu-img snapshot -l snap.qcow2 | awk '{print $2}' | grep -qx "s$i"; then
+        python3 "$VERIFY" same src.raw snap.qcow2 "s$i" || { fail "snapshot run $i: new snapshot"; break; }
+    fi
+done
+report "snapshot -c ($(qemu-img snapshot -l snap.qcow2 | tail -n +3 | wc -l) snapshots now)"
+
+if [ $failures != 0 ]; then
+    echo "crash: $failures failures; images kept in $WORK" >&2
+    exit 1
+fi
+echo "crash: all checks passed"

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+# Data checks for crash.sh: after mimic-img was killed mid-operation, what the
+# images read back (through Debian's qemu-img) must still make sense.
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+CLUSTER = 65536
+
+
+def to_raw(img, out):
+    subprocess.run(["qemu-img", "convert", "-O", "raw", img, out], check=True)
+    with open(out, "rb") as f:
+        return f.read()
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def fail(msg):
+    print("verify: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check_convert(src_raw, dst, tmp):
+    """Every range the target says it holds equals the source."""
+    src = read(src_raw)
+    dst_data = to_raw(dst, os.path.join(tmp, "dst.raw"))
+    if len(dst_data) == 0:
+        # qemu-img too creates the image empty, then sets its size.
+        sys.exit(3)
+    if len(dst_data) != len(src):
+        fail(f"{dst}: virtual size {len(dst_data)}, source has {len(src)}")
+    out = subprocess.run(["qemu-img", "map", "--output=json", dst], check=True,
+                         capture_output=True, text=True).stdout
+    for ext in json.loads(out):
+        a, n = ext["start"], ext["length"]
+        if ext.get("present", ext["data"]) and dst_data[a:a + n] != src[a:a + n]:
+            bad = next(i for i in range(a, a + n) if dst_data[i] != src[i])
+            fail(f"{dst}: allocated range at {a} (+{n}) differs from the source at byte {bad}")
+        if not ext.get("present", ext["data"]) and dst_data[a:a + n].count(0) != n:
+            fail(f"{dst}: unallocated range at {a} does not read as zeroes")
+
+
+def check_commit(expect_top_raw, base_orig_raw, top, base, tmp):
+    """The chain still reads as before; each base cluster is old or new data."""
+    want = read(expect_top_raw)
+    old = read(base_orig_raw)
+    got = to_raw(top, os.path.join(tmp, "top.raw"))
+    if got != want:
+        bad = next(i for i in range(min(len(got), len(want))) if got[i] != want[i])
+        fail(f"{top}: reads differently after an interrupted commit (byte {bad})")
+    b = to_raw(base, os.path.join(tmp, "base.raw"))
+    if len(b) != len(old):
+        fail(f"{base}: size changed from {len(old)} to {len(b)}")
+    for a in range(0, len(b), CLUSTER):
+        c = b[a:a + CLUSTER]
+        if c != old[a:a + CLUSTER] and c != want[a:a + CLUSTER]:
+            fail(f"{base}: cluster at {a} is neither the old nor the committed data")
+
+
+def check_same(expect_raw, img, tmp, snapshot=None):
+    """Active data (or a snapshot's) equals what it was before the run."""
+    want = read(expect_raw)
+    out = os.path.join(tmp, "same.raw")
+    if snapshot:
+        subprocess.run(["qemu-img", "convert", "-l", "snapshot.name=" + snapshot, "-O", "raw",
+                        img, out], check=True)
+        got = read(out)
+    else:
+        got = to_raw(img, out)
+    if got != want:
+        what = f"snapshot {snapshot}" if snapshot else "active image"
+        fail(f"{img}: {what} reads differently after an interrupted 'snapshot -c'")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = sys.argv[1]
+        if cmd == "convert":
+            check_convert(sys.argv[2], sys.argv[3], tmp)
+        elif cmd == "commit":
+            check_commit(*sys.argv[2:6], tmp)
+        elif cmd == "same":
+            check_same(sys.argv[2], sys.argv[3], tmp, sys.argv[4] if len(sys.argv) > 4 else None)
+        else:
+            fail("unknown check " + cmd)
+
+
+main()
