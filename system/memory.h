@@ -73,8 +73,8 @@ void memory_region_free(MemoryRegion *mr);
  * the higher priority wins; at equal priority the one added later wins.
  */
 void memory_region_add_subregion(MemoryRegion *parent, uint64_t offset, MemoryRegion *child);
-void memory_region_add_subregion_overlap(MemoryRegion *parent, uint64_t offset,
-                                         MemoryRegion *child, int priority);
+void memory_region_add_subregion_overlap(MemoryRegion *parent, uint64_t offset, MemoryRegion *child,
+                                         int priority);
 void memory_region_del_subregion(MemoryRegion *parent, MemoryRegion *child);
 /* Move / show / hide a mapped region (PCI BARs, chipset windows). */
 void memory_region_set_address(MemoryRegion *mr, uint64_t offset);
@@ -87,6 +87,7 @@ const char *memory_region_name(const MemoryRegion *mr);
 uint64_t memory_region_size(const MemoryRegion *mr);
 bool memory_region_is_ram(const MemoryRegion *mr); /* RAM or ROM */
 bool memory_region_is_rom(const MemoryRegion *mr);
+bool memory_region_is_io(const MemoryRegion *mr);
 /* Host pointer to the start of a RAM/ROM region's memory (NULL otherwise). */
 void *memory_region_get_ram_ptr(MemoryRegion *mr);
 
@@ -128,8 +129,7 @@ void address_space_foreach_section(AddressSpace *as,
 MemTxResult address_space_read(AddressSpace *as, uint64_t addr, void *buf, uint64_t len);
 MemTxResult address_space_write(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
 /* Writes that may also hit ROM (loading firmware). */
-MemTxResult address_space_write_rom(AddressSpace *as, uint64_t addr, const void *buf,
-                                    uint64_t len);
+MemTxResult address_space_write_rom(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
 MemTxResult address_space_load(AddressSpace *as, uint64_t addr, unsigned size, bool big_endian,
                                uint64_t *val);
 MemTxResult address_space_store(AddressSpace *as, uint64_t addr, unsigned size, bool big_endian,
@@ -160,6 +160,24 @@ void memory_listener_unregister(AddressSpace *as, MemoryListener *l);
  * code): the soft-MMU marks pages, writes that hit them call the notifier. */
 typedef void (*MemoryCodeWriteFn)(uint64_t ram_addr, unsigned len);
 void memory_set_code_write_notifier(MemoryCodeWriteFn fn);
+/*
+ * Every RAM/ROM region owns a range of "ram addresses", a space of its own
+ * that does not depend on where (or how often, through aliases) the region
+ * is mapped: ram_addr = memory_region_get_ram_addr(section.mr) +
+ * section.offset_in_region. The soft-MMU marks the 4 KiB pages it translated
+ * code from; a write through address_space_write/store/write_rom or
+ * memory_region_dispatch_write that touches a marked page calls the notifier
+ * with the ram_addr and length of the written piece BEFORE the bytes change.
+ * The notifier (the CPU's) invalidates the blocks and clears the marks it no
+ * longer needs; memory never clears them itself. Writes that a vCPU does
+ * straight to host memory through its TLB are the soft-MMU's to catch.
+ */
+#define MEMORY_CODE_PAGE_SIZE 4096
+uint64_t memory_region_get_ram_addr(const MemoryRegion *mr); /* UINT64_MAX if not RAM/ROM */
+void memory_ram_set_code_page(uint64_t ram_addr);
+void memory_ram_clear_code_page(uint64_t ram_addr);
+bool memory_ram_is_code_page(uint64_t ram_addr);
+void *memory_ram_addr_to_host(uint64_t ram_addr); /* NULL if no RAM block holds it */
 
 /* Text dump of the region tree and of a flat view (monitor `info mtree`). */
 void memory_dump_tree(MemoryRegion *root, void *file /* FILE * */);
