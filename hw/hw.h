@@ -62,6 +62,8 @@ bool state_get_u32(StateStream *s, uint32_t *v);
 bool state_get_u64(StateStream *s, uint64_t *v);
 bool state_get_bytes(StateStream *s, void *p, size_t len);
 bool state_stream_ok(const StateStream *s);
+/* Bytes a reader has not consumed yet (0 for a writer). */
+size_t state_stream_remaining(const StateStream *s);
 
 /* ---- Devices ------------------------------------------------------------
  * A device model embeds a Device as its first member. Boards create devices
