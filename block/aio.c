@@ -14,9 +14,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-/* O_DIRECT wants memory aligned to the logical block size; 4 KiB covers
- * every disk and file system we meet. */
-#define AIO_DIRECT_ALIGN    4096
+/* Page-aligned bounce buffers stay usable if a driver hands them straight
+ * to an O_DIRECT descriptor. */
+#define AIO_BOUNCE_ALIGN    4096
 #define AIO_DEFAULT_THREADS 4
 
 typedef struct AioReq {
@@ -26,15 +26,13 @@ typedef struct AioReq {
     uint64_t len;
     struct iovec *iov; /* copy of the caller's vector */
     int niov;
-    void *bounce; /* one contiguous (and for O_DIRECT, aligned) buffer, or NULL */
+    void *bounce; /* the gathered vector, or NULL */
     BlockAioCompletion *cb;
     void *opaque;
     int ret;
 } AioReq;
 
 typedef struct AioState {
-    GMutex lock;
-    GHashTable *modes; /* BlockDev* -> BlockCacheMode + 1 */
     GThreadPool *pool;
     GAsyncQueue *done;
     int efd;
@@ -202,8 +200,6 @@ static void aio_init(void)
     if (!g_once_init_enter(&aio_ready)) {
         return;
     }
-    g_mutex_init(&aio.lock);
-    aio.modes = g_hash_table_new(g_direct_hash, g_direct_equal);
     aio.done = g_async_queue_new();
     aio.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (aio.efd < 0) {
@@ -239,10 +235,9 @@ void block_aio_set_threads(int n)
 
 void block_aio_attach(BlockDev *bs, BlockCacheMode mode)
 {
+    /* The driver already applies the cache mode (block_open flags) and
+     * serialises a device's operations, so starting the pool is all. */
     aio_init();
-    g_mutex_lock(&aio.lock);
-    g_hash_table_insert(aio.modes, bs, GINT_TO_POINTER(mode + 1));
-    g_mutex_unlock(&aio.lock);
 }
 
 void block_aio_detach(BlockDev *bs)
@@ -251,17 +246,6 @@ void block_aio_detach(BlockDev *bs)
     /* Requests hold the BlockDev pointer; they must be gone before the caller
      * closes it. Waiting for all of them is simpler and detach is rare. */
     block_aio_drain();
-    g_mutex_lock(&aio.lock);
-    g_hash_table_remove(aio.modes, bs);
-    g_mutex_unlock(&aio.lock);
-}
-
-static BlockCacheMode aio_mode_of(BlockDev *bs)
-{
-    g_mutex_lock(&aio.lock);
-    gpointer v = g_hash_table_lookup(aio.modes, bs);
-    g_mutex_unlock(&aio.lock);
-    return v ? (BlockCacheMode)(GPOINTER_TO_INT(v) - 1) : BLOCK_CACHE_WRITEBACK;
 }
 
 void block_aio_submitv(BlockDev *bs, BlockAioOp op, uint64_t offset, const struct iovec *iov,
@@ -286,15 +270,13 @@ void block_aio_submitv(BlockDev *bs, BlockAioOp op, uint64_t offset, const struc
             total += iov[i].iov_len;
         }
         r->len = total;
-        bool direct = block_cache_mode_direct(aio_mode_of(bs));
-        bool aligned = niov == 1 && ((uintptr_t)iov[0].iov_base % AIO_DIRECT_ALIGN) == 0;
-        /* block.h takes one buffer: a vector is gathered into a bounce buffer
-         * (one driver call is much cheaper than one per element, which could
-         * each copy-on-write a qcow2 cluster), and O_DIRECT needs aligned
-         * memory. */
-        if (total && (niov > 1 || (direct && !aligned))) {
-            size_t sz = (total + AIO_DIRECT_ALIGN - 1) & ~(uint64_t)(AIO_DIRECT_ALIGN - 1);
-            if (posix_memalign(&r->bounce, AIO_DIRECT_ALIGN, sz)) {
+        /* block.h takes one buffer: a vector is gathered into a bounce
+         * buffer, since one driver call is much cheaper than one per element
+         * (each could copy-on-write a whole qcow2 cluster). O_DIRECT's
+         * alignment is the file driver's business: it bounces itself. */
+        if (total && niov > 1) {
+            size_t sz = (total + AIO_BOUNCE_ALIGN - 1) & ~(uint64_t)(AIO_BOUNCE_ALIGN - 1);
+            if (posix_memalign(&r->bounce, AIO_BOUNCE_ALIGN, sz)) {
                 r->bounce = NULL;
                 r->ret = -ENOMEM;
             }

@@ -47,11 +47,13 @@ typedef enum BlockAioOp {
 typedef void BlockAioCompletion(void *opaque, int ret);
 
 /*
- * Tells the pool how a device's requests behave (cache mode) and makes its
- * requests serialise on one lock, since a driver's metadata caches are not
- * shared between threads. drive_open does this; call it yourself only for a
- * BlockDev opened with block.h directly. Unregistered devices act as
- * writeback. block_aio_detach waits for the device's requests first.
+ * Registers a device with the pool (starting it if needed). drive_open does
+ * this; call it yourself only for a BlockDev opened with block.h directly.
+ * The cache mode itself is applied by the driver (block_open flags), which
+ * also serialises each device's operations. block_aio_detach waits for the
+ * outstanding requests, so that the caller may close the device.
+ * Guest discards: devices honour Drive.opts.discard (QEMU's default is to
+ * ignore them) before submitting BLOCK_AIO_DISCARD.
  */
 void block_aio_attach(BlockDev *bs, BlockCacheMode mode);
 void block_aio_detach(BlockDev *bs);
