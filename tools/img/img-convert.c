@@ -1,0 +1,936 @@
+/* mimic-img convert, compare, commit and rebase: the subcommands that move
+ * guest data between images, all built on block_read/block_write and the
+ * allocation status of the block layer. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "block/block.h"
+#include "tools/img/img.h"
+
+/* Bytes handled per step: a multiple of every qcow2 cluster size. */
+#define IMG_CHUNK (2u * 1024 * 1024)
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Reads len bytes at off from bs, returning zeroes beyond its end. */
+static int read_padded(BlockDev *bs, uint64_t off, void *buf, uint64_t len, char **errp)
+{
+    uint64_t size = bs ? block_get_length(bs) : 0;
+    if (off >= size) {
+        memset(buf, 0, len);
+        return 0;
+    }
+    uint64_t n = min_u64(len, size - off);
+    if (n < len) {
+        memset((char *)buf + n, 0, len - n);
+    }
+    return block_read(bs, off, buf, n, errp);
+}
+
+/* Whether [off, off+len) of bs reads as zeroes without reading it. */
+static bool range_known_zero(BlockDev *bs, uint64_t off, uint64_t len)
+{
+    BlockStatus st;
+    if (block_get_status(bs, off, len, true, &st, NULL) < 0) {
+        return false;
+    }
+    return st.length >= len && (st.flags & BLOCK_STATUS_ZERO) && !(st.flags & BLOCK_STATUS_DATA);
+}
+
+/* ---- convert ---- */
+
+typedef struct ConvertSource {
+    BlockDev *bs;
+    uint64_t start, len; /* position in the concatenated input */
+} ConvertSource;
+
+typedef struct Convert {
+    ConvertSource *src;
+    int nsrc;
+    uint64_t total;
+    BlockDev *target;
+    BlockDev *backing; /* -B image, to leave unchanged clusters out */
+    bool compress;
+    bool fresh;      /* target was created here and reads as zeroes */
+    uint64_t sparse; /* -S granule, 0 = write everything */
+    uint32_t cluster;
+} Convert;
+
+/* Reads [off, off+len) of the concatenated sources. */
+static int convert_read(Convert *c, uint64_t off, uint8_t *buf, uint64_t len, bool *zero,
+                        char **errp)
+{
+    *zero = true;
+    for (int i = 0; i < c->nsrc && len; i++) {
+        ConvertSource *s = &c->src[i];
+        if (off >= s->start + s->len) {
+            continue;
+        }
+        uint64_t rel = off - s->start;
+        uint64_t n = min_u64(len, s->len - rel);
+        if (!range_known_zero(s->bs, rel, n)) {
+            *zero = false;
+            int r = block_read(s->bs, rel, buf, n, errp);
+            if (r < 0) {
+                return r;
+            }
+        } else {
+            memset(buf, 0, n);
+        }
+        buf += n;
+        off += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Whether a granule needs writing: not zero on a zero target, and not what
+ * the -B backing file already provides. */
+static bool convert_needed(Convert *c, const uint8_t *data, const uint8_t *back, uint64_t n)
+{
+    if (c->sparse == 0) {
+        return true;
+    }
+    if (back) {
+        return memcmp(data, back, n) != 0;
+    }
+    return !img_is_zero(data, n);
+}
+
+static int convert_run(Convert *c, ImgProgress *prog, char **errp)
+{
+    uint8_t *buf = malloc(IMG_CHUNK), *back = c->backing ? malloc(IMG_CHUNK) : NULL;
+    uint64_t gran = c->compress ? c->cluster : (c->sparse ? c->sparse : IMG_CHUNK);
+    int r = 0;
+    for (uint64_t off = 0; off < c->total; off += IMG_CHUNK) {
+        uint64_t len = min_u64(IMG_CHUNK, c->total - off);
+        bool zero;
+        r = convert_read(c, off, buf, len, &zero, errp);
+        if (r < 0) {
+            break;
+        }
+        if (back) {
+            r = read_padded(c->backing, off, back, len, errp);
+            if (r < 0) {
+                break;
+            }
+        }
+        if (zero && c->fresh && !back && c->sparse) {
+            img_progress_update(prog, (off + len) * 100.0 / c->total);
+            continue;
+        }
+        /* Walk the chunk granule by granule, merging neighbours that get the
+         * same treatment into one request. */
+        uint64_t pos = 0;
+        while (pos < len && r >= 0) {
+            uint64_t n = min_u64(gran, len - pos);
+            bool need = convert_needed(c, buf + pos, back ? back + pos : NULL, n);
+            uint64_t end = pos + n;
+            while (end < len) {
+                uint64_t m = min_u64(gran, len - end);
+                if (convert_needed(c, buf + end, back ? back + end : NULL, m) != need) {
+                    break;
+                }
+                end += m;
+            }
+            if (need) {
+                r = block_write(c->target, off + pos, buf + pos, end - pos,
+                                c->compress ? BLOCK_WRITE_COMPRESSED : 0, errp);
+            } else if (!c->fresh && !back) {
+                /* -n: the existing target may hold data there. */
+                r = block_write_zeroes(c->target, off + pos, end - pos, 0, errp);
+            }
+            pos = end;
+        }
+        if (r < 0) {
+            break;
+        }
+        img_progress_update(prog, (off + len) * 100.0 / c->total);
+    }
+    free(buf);
+    free(back);
+    return r;
+}
+
+int img_cmd_convert(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"force-share", no_argument, NULL, 'U'},       {"target-is-zero", no_argument, NULL, 'Z'},
+        {"object", required_argument, NULL, 'J'},      {"image-opts", no_argument, NULL, 'I'},
+        {"target-image-opts", no_argument, NULL, 'I'}, {"salvage", no_argument, NULL, 'I'},
+        {"bitmaps", no_argument, NULL, 'I'},           {NULL, 0, NULL, 0}};
+    const char *fmt = NULL, *out_fmt = NULL, *backing = NULL, *backing_fmt = NULL;
+    bool compress = false, progress = false, quiet = false, no_create = false;
+    bool target_zero = false;
+    int cache_flags = 0, src_cache_flags = 0;
+    uint64_t sparse = 4096;
+    ImgOptList opts = {0};
+    Convert cv = {0};
+    int ret = IMG_EXIT_FAIL;
+    char *err = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:O:B:F:o:cpqnt:T:S:m:r:l:WCU", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'O': out_fmt = optarg; break;
+        case 'B': backing = optarg; break;
+        case 'F': backing_fmt = optarg; break;
+        case 'o':
+            if (!img_opts_parse(&opts, optarg)) {
+                goto out;
+            }
+            break;
+        case 'c': compress = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'n': no_create = true; break;
+        case 't':
+            if (!img_parse_cache(optarg, &cache_flags)) {
+                goto out;
+            }
+            break;
+        case 'T':
+            if (!img_parse_cache(optarg, &src_cache_flags)) {
+                goto out;
+            }
+            break;
+        case 'S':
+            if (img_parse_size(optarg, &sparse) < 0 || sparse % 512 || sparse > 16 * 1024 * 1024) {
+                img_error("Invalid buffer size for sparse output specified. Valid sizes are "
+                          "multiples of 512 up to 16777216. Select 0 to disable sparse detection "
+                          "(fully allocates output).");
+                goto out;
+            }
+            break;
+        case 'm':
+        case 'r':
+        case 'W':
+        case 'C':
+        case 'U':
+            /* Parallelism, rate limits and copy offloading: accepted, since
+             * the copy here is sequential and local. */
+            break;
+        case 'l': img_error("Converting from an internal snapshot is not supported"); goto out;
+        case 'Z': target_zero = true; break;
+        case 'J':
+        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); goto out;
+        default: img_getopt_fail(c, argv); goto out;
+        }
+    }
+    if (!out_fmt) {
+        out_fmt = "raw";
+    }
+    if (!img_check_format(NULL, out_fmt) || (fmt && !img_check_format(NULL, fmt))) {
+        goto out;
+    }
+    if (opts.help) {
+        img_create_opts_help(out_fmt, false);
+        ret = 0;
+        goto out;
+    }
+    if (argc - optind < 2) {
+        img_usage_error("Must specify image file name");
+        goto out;
+    }
+    if (target_zero && !no_create) {
+        img_error("--target-is-zero requires use of -n flag");
+        goto out;
+    }
+    if (no_create && (opts.n || backing)) {
+        img_error(opts.n ? "-o has no effect when skipping image creation"
+                         : "Use of -B is not supported with -n");
+        goto out;
+    }
+    if (compress && strcmp(out_fmt, "qcow2")) {
+        img_error("Compression not supported for this file format");
+        goto out;
+    }
+    const char *out_name = argv[argc - 1];
+    cv.nsrc = argc - optind - 1;
+    cv.src = calloc(cv.nsrc, sizeof(*cv.src));
+    for (int i = 0; i < cv.nsrc; i++) {
+        cv.src[i].bs = block_open(argv[optind + i], fmt, src_cache_flags, &err);
+        if (!cv.src[i].bs) {
+            img_error_free(err, "Could not open source image");
+            err = NULL;
+            goto out;
+        }
+        cv.src[i].start = cv.total;
+        cv.src[i].len = block_get_length(cv.src[i].bs);
+        cv.total += cv.src[i].len;
+    }
+    if (!no_create) {
+        BlockCreateOpts co;
+        uint64_t osize;
+        bool osize_set;
+        if (!img_create_opts_parse(out_name, out_fmt, &opts, &co, &osize, &osize_set)) {
+            goto out;
+        }
+        if (backing) {
+            co.backing_file = backing;
+        }
+        if (backing_fmt) {
+            co.backing_fmt = backing_fmt;
+        }
+        if (co.backing_file && !strcmp(out_fmt, "raw")) {
+            img_error("Backing file not supported for file format 'raw'");
+            goto out;
+        }
+        if (!img_create_opts_check(out_name, out_fmt, &opts, &co)) {
+            goto out;
+        }
+        const char *v;
+        if ((v = img_opts_get(&opts, "compression_type")) && !strcmp(v, "zstd")) {
+            co.compression_type = BLOCK_COMPRESSION_ZSTD;
+        }
+        if ((v = img_opts_get(&opts, "preallocation"))) {
+            block_parse_prealloc(v, &co.preallocation);
+        }
+        if (compress && co.preallocation != BLOCK_PREALLOC_OFF) {
+            img_error("Compression and preallocation not supported at the same time");
+            goto out;
+        }
+        if (block_create(out_name, out_fmt, cv.total, &co, &err) < 0) {
+            img_error("%s: error while converting %s: %s", out_name, out_fmt,
+                      err ? err : "could not create the image");
+            free(err);
+            err = NULL;
+            goto out;
+        }
+        if (co.backing_file) {
+            char *path = img_backing_path(out_name, co.backing_file);
+            cv.backing = block_open(path, co.backing_fmt, src_cache_flags, &err);
+            free(path);
+            if (!cv.backing) {
+                img_error_free(err, "Could not open backing image");
+                err = NULL;
+                goto out;
+            }
+        }
+        /* Preallocated images are already mapped; writing zeroes keeps them so. */
+        cv.fresh =
+            co.preallocation == BLOCK_PREALLOC_OFF || co.preallocation == BLOCK_PREALLOC_METADATA;
+    } else {
+        cv.fresh = target_zero;
+    }
+    cv.target = block_open(out_name, no_create ? NULL : out_fmt, BLOCK_O_RDWR | cache_flags, &err);
+    if (!cv.target) {
+        img_error_free(err, "Could not open target image");
+        err = NULL;
+        goto out;
+    }
+    if (no_create && block_get_length(cv.target) < cv.total) {
+        img_error("Target image is too small (%llu bytes) for the input (%llu bytes)",
+                  (unsigned long long)block_get_length(cv.target), (unsigned long long)cv.total);
+        goto out;
+    }
+    if (no_create && block_get_backing(cv.target)) {
+        /* Zero runs must not show the target's backing file through. */
+        cv.fresh = false;
+    }
+    cv.compress = compress;
+    cv.sparse = sparse;
+    cv.cluster = block_get_cluster_size(cv.target);
+    if (!cv.cluster) {
+        cv.cluster = 512;
+    }
+    ImgProgress prog;
+    img_progress_start(&prog, progress && !quiet);
+    if (convert_run(&cv, &prog, &err) < 0) {
+        img_error("error while writing at byte offset in %s: %s", out_name,
+                  err ? err : "I/O error");
+        free(err);
+        err = NULL;
+        goto out;
+    }
+    if (block_flush(cv.target, &err) < 0) {
+        img_error_free(err, "Could not flush the target image");
+        err = NULL;
+        goto out;
+    }
+    img_progress_end(&prog);
+    ret = 0;
+out:
+    if (cv.target && block_close(cv.target) < 0 && ret == 0) {
+        img_error("Failed to flush the target image");
+        ret = IMG_EXIT_FAIL;
+    }
+    block_close(cv.backing);
+    for (int i = 0; i < cv.nsrc; i++) {
+        block_close(cv.src[i].bs);
+    }
+    free(cv.src);
+    img_opts_clear(&opts);
+    return ret;
+}
+
+/* ---- compare ---- */
+
+/* First byte where a and b differ (len when they do not). */
+static uint64_t first_difference(const uint8_t *a, const uint8_t *b, uint64_t len)
+{
+    uint64_t i = 0;
+    /* Whole sectors first, then the byte. */
+    while (i + 512 <= len && !memcmp(a + i, b + i, 512)) {
+        i += 512;
+    }
+    while (i < len && a[i] == b[i]) {
+        i++;
+    }
+    return i;
+}
+
+static uint64_t first_nonzero(const uint8_t *a, uint64_t len)
+{
+    uint64_t i = 0;
+    while (i + 512 <= len && img_is_zero(a + i, 512)) {
+        i += 512;
+    }
+    while (i < len && !a[i]) {
+        i++;
+    }
+    return i;
+}
+
+static unsigned compare_status(BlockDev *bs, uint64_t off, uint64_t len, uint64_t *n, bool *failed)
+{
+    BlockStatus st;
+    char *err = NULL;
+    if (block_get_status(bs, off, len, true, &st, &err) < 0) {
+        img_error_free(err, "Could not read the allocation status");
+        *failed = true;
+        return 0;
+    }
+    *n = st.length;
+    return st.flags & (BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_DATA | BLOCK_STATUS_ZERO);
+}
+
+int img_cmd_compare(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"force-share", no_argument, NULL, 'U'},
+                                             {"object", required_argument, NULL, 'J'},
+                                             {"image-opts", no_argument, NULL, 'I'},
+                                             {NULL, 0, NULL, 0}};
+    const char *fmt1 = NULL, *fmt2 = NULL;
+    bool strict = false, progress = false, quiet = false;
+    int cache_flags = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:F:T:pqsU", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt1 = optarg; break;
+        case 'F': fmt2 = optarg; break;
+        case 'T':
+            if (!img_parse_cache(optarg, &cache_flags)) {
+                return IMG_EXIT_FAIL;
+            }
+            break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 's': strict = true; break;
+        case 'U': break;
+        case 'J':
+        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
+        }
+    }
+    if (argc - optind != 2) {
+        img_usage_error("Expecting two image file names");
+        return IMG_EXIT_FAIL;
+    }
+    if ((fmt1 && !img_check_format(NULL, fmt1)) || (fmt2 && !img_check_format(NULL, fmt2))) {
+        return 2;
+    }
+    const char *name1 = argv[optind], *name2 = argv[optind + 1];
+    char *err = NULL;
+    BlockDev *bs1 = block_open(name1, fmt1, cache_flags, &err);
+    if (!bs1) {
+        img_error_free(err, "Could not open image");
+        return 2;
+    }
+    BlockDev *bs2 = block_open(name2, fmt2, cache_flags, &err);
+    if (!bs2) {
+        img_error_free(err, "Could not open image");
+        block_close(bs1);
+        return 2;
+    }
+    uint64_t size1 = block_get_length(bs1), size2 = block_get_length(bs2);
+    uint64_t common = min_u64(size1, size2);
+    uint8_t *b1 = malloc(IMG_CHUNK), *b2 = malloc(IMG_CHUNK);
+    int ret = 0;
+    ImgProgress prog;
+    double total = size1 > size2 ? size1 : size2;
+    if (strict && size1 != size2) {
+        if (!quiet) {
+            printf("Strict mode: Image size mismatch!\n");
+        }
+        ret = 1;
+        goto out;
+    }
+    img_progress_start(&prog, progress && !quiet);
+    for (uint64_t off = 0; off < common;) {
+        uint64_t len = min_u64(IMG_CHUNK, common - off);
+        uint64_t n1 = len, n2 = len;
+        bool failed = false;
+        unsigned s1 = compare_status(bs1, off, len, &n1, &failed);
+        unsigned s2 = failed ? 0 : compare_status(bs2, off, len, &n2, &failed);
+        if (failed) {
+            ret = 3;
+            goto out;
+        }
+        len = min_u64(len, min_u64(n1, n2));
+        if (strict && s1 != s2) {
+            if (!quiet) {
+                printf("Strict mode: Offset %llu block status mismatch!\n",
+                       (unsigned long long)off);
+            }
+            ret = 1;
+            goto out;
+        }
+        bool zero1 = (s1 & BLOCK_STATUS_ZERO) && !(s1 & BLOCK_STATUS_DATA);
+        bool zero2 = (s2 & BLOCK_STATUS_ZERO) && !(s2 & BLOCK_STATUS_DATA);
+        if (!(zero1 && zero2)) {
+            if (block_read(bs1, off, b1, len, &err) < 0) {
+                img_error("Error while reading offset %llu of %s: %s", (unsigned long long)off,
+                          name1, err ? err : "I/O error");
+                free(err);
+                ret = 4;
+                goto out;
+            }
+            if (block_read(bs2, off, b2, len, &err) < 0) {
+                img_error("Error while reading offset %llu of %s: %s", (unsigned long long)off,
+                          name2, err ? err : "I/O error");
+                free(err);
+                ret = 4;
+                goto out;
+            }
+            uint64_t d = first_difference(b1, b2, len);
+            if (d < len) {
+                if (!quiet) {
+                    printf("Content mismatch at offset %llu!\n",
+                           (unsigned long long)((off + d) & ~511ULL));
+                }
+                ret = 1;
+                goto out;
+            }
+        }
+        off += len;
+        img_progress_update(&prog, off * 100.0 / total);
+    }
+    if (size1 != size2) {
+        BlockDev *big = size1 > size2 ? bs1 : bs2;
+        const char *big_name = size1 > size2 ? name1 : name2;
+        uint64_t big_size = size1 > size2 ? size1 : size2;
+        if (!quiet) {
+            printf("Warning: Image size mismatch!\n");
+        }
+        for (uint64_t off = common; off < big_size;) {
+            uint64_t len = min_u64(IMG_CHUNK, big_size - off);
+            uint64_t n = len;
+            bool failed = false;
+            unsigned s = compare_status(big, off, len, &n, &failed);
+            if (failed) {
+                ret = 3;
+                goto out;
+            }
+            len = min_u64(len, n);
+            if (!((s & BLOCK_STATUS_ZERO) && !(s & BLOCK_STATUS_DATA))) {
+                if (block_read(big, off, b1, len, &err) < 0) {
+                    img_error("Error while reading offset %llu of %s: %s", (unsigned long long)off,
+                              big_name, err ? err : "I/O error");
+                    free(err);
+                    ret = 4;
+                    goto out;
+                }
+                uint64_t d = first_nonzero(b1, len);
+                if (d < len) {
+                    if (!quiet) {
+                        printf("Content mismatch at offset %llu!\n",
+                               (unsigned long long)((off + d) & ~511ULL));
+                    }
+                    ret = 1;
+                    goto out;
+                }
+            }
+            off += len;
+            img_progress_update(&prog, off * 100.0 / total);
+        }
+    }
+    img_progress_end(&prog);
+    if (!quiet) {
+        printf("Images are identical.\n");
+    }
+out:
+    if (ret && progress && !quiet) {
+        printf("\n");
+    }
+    free(b1);
+    free(b2);
+    block_close(bs1);
+    block_close(bs2);
+    return ret;
+}
+
+/* ---- commit ---- */
+
+/* Whether two names refer to one file. */
+static bool same_file(const char *a, const char *b)
+{
+    if (!strcmp(a, b)) {
+        return true;
+    }
+    char ra[PATH_MAX], rb[PATH_MAX];
+    return realpath(a, ra) && realpath(b, rb) && !strcmp(ra, rb);
+}
+
+/* Copies the range [off, off+len) of layer (read alone) into base. */
+static int commit_copy(BlockDev *layer, BlockDev *base, uint64_t off, uint64_t len, bool zero,
+                       uint8_t *buf, char **errp)
+{
+    if (zero) {
+        return block_write_zeroes(base, off, len, 0, errp);
+    }
+    while (len) {
+        uint64_t n = min_u64(len, IMG_CHUNK);
+        int r = block_read(layer, off, buf, n, errp);
+        if (r < 0) {
+            return r;
+        }
+        r = block_write(base, off, buf, n, 0, errp);
+        if (r < 0) {
+            return r;
+        }
+        off += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int img_cmd_commit(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"object", required_argument, NULL, 'J'},
+                                             {"image-opts", no_argument, NULL, 'I'},
+                                             {NULL, 0, NULL, 0}};
+    const char *fmt = NULL, *base_name = NULL;
+    bool drop = false, progress = false, quiet = false;
+    int cache_flags = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:t:b:dpqr:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 't':
+            if (!img_parse_cache(optarg, &cache_flags)) {
+                return IMG_EXIT_FAIL;
+            }
+            break;
+        case 'b':
+            base_name = optarg;
+            drop = true; /* the layers in between become stale: keep the top valid */
+            break;
+        case 'd': drop = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'r': break;
+        case 'J':
+        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
+        }
+    }
+    if (optind != argc - 1) {
+        img_usage_error("Expecting one image file name");
+        return IMG_EXIT_FAIL;
+    }
+    const char *filename = argv[optind];
+    /* Each layer above the base is opened alone (its own data only), and the
+     * base once, writable, with its own backing chain. */
+    enum { MAX_LAYERS = 64 };
+    BlockDev *layers[MAX_LAYERS] = {0};
+    char *names[MAX_LAYERS] = {0};
+    int nlayers = 0, ret = IMG_EXIT_FAIL;
+    BlockDev *base = NULL;
+    uint8_t *buf = NULL;
+    char *err = NULL;
+    char *name = strdup(filename), *lfmt = fmt ? strdup(fmt) : NULL;
+    for (;;) {
+        if (nlayers == MAX_LAYERS) {
+            img_error("Backing chain of '%s' is too long", filename);
+            free(name);
+            free(lfmt);
+            goto out;
+        }
+        BlockDev *bs = block_open(name, lfmt, BLOCK_O_NO_BACKING | cache_flags, &err);
+        if (!bs) {
+            img_error_free(err, "Could not open image");
+            err = NULL;
+            free(name);
+            free(lfmt);
+            goto out;
+        }
+        layers[nlayers] = bs;
+        names[nlayers++] = name;
+        free(lfmt);
+        lfmt = NULL;
+        BlockInfo info;
+        if (block_get_info(bs, &info, &err) < 0) {
+            img_error_free(err, "Could not read image information");
+            err = NULL;
+            goto out;
+        }
+        if (!info.backing_file) {
+            block_info_clear(&info);
+            if (nlayers == 1) {
+                img_error("Image does not have a backing file");
+            } else {
+                img_error("Did not find '%s' in the backing chain of '%s'", base_name, filename);
+            }
+            goto out;
+        }
+        name = img_backing_path(names[nlayers - 1], info.backing_file);
+        lfmt = info.backing_fmt ? strdup(info.backing_fmt) : NULL;
+        block_info_clear(&info);
+        if (!base_name || same_file(name, base_name)) {
+            break;
+        }
+        if (access(name, F_OK) != 0) {
+            img_error("Did not find '%s' in the backing chain of '%s'", base_name, filename);
+            free(name);
+            free(lfmt);
+            goto out;
+        }
+    }
+    base = block_open(name, lfmt, BLOCK_O_RDWR | cache_flags, &err);
+    free(name);
+    free(lfmt);
+    if (!base) {
+        img_error_free(err, "Could not open the base image");
+        err = NULL;
+        goto out;
+    }
+    uint64_t len = block_get_length(layers[0]);
+    if (block_get_length(base) < len &&
+        block_truncate(base, len, false, BLOCK_PREALLOC_OFF, &err) < 0) {
+        img_error_free(err, "Could not resize the base image");
+        err = NULL;
+        goto out;
+    }
+    buf = malloc(IMG_CHUNK);
+    ImgProgress prog;
+    img_progress_start(&prog, progress && !quiet);
+    for (uint64_t off = 0; off < len;) {
+        uint64_t n = min_u64(IMG_CHUNK, len - off);
+        int found = -1;
+        bool zero = false;
+        for (int i = 0; i < nlayers; i++) {
+            if (off >= block_get_length(layers[i])) {
+                /* Past the end of an upper layer the top reads zeroes. */
+                found = i;
+                zero = true;
+                break;
+            }
+            BlockStatus st;
+            if (block_get_status(layers[i], off, n, false, &st, &err) < 0) {
+                img_error_free(err, "Could not read the allocation status");
+                err = NULL;
+                goto out;
+            }
+            n = min_u64(n, st.length);
+            if (st.flags & BLOCK_STATUS_ALLOCATED) {
+                found = i;
+                zero = (st.flags & BLOCK_STATUS_ZERO) && !(st.flags & BLOCK_STATUS_DATA);
+                break;
+            }
+        }
+        if (found >= 0 && commit_copy(layers[found], base, off, n, zero, buf, &err) < 0) {
+            img_error_free(err, "Error while committing the image");
+            err = NULL;
+            goto out;
+        }
+        off += n;
+        img_progress_update(&prog, off * 100.0 / len);
+    }
+    if (block_close(base) < 0) {
+        base = NULL;
+        img_error("Could not flush the base image");
+        goto out;
+    }
+    base = NULL;
+    if (!drop) {
+        /* Empty the top so that it reads through to the base again; reopen
+         * it with its chain so the driver knows it is an overlay. */
+        for (int i = 0; i < nlayers; i++) {
+            block_close(layers[i]);
+            layers[i] = NULL;
+        }
+        BlockDev *top = block_open(filename, fmt, BLOCK_O_RDWR | cache_flags, &err);
+        if (!top || block_discard(top, 0, len, &err) < 0) {
+            img_error_free(err, "Could not empty the image");
+            err = NULL;
+            block_close(top);
+            goto out;
+        }
+        if (block_close(top) < 0) {
+            img_error("Could not flush the image");
+            goto out;
+        }
+    }
+    img_progress_end(&prog);
+    if (!quiet) {
+        printf("Image committed.\n");
+    }
+    ret = 0;
+out:
+    block_close(base);
+    for (int i = 0; i < nlayers; i++) {
+        block_close(layers[i]);
+        free(names[i]);
+    }
+    free(buf);
+    return ret;
+}
+
+/* ---- rebase ---- */
+
+int img_cmd_rebase(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"force-share", no_argument, NULL, 'U'},
+                                             {"object", required_argument, NULL, 'J'},
+                                             {"image-opts", no_argument, NULL, 'I'},
+                                             {NULL, 0, NULL, 0}};
+    const char *fmt = NULL, *new_name = NULL, *new_fmt = NULL;
+    bool unsafe = false, progress = false, quiet = false;
+    int cache_flags = 0, src_cache_flags = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:t:T:b:F:upqU", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 't':
+            if (!img_parse_cache(optarg, &cache_flags)) {
+                return IMG_EXIT_FAIL;
+            }
+            break;
+        case 'T':
+            if (!img_parse_cache(optarg, &src_cache_flags)) {
+                return IMG_EXIT_FAIL;
+            }
+            break;
+        case 'b': new_name = optarg; break;
+        case 'F': new_fmt = optarg; break;
+        case 'u': unsafe = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'U': break;
+        case 'J':
+        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
+        }
+    }
+    if (optind != argc - 1) {
+        img_usage_error("Expecting one image file name");
+        return IMG_EXIT_FAIL;
+    }
+    if (!unsafe && !new_name) {
+        img_usage_error("Must specify backing file (-b) or use unsafe mode (-u)");
+        return IMG_EXIT_FAIL;
+    }
+    const char *filename = argv[optind];
+    if (new_name && !*new_name) {
+        new_name = NULL; /* -b "": no backing file at all */
+    }
+    if (new_fmt && !img_check_format(NULL, new_fmt)) {
+        return IMG_EXIT_FAIL;
+    }
+    if (new_name && !new_fmt) {
+        img_error("Could not change the backing file to '%s': backing format must be specified",
+                  new_name);
+        return IMG_EXIT_FAIL;
+    }
+    char *err = NULL;
+    int flags = BLOCK_O_RDWR | cache_flags | (unsafe ? BLOCK_O_NO_BACKING : 0);
+    BlockDev *bs = block_open(filename, fmt, flags, &err);
+    if (!bs) {
+        img_error_free(err, "Could not open image");
+        return IMG_EXIT_FAIL;
+    }
+    int ret = IMG_EXIT_FAIL;
+    BlockDev *nb = NULL;
+    uint8_t *old_buf = NULL, *new_buf = NULL;
+    ImgProgress prog;
+    img_progress_start(&prog, progress && !quiet);
+    if (!unsafe) {
+        if (new_name) {
+            char *path = img_backing_path(filename, new_name);
+            nb = block_open(path, new_fmt, src_cache_flags, &err);
+            free(path);
+            if (!nb) {
+                img_error("Could not open new backing file '%s': %s", new_name,
+                          err ? err : "failed");
+                free(err);
+                goto out;
+            }
+        }
+        /* Where the image has no data of its own, it shows the old backing
+         * file; copy in every cluster that would read differently from the
+         * new one. */
+        uint64_t len = block_get_length(bs);
+        uint64_t gran = block_get_cluster_size(bs);
+        if (!gran) {
+            gran = 65536;
+        }
+        old_buf = malloc(IMG_CHUNK);
+        new_buf = malloc(IMG_CHUNK);
+        for (uint64_t off = 0; off < len;) {
+            uint64_t n = min_u64(IMG_CHUNK, len - off);
+            BlockStatus st;
+            if (block_get_status(bs, off, n, false, &st, &err) < 0) {
+                img_error_free(err, "Could not read the allocation status");
+                err = NULL;
+                goto out;
+            }
+            n = min_u64(n, st.length);
+            if (!(st.flags & BLOCK_STATUS_ALLOCATED)) {
+                if (block_read(bs, off, old_buf, n, &err) < 0 ||
+                    read_padded(nb, off, new_buf, n, &err) < 0) {
+                    img_error_free(err, "Could not read the backing files");
+                    err = NULL;
+                    goto out;
+                }
+                for (uint64_t p = 0; p < n;) {
+                    /* Cluster-aligned pieces, so no write straddles clusters. */
+                    uint64_t piece = min_u64(gran - (off + p) % gran, n - p);
+                    if (memcmp(old_buf + p, new_buf + p, piece) &&
+                        block_write(bs, off + p, old_buf + p, piece, 0, &err) < 0) {
+                        img_error_free(err, "Error while writing to the image");
+                        err = NULL;
+                        goto out;
+                    }
+                    p += piece;
+                }
+            }
+            off += n;
+            img_progress_update(&prog, off * 100.0 / len);
+        }
+    }
+    if (block_change_backing_file(bs, new_name, new_name ? new_fmt : NULL, &err) < 0) {
+        img_error("Could not change the backing file to '%s': %s", new_name ? new_name : "",
+                  err ? err : "failed");
+        free(err);
+        goto out;
+    }
+    img_progress_end(&prog);
+    ret = 0;
+out:
+    free(old_buf);
+    free(new_buf);
+    block_close(nb);
+    if (block_close(bs) < 0 && ret == 0) {
+        img_error("Could not flush the image");
+        ret = IMG_EXIT_FAIL;
+    }
+    return ret;
+}
