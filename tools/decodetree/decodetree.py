@@ -275,6 +275,10 @@ class Parser:
         if name in self.argsets:
             raise DecodeError(line, "argument set &%s already defined at line %d"
                               % (name, self.argsets[name].line))
+        for pat in self.patterns:
+            if pat.name == name:
+                raise DecodeError(line, "argument set &%s has the name of pattern %s (line %d)"
+                                  % (name, name, pat.line))
         members = []
         extern = False
         for t in toks:
