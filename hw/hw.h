@@ -88,6 +88,9 @@ struct Device {
 
 /* Registers dev under `id` (copied); the id must be unique. */
 void device_register(Device *dev, const DeviceOps *ops, const char *id);
+/* Registers dev under the first free id "<type><n>" (serial0, serial1, ...):
+ * what each model's xxx_new() does, so boards need not name devices. */
+void device_register_auto(Device *dev, const DeviceOps *ops);
 void device_unregister(Device *dev);
 Device *device_find(const char *id);
 void device_reset_all(void);

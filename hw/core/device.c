@@ -37,6 +37,18 @@ void device_register(Device *dev, const DeviceOps *ops, const char *id)
     dev_tail = dev;
 }
 
+void device_register_auto(Device *dev, const DeviceOps *ops)
+{
+    char id[96];
+    for (int n = 0;; n++) {
+        snprintf(id, sizeof(id), "%s%d", ops->type ? ops->type : "device", n);
+        if (!device_find(id)) {
+            device_register(dev, ops, id);
+            return;
+        }
+    }
+}
+
 void device_unregister(Device *dev)
 {
     Device *prev = NULL;
