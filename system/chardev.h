@@ -31,4 +31,27 @@ int chardev_write(Chardev *chr, const uint8_t *buf, size_t len);
 /* The device can take more input now: poll the backend again. */
 void chardev_accept_input(Chardev *chr);
 
+/* ---- Multiplexer ("mon:..." and -nographic) ------------------------------
+ * Several front-ends share one backend; input goes to the focused one and
+ * Ctrl-A starts an escape: x quits, h prints help, c moves the focus to the
+ * next front-end, a or Ctrl-A sends a literal Ctrl-A. Output from every
+ * front-end reaches the backend.
+ */
+bool chardev_is_mux(const Chardev *chr);
+/* Another front-end on chr's multiplexer (NULL if chr is not multiplexed). */
+Chardev *chardev_mux_add_frontend(Chardev *chr);
+/* A multiplexer over an existing backend (takes ownership); returns its first
+ * front-end. */
+Chardev *chardev_mux_new(Chardev *backend);
+/* Feeds bytes as if the backend had received them (tests, and the input
+ * path itself). */
+void chardev_mux_feed(Chardev *chr, const uint8_t *buf, size_t len);
+/* Called when a front-end gains or loses the input focus (the monitor shows
+ * its prompt). */
+void chardev_set_focus_handler(Chardev *chr, void (*fn)(void *opaque, bool focused), void *opaque);
+/* The backend is an interactive terminal (output wants "\r\n"). */
+bool chardev_is_tty(const Chardev *chr);
+/* The spec this backend was created from ("stdio", "file:x", ...). */
+const char *chardev_spec(const Chardev *chr);
+
 #endif

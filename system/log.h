@@ -23,6 +23,8 @@ enum {
     LOG_MMU = 1 << 7,
     LOG_UNIMP = 1 << 8,
     LOG_GUEST_ERROR = 1 << 9,
+    LOG_NOCHAIN = 1 << 10, /* do not chain blocks: exec/cpu logs see every block */
+    LOG_CPU_RESET = 1 << 11,
 };
 
 extern unsigned log_mask;
@@ -30,8 +32,12 @@ static inline bool log_enabled(unsigned item)
 {
     return (log_mask & item) != 0;
 }
-/* Parses "in_asm,op,..." (or "help"); false with *errp set on an unknown item. */
+/* Parses "in_asm,op,..." and sets log_mask; false with *errp set (g_free it)
+ * on an unknown item. "help" prints the item list to stdout and sets nothing. */
 bool log_set_items(const char *items, char **errp);
+/* Mask for an item list, or false with *errp set; log_mask is untouched. */
+bool log_parse_items(const char *items, unsigned *mask, char **errp);
+void log_print_help(FILE *f);
 /* -D: log to a file instead of stderr. */
 bool log_set_file(const char *path, char **errp);
 FILE *log_file(void);

@@ -9,12 +9,21 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
+/*
+ * <time.h> (pulled in by pthread.h, glib.h...) defines CLOCK_REALTIME as a
+ * macro for 0, so an enum member of that name cannot exist. The ClockType of
+ * that name therefore *is* POSIX's 0: CLOCK_REALTIME passed as a ClockType
+ * means "host monotonic time", whatever file includes what first.
+ */
 typedef enum ClockType {
-    CLOCK_VIRTUAL,  /* guest time: ns, stops while paused */
-    CLOCK_REALTIME, /* host monotonic ns, always runs (UI, slirp) */
-    CLOCK_HOST,     /* host wall clock ns since the epoch (RTC start) */
+    CLOCK_TYPE_REALTIME = CLOCK_REALTIME, /* spell it CLOCK_REALTIME: host
+                                             monotonic ns, always runs (UI, slirp) */
+    CLOCK_VIRTUAL = 1,                    /* guest time: ns, stops while paused */
+    CLOCK_HOST = 2,                       /* host wall clock ns since the epoch (RTC start) */
 } ClockType;
+_Static_assert(CLOCK_REALTIME == 0, "ClockType relies on POSIX CLOCK_REALTIME being 0");
 
 #define NANOSECONDS_PER_SECOND 1000000000LL
 

@@ -1,0 +1,53 @@
+/*
+ * The explicit table of machines (system/machine.h). Each board lives in its
+ * own file under hw/<arch>/ and is listed here; -M picks one by name.
+ */
+#include "system/machine.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* "none": no CPU and no devices, only RAM at address 0. Useful to test the
+ * system layer (main loop, monitor, character backends) on its own. */
+static void none_machine_init(MachineState *ms, char **errp)
+{
+    for (char **o = ms->machine_opts; o && *o; o++) {
+        *errp =
+            g_strdup_printf("Property 'none-machine.%.*s' not found", (int)strcspn(*o, "="), *o);
+        return;
+    }
+    if (ms->cpu_model) {
+        /* No CPU models exist for this machine: it has no CPU at all. */
+        *errp = g_strdup_printf("unable to find CPU model '%s'", ms->cpu_model);
+        return;
+    }
+    if (ms->kernel) {
+        *errp = g_strdup("the none machine cannot boot a kernel (-kernel)");
+        return;
+    }
+    MemoryRegion *ram;
+    if (ms->mem_path) {
+        ram = memory_region_new_ram_file("ram", ms->ram_size, ms->mem_path, errp);
+        if (!ram) {
+            return;
+        }
+    } else {
+        ram = memory_region_new_ram("ram", ms->ram_size);
+    }
+    memory_region_add_subregion(ms->sysmem, 0, ram);
+    ms->board = ram;
+}
+
+static const MachineClass none_machine = {
+    .name = "none",
+    .desc = "empty machine (RAM only, no CPU)",
+    .arch = "none",
+    .default_ram = 128 << 20,
+    .max_cpus = 1,
+    .init = none_machine_init,
+};
+
+const MachineClass *const machine_table[] = {
+    &none_machine,
+    NULL,
+};

@@ -1,0 +1,315 @@
+/*
+ * main() of the mimic binary: parse the command line, build the machine it
+ * names (memory, character backends, board, CPUs), then run the main loop
+ * until the guest or the user asks to quit.
+ */
+#include "hw/hw.h"
+#include "system/chardev.h"
+#include "system/gdbstub.h"
+#include "system/log.h"
+#include "system/machine.h"
+#include "system/main-loop.h"
+#include "system/memory.h"
+#include "system/monitor.h"
+#include "system/options.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * The CPU module (cpu/cpu.h) is optional while the tree grows and the "none"
+ * machine needs no CPU, so its entry points are weak references: a binary
+ * without cpu/ still runs CPU-less machines.
+ */
+typedef struct CPUState CPUState;
+int accel_init(const char *name, char **errp) __attribute__((weak));
+void cpu_list_models(FILE *f, const char *arch) __attribute__((weak));
+void cpus_start(void) __attribute__((weak));
+void cpus_pause(void) __attribute__((weak));
+void cpus_resume(void) __attribute__((weak));
+void cpus_reset(void) __attribute__((weak));
+#pragma weak device_reset_all
+
+static const MachineClass *main_mc;
+static bool cpus_started;
+
+static void G_GNUC_NORETURN main_fail(char *msg)
+{
+    fprintf(stderr, "mimic: %s\n", msg);
+    g_free(msg);
+    exit(1);
+}
+
+static void main_system_reset(void)
+{
+    if (device_reset_all) {
+        device_reset_all();
+    }
+    if (cpus_reset) {
+        cpus_reset();
+    }
+    if (main_mc->reset) {
+        main_mc->reset(current_machine);
+    }
+}
+
+static void main_cpus_pause(void)
+{
+    if (cpus_started && cpus_pause) {
+        cpus_pause();
+    }
+}
+
+static void main_cpus_resume(void)
+{
+    if (!cpus_started) {
+        /* -S: the vCPUs are created stopped and first run at `cont`. */
+        cpus_started = true;
+        if (cpus_start) {
+            cpus_start();
+        }
+    } else if (cpus_resume) {
+        cpus_resume();
+    }
+}
+
+static const VmHooks main_vm_hooks = {
+    .reset = main_system_reset,
+    .pause = main_cpus_pause,
+    .resume = main_cpus_resume,
+};
+
+static gboolean main_on_signal(gpointer opaque)
+{
+    int sig = GPOINTER_TO_INT(opaque);
+    fprintf(stderr, "mimic: terminating on signal %d\n", sig);
+    vm_request_exit(0);
+    return G_SOURCE_CONTINUE;
+}
+
+static void main_watch_signals(void)
+{
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < G_N_ELEMENTS(sigs); i++) {
+        GSource *src = g_unix_signal_source_new(sigs[i]);
+        g_source_set_callback(src, main_on_signal, GINT_TO_POINTER(sigs[i]), NULL);
+        g_source_attach(src, main_loop_context());
+        g_source_unref(src);
+    }
+}
+
+/* Fails early with QEMU's wording when a boot file cannot be read, before
+ * the board starts building anything. */
+static void main_check_file(const char *what, const char *path)
+{
+    if (path && access(path, R_OK) < 0) {
+        main_fail(g_strdup_printf("could not load %s '%s': %s", what, path, strerror(errno)));
+    }
+}
+
+static Chardev *main_open_chardev(const char *opt, const char *spec)
+{
+    char *err = NULL;
+    Chardev *chr = chardev_new(spec, &err);
+    if (!chr) {
+        char *msg = g_strdup_printf("%s %s: %s", opt, spec, err);
+        g_free(err);
+        main_fail(msg);
+    }
+    return chr;
+}
+
+/* Serial ports and the monitor, following QEMU's defaults: -nographic puts
+ * both on stdio behind the Ctrl-A multiplexer. */
+static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
+{
+    const char *specs[OPTIONS_MAX_SERIAL];
+    int n = 0;
+    bool display_none = o->display && !strcmp(o->display, "none");
+    if (o->n_serial) {
+        for (int i = 0; i < o->n_serial; i++) {
+            specs[n++] = o->serial[i];
+        }
+    } else if (!o->nodefaults) {
+        if (o->nographic) {
+            specs[n++] = o->monitor ? "stdio" : "mon:stdio";
+        } else if (!display_none) {
+            /* No graphical console to host it yet: the terminal is the
+             * most useful place for the first serial port. */
+            specs[n++] = "stdio";
+        }
+    }
+    Chardev *mux = NULL;
+    for (int i = 0; i < n; i++) {
+        Chardev *chr = NULL;
+        if (strcmp(specs[i], "none")) {
+            chr = main_open_chardev("-serial", specs[i]);
+            if (chardev_is_mux(chr) && !mux) {
+                mux = chr;
+            }
+        }
+        ms->serial[ms->n_serial++] = chr;
+    }
+    if (o->monitor) {
+        if (strcmp(o->monitor, "none")) {
+            monitor_new(main_open_chardev("-monitor", o->monitor));
+        }
+    } else if (mux) {
+        monitor_new(chardev_mux_add_frontend(mux));
+    }
+}
+
+static void main_print_cpu_help(const MachineClass *mc)
+{
+    if (cpu_list_models && strcmp(mc->arch, "none")) {
+        cpu_list_models(stdout, mc->arch);
+    } else {
+        printf("machine '%s' has no CPU models\n", mc->name);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    MimicOptions opts;
+    char *err = NULL;
+
+    signal(SIGPIPE, SIG_IGN);
+    if (!options_parse(&opts, argc, argv, &err)) {
+        main_fail(err);
+    }
+    if (opts.show_help) {
+        options_print_usage(stdout);
+        return 0;
+    }
+    if (opts.show_version) {
+        printf("mimic emulator version %s\n", MIMIC_VERSION);
+        return 0;
+    }
+    if (opts.machine && !strcmp(opts.machine, "help")) {
+        machine_print_list(stdout);
+        return 0;
+    }
+    if (opts.log_items && !strcmp(opts.log_items, "help")) {
+        log_print_help(stdout);
+        return 0;
+    }
+
+    /* Logging first, so everything after can log. */
+    if (opts.log_file && !log_set_file(opts.log_file, &err)) {
+        main_fail(err);
+    }
+    if (opts.log_items && !log_set_items(opts.log_items, &err)) {
+        char *msg = g_strdup_printf("-d %s: %s", opts.log_items, err);
+        g_free(err);
+        main_fail(msg);
+    }
+
+    const MachineClass *mc = opts.machine ? machine_find(opts.machine) : machine_find_default();
+    if (!mc) {
+        if (opts.machine) {
+            fprintf(stderr,
+                    "mimic: unsupported machine type \"%s\"\n"
+                    "Use -machine help to list supported machines\n",
+                    opts.machine);
+        } else {
+            fprintf(stderr, "mimic: no machine specified, and there is no default\n"
+                            "Use -machine help to list supported machines\n");
+        }
+        return 1;
+    }
+    main_mc = mc;
+    if (opts.cpu_model && !strcmp(opts.cpu_model, "help")) {
+        main_print_cpu_help(mc);
+        return 0;
+    }
+
+    main_check_file("kernel", opts.kernel);
+    main_check_file("initrd", opts.initrd);
+    main_check_file("DTB", opts.dtb);
+    main_check_file("firmware", opts.bios);
+    if (opts.display && !strcmp(opts.display, "sdl")) {
+        main_fail(g_strdup("-display sdl: SDL display support is not built into this binary"));
+    }
+
+    MachineState *ms = g_new0(MachineState, 1);
+    ms->ram_size = opts.ram_size ? opts.ram_size : mc->default_ram;
+    ms->smp = opts.smp ? opts.smp : 1;
+    ms->max_cpus = opts.max_cpus ? opts.max_cpus : ms->smp;
+    if (mc->max_cpus > 0 && ms->max_cpus > mc->max_cpus) {
+        main_fail(g_strdup_printf("Invalid SMP CPUs %d. The max CPUs supported by machine '%s' "
+                                  "is %d",
+                                  ms->max_cpus, mc->name, mc->max_cpus));
+    }
+    ms->cpu_model = opts.cpu_model ? opts.cpu_model : mc->default_cpu;
+    ms->kernel = opts.kernel;
+    ms->initrd = opts.initrd;
+    ms->append = opts.append;
+    ms->dtb = opts.dtb;
+    ms->firmware = opts.bios;
+    ms->drives = opts.drives;
+    ms->n_drives = opts.n_drives;
+    ms->netdevs = opts.netdevs;
+    ms->n_netdevs = opts.n_netdevs;
+    ms->devices = opts.devices;
+    ms->n_devices = opts.n_devices;
+    ms->machine_opts = opts.machine_opts ? opts.machine_opts : g_new0(char *, 1);
+    ms->nographic = opts.nographic;
+    ms->mem_path = opts.mem_path;
+    ms->singlestep = opts.singlestep;
+    ms->name = opts.name;
+    ms->accel = opts.accel ? opts.accel : "tcg";
+    current_machine = ms;
+
+    main_loop_init();
+    main_loop_set_hooks(&main_vm_hooks);
+    main_loop_set_policy(opts.no_reboot, opts.no_shutdown);
+    main_watch_signals();
+
+    if (accel_init) {
+        if (accel_init(ms->accel, &err) < 0) {
+            main_fail(err ? err : g_strdup_printf("-accel %s: cannot initialise", ms->accel));
+        }
+    } else if (strcmp(mc->arch, "none")) {
+        main_fail(g_strdup_printf("machine '%s' needs CPU support, which is not built into "
+                                  "this binary",
+                                  mc->name));
+    }
+
+    ms->sysmem = memory_region_new_container("system", UINT64_MAX);
+    ms->as = address_space_new(ms->sysmem, "memory");
+
+    main_setup_chardevs(&opts, ms);
+
+    mc->init(ms, &err);
+    if (err) {
+        main_fail(err);
+    }
+    if (device_reset_all) {
+        device_reset_all();
+    }
+
+    if (opts.gdb && !gdbstub_start(opts.gdb, &err)) {
+        main_fail(err);
+    }
+
+    vm_set_initial_state(!opts.start_paused);
+    if (!opts.start_paused) {
+        cpus_started = true;
+        if (cpus_start) {
+            cpus_start();
+        }
+    }
+
+    int code = main_loop_run();
+
+    gdbstub_stop_server();
+    fflush(stdout);
+    fflush(log_file());
+    return code;
+}

@@ -1,0 +1,507 @@
+/*
+ * Command-line parsing for mimic (system/options.h): QEMU's option names,
+ * both -opt and --opt spellings, one clear message per mistake.
+ */
+#include "system/options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum OptId {
+    OPT_MACHINE,
+    OPT_MEMORY,
+    OPT_SMP,
+    OPT_CPU,
+    OPT_KERNEL,
+    OPT_INITRD,
+    OPT_APPEND,
+    OPT_DTB,
+    OPT_BIOS,
+    OPT_DRIVE,
+    OPT_HDA,
+    OPT_HDB,
+    OPT_HDC,
+    OPT_HDD,
+    OPT_CDROM,
+    OPT_DEVICE,
+    OPT_NETDEV,
+    OPT_SERIAL,
+    OPT_MONITOR,
+    OPT_NOGRAPHIC,
+    OPT_NODEFAULTS,
+    OPT_DISPLAY,
+    OPT_ACCEL,
+    OPT_ENABLE_KVM,
+    OPT_D,
+    OPT_DFILE,
+    OPT_S_GDB,
+    OPT_GDB,
+    OPT_S_PAUSED,
+    OPT_NO_REBOOT,
+    OPT_NO_SHUTDOWN,
+    OPT_SINGLESTEP,
+    OPT_MEM_PATH,
+    OPT_NAME,
+    OPT_L,
+    OPT_VERSION,
+    OPT_HELP,
+} OptId;
+
+typedef struct OptDef {
+    const char *name;
+    OptId id;
+    bool has_arg;
+} OptDef;
+
+static const OptDef opt_defs[] = {
+    {"M", OPT_MACHINE, true},
+    {"machine", OPT_MACHINE, true},
+    {"m", OPT_MEMORY, true},
+    {"smp", OPT_SMP, true},
+    {"cpu", OPT_CPU, true},
+    {"kernel", OPT_KERNEL, true},
+    {"initrd", OPT_INITRD, true},
+    {"append", OPT_APPEND, true},
+    {"dtb", OPT_DTB, true},
+    {"bios", OPT_BIOS, true},
+    {"drive", OPT_DRIVE, true},
+    {"hda", OPT_HDA, true},
+    {"hdb", OPT_HDB, true},
+    {"hdc", OPT_HDC, true},
+    {"hdd", OPT_HDD, true},
+    {"cdrom", OPT_CDROM, true},
+    {"device", OPT_DEVICE, true},
+    {"netdev", OPT_NETDEV, true},
+    {"serial", OPT_SERIAL, true},
+    {"monitor", OPT_MONITOR, true},
+    {"nographic", OPT_NOGRAPHIC, false},
+    {"nodefaults", OPT_NODEFAULTS, false},
+    {"display", OPT_DISPLAY, true},
+    {"accel", OPT_ACCEL, true},
+    {"enable-kvm", OPT_ENABLE_KVM, false},
+    {"d", OPT_D, true},
+    {"D", OPT_DFILE, true},
+    {"s", OPT_S_GDB, false},
+    {"gdb", OPT_GDB, true},
+    {"S", OPT_S_PAUSED, false},
+    {"no-reboot", OPT_NO_REBOOT, false},
+    {"no-shutdown", OPT_NO_SHUTDOWN, false},
+    {"singlestep", OPT_SINGLESTEP, false},
+    {"mem-path", OPT_MEM_PATH, true},
+    {"name", OPT_NAME, true},
+    {"L", OPT_L, true},
+    {"version", OPT_VERSION, false},
+    {"h", OPT_HELP, false},
+    {"help", OPT_HELP, false},
+};
+
+void options_print_usage(FILE *f)
+{
+    fprintf(f, "usage: mimic [options] [disk_image]\n"
+               "\n"
+               "Standard options:\n"
+               "-h or -help       display this help and exit\n"
+               "-version          display version information and exit\n"
+               "-M machine[,prop=value...]\n"
+               "                  select the emulated machine (-M help lists them)\n"
+               "-m size           guest RAM size in MiB, or with a k/M/G/T suffix (-m 512, -m 1G)\n"
+               "-smp n[,cpus=n][,maxcpus=n][,sockets=n][,cores=n][,threads=n]\n"
+               "                  number of CPUs\n"
+               "-cpu model        select the CPU model (-cpu help lists them)\n"
+               "-name string      name of the guest\n"
+               "-mem-path path    back guest RAM with a file in path (e.g. hugetlbfs)\n"
+               "\n"
+               "Boot options:\n"
+               "-kernel file      Linux kernel image to boot\n"
+               "-initrd file      initial ram disk\n"
+               "-append string    kernel command line\n"
+               "-dtb file         device tree blob passed to the kernel\n"
+               "-bios file        firmware image\n"
+               "-L dir            directory searched for firmware\n"
+               "\n"
+               "Block, network and device options:\n"
+               "-drive spec       a drive (file=...,if=...,format=...)\n"
+               "-hda/-hdb/-hdc/-hdd file, -cdrom file\n"
+               "                  shorthands for -drive (a bare file name means -hda)\n"
+               "-netdev spec      a network backend\n"
+               "-device spec      add a device\n"
+               "\n"
+               "Display and character devices:\n"
+               "-nographic        no display; serial port and monitor share stdio\n"
+               "                  (Ctrl-A h for help, Ctrl-A x to quit, Ctrl-A c for the monitor)\n"
+               "-display none|sdl select the display\n"
+               "-serial dev       redirect the next serial port to dev: stdio, mon:stdio,\n"
+               "                  null, none, file:PATH, pipe:PATH (repeatable)\n"
+               "-monitor dev      put the monitor on dev (stdio, none, ...)\n"
+               "-nodefaults       do not create a default serial port or monitor\n"
+               "\n"
+               "Execution and debugging:\n"
+               "-accel tcg|kvm    select the accelerator (repeat for fallbacks)\n"
+               "-enable-kvm       same as -accel kvm\n"
+               "-singlestep       translate one guest instruction per block\n"
+               "-S                do not start the CPUs (use the monitor's cont)\n"
+               "-s                shorthand for -gdb tcp::1234\n"
+               "-gdb tcp::port    wait for a gdb connection on port\n"
+               "-d item,...       enable debug logging (-d help lists items)\n"
+               "-D file           write the debug log to file\n"
+               "-no-reboot        exit instead of rebooting\n"
+               "-no-shutdown      stop (do not exit) when the guest powers off\n"
+               "\n"
+               "Options are also accepted with two dashes (--nographic).\n");
+}
+
+bool options_parse_size(const char *s, uint64_t default_unit, uint64_t *out)
+{
+    if (!s || !*s || !isdigit((unsigned char)*s)) {
+        return false;
+    }
+    errno = 0;
+    char *end;
+    double frac = 0;
+    uint64_t v = strtoull(s, &end, 10);
+    if (errno) {
+        return false;
+    }
+    if (*end == '.') {
+        char *fend;
+        frac = strtod(end, &fend);
+        if (fend == end + 1) {
+            return false;
+        }
+        end = fend;
+    }
+    uint64_t unit = default_unit;
+    if (*end) {
+        switch (toupper((unsigned char)*end)) {
+        case 'B': unit = 1; break;
+        case 'K': unit = 1ULL << 10; break;
+        case 'M': unit = 1ULL << 20; break;
+        case 'G': unit = 1ULL << 30; break;
+        case 'T': unit = 1ULL << 40; break;
+        case 'P': unit = 1ULL << 50; break;
+        case 'E': unit = 1ULL << 60; break;
+        default: return false;
+        }
+        end++;
+        if (*end) {
+            return false;
+        }
+    }
+    if (frac != 0 && unit == 1) {
+        return false; /* a fraction of a byte */
+    }
+    if (v > UINT64_MAX / unit) {
+        return false;
+    }
+    uint64_t r = v * unit;
+    if (frac != 0) {
+        double extra = frac * (double)unit;
+        if ((double)r + extra >= 18446744073709551616.0) {
+            return false;
+        }
+        r += (uint64_t)extra;
+    }
+    *out = r;
+    return true;
+}
+
+static bool opt_parse_int(const char *s, int *out)
+{
+    if (!s || !*s || !isdigit((unsigned char)*s)) {
+        return false;
+    }
+    errno = 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v > 1 << 20) {
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+bool options_parse_smp(const char *s, int *cpus_out, int *max_out, char **errp)
+{
+    int cpus = 0, maxcpus = 0, sockets = 0, cores = 0, threads = 0, dies = 0, clusters = 0;
+    char **parts = g_strsplit(s, ",", -1);
+    bool ok = true;
+    for (char **p = parts; *p && ok; p++) {
+        const char *item = *p;
+        const char *eq = strchr(item, '=');
+        if (!eq) {
+            if (p != parts) {
+                *errp = g_strdup_printf("-smp %s: Invalid parameter '%s'", s, item);
+                ok = false;
+            } else if (!opt_parse_int(item, &cpus)) {
+                *errp = g_strdup_printf("-smp %s: Parameter 'smp.cpus' expects integer", s);
+                ok = false;
+            }
+            continue;
+        }
+        size_t klen = eq - item;
+        struct {
+            const char *key;
+            int *dst;
+        } keys[] = {{"cpus", &cpus},        {"maxcpus", &maxcpus}, {"sockets", &sockets},
+                    {"cores", &cores},      {"threads", &threads}, {"dies", &dies},
+                    {"clusters", &clusters}};
+        size_t i;
+        for (i = 0; i < G_N_ELEMENTS(keys); i++) {
+            if (strlen(keys[i].key) == klen && !strncmp(item, keys[i].key, klen)) {
+                break;
+            }
+        }
+        if (i == G_N_ELEMENTS(keys)) {
+            *errp = g_strdup_printf("-smp %s: Invalid parameter '%.*s'", s, (int)klen, item);
+            ok = false;
+        } else if (!opt_parse_int(eq + 1, keys[i].dst)) {
+            *errp = g_strdup_printf("-smp %s: Parameter 'smp.%s' expects integer", s, keys[i].key);
+            ok = false;
+        }
+    }
+    g_strfreev(parts);
+    if (!ok) {
+        return false;
+    }
+    if (!cpus) {
+        int topo = (sockets ? sockets : 1) * (dies ? dies : 1) * (clusters ? clusters : 1) *
+                   (cores ? cores : 1) * (threads ? threads : 1);
+        cpus = maxcpus && !(sockets || cores || threads) ? maxcpus : topo;
+    }
+    if (cpus < 1) {
+        *errp = g_strdup_printf("-smp %s: the number of CPUs must be at least 1", s);
+        return false;
+    }
+    if (!maxcpus) {
+        maxcpus = cpus;
+    }
+    if (maxcpus < cpus) {
+        *errp = g_strdup_printf("-smp %s: maxcpus (%d) must be equal to or greater than smp (%d)",
+                                s, maxcpus, cpus);
+        return false;
+    }
+    *cpus_out = cpus;
+    *max_out = maxcpus;
+    return true;
+}
+
+static void opt_push(char ***list, int *n, char *item)
+{
+    *list = g_renew(char *, *list, *n + 2);
+    (*list)[(*n)++] = item;
+    (*list)[*n] = NULL;
+}
+
+/* -M name,k=v,...: the name may also be spelt type=NAME; accel= is the old
+ * spelling of -accel. Later -M options add to earlier ones. */
+static bool opt_parse_machine(MimicOptions *o, const char *arg, char **errp)
+{
+    char **parts = g_strsplit(arg, ",", -1);
+    int n_opts = 0;
+    while (o->machine_opts && o->machine_opts[n_opts]) {
+        n_opts++;
+    }
+    for (char **p = parts; *p; p++) {
+        if (!**p) {
+            continue;
+        }
+        if (!strchr(*p, '=')) {
+            if (p != parts) {
+                *errp = g_strdup_printf("-machine %s: Invalid parameter '%s'", arg, *p);
+                g_strfreev(parts);
+                return false;
+            }
+            o->machine = g_intern_string(*p);
+        } else if (!strncmp(*p, "type=", 5)) {
+            o->machine = g_intern_string(*p + 5);
+        } else if (!strncmp(*p, "accel=", 6)) {
+            g_free(o->accel);
+            o->accel = g_strdup(*p + 6);
+        } else {
+            opt_push(&o->machine_opts, &n_opts, g_strdup(*p));
+        }
+    }
+    g_strfreev(parts);
+    return true;
+}
+
+static bool opt_check_accel(const char *name, const char *arg, char **errp)
+{
+    if (strcmp(name, "tcg") && strcmp(name, "kvm")) {
+        *errp = g_strdup_printf("-accel %s: invalid accelerator %s", arg, name);
+        return false;
+    }
+    return true;
+}
+
+static void opt_add_accel(MimicOptions *o, const char *name)
+{
+    char *joined = o->accel ? g_strdup_printf("%s:%s", o->accel, name) : g_strdup(name);
+    g_free(o->accel);
+    o->accel = joined;
+}
+
+static void opt_add_disk(MimicOptions *o, const char *file, int index, const char *media)
+{
+    opt_push(&o->drives, &o->n_drives,
+             g_strdup_printf("file=%s,index=%d,media=%s", file, index, media));
+}
+
+bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
+{
+    memset(o, 0, sizeof(*o));
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || !a[1]) {
+            opt_add_disk(o, a, 0, "disk");
+            continue;
+        }
+        const char *name = a + 1;
+        if (*name == '-') {
+            name++;
+        }
+        const OptDef *def = NULL;
+        for (size_t k = 0; k < G_N_ELEMENTS(opt_defs); k++) {
+            if (!strcmp(opt_defs[k].name, name)) {
+                def = &opt_defs[k];
+                break;
+            }
+        }
+        if (!def) {
+            *errp = g_strdup_printf("%s: invalid option", a);
+            return false;
+        }
+        const char *arg = NULL;
+        if (def->has_arg) {
+            if (i + 1 >= argc) {
+                *errp = g_strdup_printf("%s: requires an argument", a);
+                return false;
+            }
+            arg = argv[++i];
+        }
+        switch (def->id) {
+        case OPT_MACHINE:
+            if (!opt_parse_machine(o, arg, errp)) {
+                return false;
+            }
+            break;
+        case OPT_MEMORY: {
+            /* "-m 512", "-m 1G" or "-m size=1G,slots=2,maxmem=4G". */
+            char **parts = g_strsplit(arg, ",", -1);
+            const char *size = NULL;
+            bool ok = true;
+            for (char **p = parts; *p && ok; p++) {
+                if (!strncmp(*p, "size=", 5)) {
+                    size = *p + 5;
+                } else if (p == parts && !strchr(*p, '=')) {
+                    size = *p;
+                } else if (strncmp(*p, "slots=", 6) && strncmp(*p, "maxmem=", 7)) {
+                    *errp = g_strdup_printf("-m %s: Invalid parameter '%s'", arg, *p);
+                    ok = false;
+                }
+            }
+            uint64_t bytes = 0;
+            if (ok && (!size || !options_parse_size(size, 1ULL << 20, &bytes))) {
+                *errp = g_strdup_printf(
+                    "-m %s: Parameter 'size' expects a non-negative number with an optional "
+                    "k, M, G or T suffix",
+                    arg);
+                ok = false;
+            }
+            if (ok && bytes == 0) {
+                *errp = g_strdup_printf("-m %s: the RAM size must not be zero", arg);
+                ok = false;
+            }
+            g_strfreev(parts);
+            if (!ok) {
+                return false;
+            }
+            o->ram_size = bytes;
+            break;
+        }
+        case OPT_SMP:
+            if (!options_parse_smp(arg, &o->smp, &o->max_cpus, errp)) {
+                return false;
+            }
+            break;
+        case OPT_CPU: o->cpu_model = arg; break;
+        case OPT_KERNEL: o->kernel = arg; break;
+        case OPT_INITRD: o->initrd = arg; break;
+        case OPT_APPEND: o->append = arg; break;
+        case OPT_DTB: o->dtb = arg; break;
+        case OPT_BIOS: o->bios = arg; break;
+        case OPT_DRIVE: opt_push(&o->drives, &o->n_drives, g_strdup(arg)); break;
+        case OPT_HDA:
+        case OPT_HDB:
+        case OPT_HDC:
+        case OPT_HDD: opt_add_disk(o, arg, def->id - OPT_HDA, "disk"); break;
+        case OPT_CDROM: opt_add_disk(o, arg, 2, "cdrom"); break;
+        case OPT_DEVICE: opt_push(&o->devices, &o->n_devices, g_strdup(arg)); break;
+        case OPT_NETDEV: opt_push(&o->netdevs, &o->n_netdevs, g_strdup(arg)); break;
+        case OPT_SERIAL:
+            if (o->n_serial >= OPTIONS_MAX_SERIAL) {
+                *errp = g_strdup_printf("-serial %s: too many serial ports (at most %d)", arg,
+                                        OPTIONS_MAX_SERIAL);
+                return false;
+            }
+            o->serial[o->n_serial++] = arg;
+            break;
+        case OPT_MONITOR: o->monitor = arg; break;
+        case OPT_NOGRAPHIC: o->nographic = true; break;
+        case OPT_NODEFAULTS: o->nodefaults = true; break;
+        case OPT_DISPLAY: {
+            size_t len = strcspn(arg, ",");
+            if (!((len == 4 && !strncmp(arg, "none", 4)) ||
+                  (len == 3 && !strncmp(arg, "sdl", 3)))) {
+                *errp = g_strdup_printf("-display %s: unknown display type '%.*s' (supported: "
+                                        "none, sdl)",
+                                        arg, (int)len, arg);
+                return false;
+            }
+            o->display = g_intern_string(len == 4 ? "none" : "sdl");
+            break;
+        }
+        case OPT_ACCEL: {
+            char *accel_name = g_strndup(arg, strcspn(arg, ","));
+            bool ok = opt_check_accel(accel_name, arg, errp);
+            if (ok) {
+                opt_add_accel(o, accel_name);
+            }
+            g_free(accel_name);
+            if (!ok) {
+                return false;
+            }
+            break;
+        }
+        case OPT_ENABLE_KVM: opt_add_accel(o, "kvm"); break;
+        case OPT_D: o->log_items = arg; break;
+        case OPT_DFILE: o->log_file = arg; break;
+        case OPT_S_GDB: o->gdb = "tcp::1234"; break;
+        case OPT_GDB: o->gdb = arg; break;
+        case OPT_S_PAUSED: o->start_paused = true; break;
+        case OPT_NO_REBOOT: o->no_reboot = true; break;
+        case OPT_NO_SHUTDOWN: o->no_shutdown = true; break;
+        case OPT_SINGLESTEP: o->singlestep = true; break;
+        case OPT_MEM_PATH: o->mem_path = arg; break;
+        case OPT_NAME: o->name = arg; break;
+        case OPT_L: o->bios_dir = arg; break;
+        case OPT_VERSION: o->show_version = true; break;
+        case OPT_HELP: o->show_help = true; break;
+        }
+    }
+    return true;
+}
+
+void options_free(MimicOptions *o)
+{
+    g_strfreev(o->machine_opts);
+    g_strfreev(o->drives);
+    g_strfreev(o->devices);
+    g_strfreev(o->netdevs);
+    g_free(o->accel);
+    memset(o, 0, sizeof(*o));
+}
