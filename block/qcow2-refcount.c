@@ -367,7 +367,10 @@ int64_t qcow2_alloc_bytes(BlockDev *bs, uint32_t len, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
     uint64_t fbo = s->free_byte_offset;
-    if (fbo && qcow2_offset_into_cluster(s, fbo) &&
+    uint64_t rc = 0;
+    if (fbo && qcow2_get_refcount(bs, fbo >> s->cluster_bits, &rc, errp) < 0)
+        return -EIO;
+    if (fbo && qcow2_offset_into_cluster(s, fbo) && rc < s->refcount_max &&
         s->cluster_size - qcow2_offset_into_cluster(s, fbo) >= len) {
         int ret = qcow2_update_refcount(bs, fbo, 1, 1, errp);
         if (ret < 0)
