@@ -46,5 +46,6 @@ static inline bool test_record(DisasContext *ctx, const char *name, int nargs, .
 Suite *decodetree_basic_suite(void);
 Suite *decodetree_t16_suite(void);
 Suite *decodetree_mips_suite(void);
+Suite *decodetree_pair_suite(void);
 
 #endif

@@ -1,5 +1,5 @@
 /* Runs the decodetree unit-test suites: generated decoders for basic.decode,
- * t16.decode and mips32_sample.decode. */
+ * t16.decode, mips32_sample.decode and the pair_a/pair_b decoders. */
 #include <stdlib.h>
 
 #include "tests/unit/decodetree/decodetree_test.h"
@@ -11,6 +11,7 @@ int main(void)
 
     srunner_add_suite(sr, decodetree_t16_suite());
     srunner_add_suite(sr, decodetree_mips_suite());
+    srunner_add_suite(sr, decodetree_pair_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
