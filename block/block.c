@@ -426,7 +426,7 @@ int block_get_status(BlockDev *bs, uint64_t offset, uint64_t len, bool follow_ba
         if (st->offset >= block_get_length(b)) {
             /* The backing file is shorter: zeroes, reported as unallocated. */
             st->flags = BLOCK_STATUS_ZERO;
-            st->depth = depth;
+            st->depth = depth - 1;
             return 0;
         }
         if ((st->flags & (BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_ZERO)) || !b->backing)

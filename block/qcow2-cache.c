@@ -35,7 +35,8 @@ static int qcow2_cache_write_entry(BlockDev *bs, Qcow2Cache *c, Qcow2CacheEntry 
     Qcow2State *s = qcow2_state(bs);
     if (!e->dirty)
         return 0;
-    if (c->is_l2) {
+    /* With lazy refcounts (dirty bit set) the refcounts may lag behind. */
+    if (c->is_l2 && !s->dirty_set) {
         int ret = qcow2_cache_flush(bs, &s->rb_cache, errp);
         if (ret < 0)
             return ret;

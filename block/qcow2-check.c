@@ -227,7 +227,7 @@ static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c
 
     /* Compare with the stored refcounts, clusters beyond the file included
      * while the refcount structures describe them. */
-    uint64_t limit = BLOCK_MAX(c->nb, s->rt_size << s->rb_bits);
+    uint64_t limit = c->nb; /* like qemu-img: clusters inside the file */
     uint64_t highest = 0;
     for (uint64_t i = 0; i < limit; i++) {
         if ((i & ((1ULL << s->rb_bits) - 1)) == 0 && i >= c->nb &&

@@ -410,6 +410,12 @@ int qcow2_flush_all(BlockDev *bs, char **errp)
 
 static int qcow2_flush(BlockDev *bs, char **errp)
 {
+    Qcow2State *s = qcow2_state(bs);
+    if (s->dirty_set) {
+        /* Lazy refcounts: the dirty bit covers refcount blocks not written. */
+        int ret = qcow2_cache_flush(bs, &s->l2_cache, errp);
+        return ret < 0 ? ret : file_flush(bs, errp);
+    }
     return qcow2_flush_all(bs, errp);
 }
 
@@ -541,6 +547,8 @@ static int qcow2_create(const char *filename, uint64_t size, const BlockCreateOp
 {
     uint32_t cs = o->cluster_size ? o->cluster_size : 65536;
     uint32_t version;
+    /* qemu keeps disk sizes in whole 512-byte sectors. */
+    size = BLOCK_ALIGN_UP(size, 512);
     if (cs < 512 || cs > (2u << 20) || (cs & (cs - 1)))
         return block_err(errp, -EINVAL,
                          "Cluster size must be a power of two between 512 and 2048k");
