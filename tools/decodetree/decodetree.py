@@ -527,7 +527,7 @@ class Emitter:
         self.name = args.decode
         self.static = args.static_decode
         self.out = []
-        self.stats = {"switches": 0, "leaves": 0}
+        self.stats = {"switches": 0, "leaves": 0, "max_tests": 0}
 
     def w(self, indent, text):
         self.out.append("    " * indent + text if text else "")
@@ -665,17 +665,20 @@ class Emitter:
                 s += " "
         return s
 
-    def emit_leaf(self, pat, tested, ind):
+    # "cost" counts the tests (switches and ifs) evaluated before reaching a
+    # point, so --stats can report the longest path through the decoder.
+    def emit_leaf(self, pat, tested, ind, cost):
         self.stats["leaves"] += 1
         rem = pat.mask & ~tested
-        body = ind
         self.w(ind, "/* %s: %s (line %d) */" % (pat.name, self.bits_comment(pat.mask, pat.bits),
                                                pat.line))
         if rem:
+            cost += 1
             self.w(ind, "if ((insn & %s) == %s) {" % (self.hexval(rem),
                                                        self.hexval(pat.bits & rem)))
         else:
             self.w(ind, "{")
+        self.stats["max_tests"] = max(self.stats["max_tests"], cost)
         body = ind + 1
         self.w(body, "arg_%s a;" % pat.argset.name)
         for mname in pat.argset.member_names():
@@ -685,27 +688,28 @@ class Emitter:
         self.w(body, "}")
         self.w(ind, "}")
 
-    def emit_item(self, item, tested, ind):
+    def emit_item(self, item, tested, ind, cost):
         if isinstance(item, Pattern):
-            self.emit_leaf(item, tested, ind)
+            self.emit_leaf(item, tested, ind, cost)
         elif item.overlap:
             rem = item.mask & ~tested
             if rem and len(item.members) > 1:
                 # Test what all members share once instead of in every member.
                 self.w(ind, "if ((insn & %s) == %s) {" % (self.hexval(rem),
                                                            self.hexval(item.bits & rem)))
-                self.emit_overlap(item.members, tested | rem, ind + 1)
+                self.emit_overlap(item.members, tested | rem, ind + 1, cost + 1)
                 self.w(ind, "}")
             else:
-                self.emit_overlap(item.members, tested, ind)
+                self.emit_overlap(item.members, tested, ind, cost)
         else:
-            self.emit_disjoint(item.members, tested, ind)
+            self.emit_disjoint(item.members, tested, ind, cost)
 
-    def emit_overlap(self, items, tested, ind):
-        for it in items:
-            self.emit_item(it, tested, ind)
+    def emit_overlap(self, items, tested, ind, cost):
+        for i, it in enumerate(items):
+            # Each earlier member costs at least one test when it does not match.
+            self.emit_item(it, tested, ind, cost + i)
 
-    def emit_switch(self, items, mask, tested, ind):
+    def emit_switch(self, items, mask, tested, ind, cost):
         buckets = {}
         for it in items:
             buckets.setdefault(it.bits & mask, []).append(it)
@@ -713,7 +717,7 @@ class Emitter:
             # Every member agrees on these bits: one test, no switch.
             (val, sub), = buckets.items()
             self.w(ind, "if ((insn & %s) == %s) {" % (self.hexval(mask), self.hexval(val)))
-            self.emit_disjoint(sub, tested | mask, ind + 1)
+            self.emit_disjoint(sub, tested | mask, ind + 1, cost + 1)
             self.w(ind, "}")
             return
         self.stats["switches"] += 1
@@ -722,20 +726,20 @@ class Emitter:
         for val in sorted(buckets):
             self.w(ind, "case %s:" % case(val))
             self.w(ind + 1, "/* %s */" % self.bits_comment(mask, val))
-            self.emit_disjoint(buckets[val], tested | mask, ind + 1)
+            self.emit_disjoint(buckets[val], tested | mask, ind + 1, cost + 1)
             self.w(ind + 1, "break;")
         self.w(ind, "}")
 
-    def emit_disjoint(self, items, tested, ind):
+    def emit_disjoint(self, items, tested, ind, cost):
         """Members never match the same word, so their order does not matter."""
         if len(items) == 1:
-            self.emit_item(items[0], tested, ind)
+            self.emit_item(items[0], tested, ind, cost)
             return
         common = self.full & ~tested
         for it in items:
             common &= it.mask
         if common:
-            self.emit_switch(items, common, tested, ind)
+            self.emit_switch(items, common, tested, ind, cost)
             return
         # No bit is fixed by every member: split on the bit most of them fix.
         best, count = 0, 0
@@ -747,16 +751,16 @@ class Emitter:
             if n > count:
                 best, count = bit, n
         if count < 2:
-            for it in items:
-                self.emit_item(it, tested, ind)
+            for i, it in enumerate(items):
+                self.emit_item(it, tested, ind, cost + i)
             return
         fixing = [it for it in items if it.mask & best]
         rest = [it for it in items if not it.mask & best]
         mask = self.full & ~tested
         for it in fixing:
             mask &= it.mask
-        self.emit_switch(fixing, mask, tested, ind)
-        self.emit_disjoint(rest, tested, ind)
+        self.emit_switch(fixing, mask, tested, ind, cost)
+        self.emit_disjoint(rest, tested, ind, cost + 1)
 
     def emit_table(self):
         """Every pattern's fixed bits, in file order, for tests and coverage tools."""
@@ -782,7 +786,7 @@ class Emitter:
         self.w(0, "%sbool decode_%s(%s *ctx, uint32_t insn)"
                % ("static " if self.static else "", self.name, self.ctx))
         self.w(0, "{")
-        self.emit_disjoint(self.p.root.members, 0, 1)
+        self.emit_disjoint(self.p.root.members, 0, 1, 0)
         self.w(1, "return false;")
         self.w(0, "}")
 
@@ -801,6 +805,8 @@ def main(argv):
                     help="type of the context pointer passed around (default: DisasContext)")
     ap.add_argument("--pattern-table", action="store_true",
                     help="also emit decode_NAME_patterns[]: name, mask and bits of each pattern")
+    ap.add_argument("--stats", action="store_true",
+                    help="print pattern, switch and worst-case test counts to standard error")
     args = ap.parse_args(argv)
 
     prog = "decodetree"
@@ -844,15 +850,25 @@ def main(argv):
         em.emit_table()
     em.emit_decoder()
     code = "\n".join(em.out) + "\n"
+    if args.stats:
+        print("%s: decode_%s: %d patterns, %d switches, at most %d tests per word"
+              % (prog, args.decode, len(parser.patterns), em.stats["switches"],
+                 em.stats["max_tests"]), file=sys.stderr)
 
     if args.output:
-        # Write beside the target and rename, so a failed run never leaves a
-        # half-written file that the build would take as up to date.
-        tmp = args.output + ".tmp"
         try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(code)
-            os.replace(tmp, args.output)
+            if os.path.exists(args.output) and not os.path.isfile(args.output):
+                # A device or pipe (-o /dev/stdout): never rename over it.
+                with open(args.output, "w", encoding="utf-8") as fh:
+                    fh.write(code)
+            else:
+                # Write beside the target and rename, so a failed run never
+                # leaves a half-written file that the build takes as up to date.
+                target = os.path.realpath(args.output)
+                tmp = target + ".tmp"
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write(code)
+                os.replace(tmp, target)
         except OSError as e:
             print("%s: cannot write %s: %s" % (prog, args.output, e), file=sys.stderr)
             return 1

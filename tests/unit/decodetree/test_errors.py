@@ -101,6 +101,45 @@ def main():
     report(p.returncode != 0 and "cannot read /nonexistent/x.decode" in p.stderr and
            "Traceback" not in p.stderr, "missing input", p.stderr)
 
+    # Output through a symlink lands in its target; a pipe is written, not
+    # renamed over (as -o /dev/stdout would be).
+    good = "P " + Z32 + "\n"
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "t.decode")
+        with open(src, "w") as fh:
+            fh.write(good)
+        real = os.path.join(d, "real.c.inc")
+        link = os.path.join(d, "link.c.inc")
+        os.symlink(real, link)
+        p = subprocess.run([sys.executable, GEN, "-o", link, src], capture_output=True, text=True)
+        report(p.returncode == 0 and os.path.islink(link) and os.path.isfile(real) and
+               "decode_t(" in open(real).read(), "output through a symlink", p.stderr)
+        fifo = os.path.join(d, "fifo")
+        os.mkfifo(fifo)
+        rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        p = subprocess.run([sys.executable, GEN, "-o", fifo, src], capture_output=True, text=True,
+                           timeout=60)
+        data = b""
+        try:
+            while True:
+                chunk = os.read(rfd, 65536)
+                if not chunk:
+                    break
+                data += chunk
+        except BlockingIOError:
+            pass
+        os.close(rfd)
+        report(p.returncode == 0 and b"decode_t(" in data and
+               not os.path.isfile(fifo), "output to a pipe", p.stderr)
+
+    # --stats reports the size of the tree.
+    with tempfile.TemporaryDirectory() as d:
+        rc = subprocess.run([sys.executable, GEN, "--stats", "-o", os.path.join(d, "m.c.inc"),
+                             os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                          "mips32_sample.decode")], capture_output=True, text=True)
+    report(rc.returncode == 0 and "102 patterns" in rc.stderr and
+           "at most 3 tests per word" in rc.stderr, "stats", rc.stderr)
+
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
