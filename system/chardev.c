@@ -12,7 +12,6 @@
 #include <glib.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -39,7 +38,7 @@ struct Chardev {
     GSource *in_src; /* present while we want input from in_fd */
     bool eof;
     GByteArray *pending; /* read but not yet taken by the front-end */
-    atomic_bool retry_queued;
+    GSource *retry_src;  /* queued chr_retry_input, under retry_lock */
     const CharFrontendOps *fe_ops;
     void *fe_opaque;
     void (*focus_fn)(void *opaque, bool focused);
@@ -57,6 +56,10 @@ struct CharMux {
 
 static void chr_read_start(Chardev *chr);
 static void chr_deliver(Chardev *chr);
+
+/* accept_input may come from vCPU threads while the main loop frees a
+ * chardev: the queued retry is tracked under this lock. */
+static GMutex retry_lock;
 
 /* ---- stdio terminal state ------------------------------------------------ */
 
@@ -247,6 +250,13 @@ static void chr_read_stop(Chardev *chr)
 static void chr_free_one(Chardev *chr)
 {
     chr_read_stop(chr);
+    g_mutex_lock(&retry_lock);
+    if (chr->retry_src) {
+        g_source_destroy(chr->retry_src);
+        g_source_unref(chr->retry_src);
+        chr->retry_src = NULL;
+    }
+    g_mutex_unlock(&retry_lock);
     if (chr->kind == CHR_STDIO) {
         stdio_restore_terminal();
         stdio_in_use = false;
@@ -507,7 +517,12 @@ static Chardev *chr_backend_of(Chardev *chr)
 static gboolean chr_retry_input(gpointer opaque)
 {
     Chardev *backend = opaque;
-    atomic_store(&backend->retry_queued, false);
+    g_mutex_lock(&retry_lock);
+    if (backend->retry_src) {
+        g_source_unref(backend->retry_src);
+        backend->retry_src = NULL;
+    }
+    g_mutex_unlock(&retry_lock);
     chr_deliver(backend);
     if (backend->pending->len == 0) {
         chr_read_start(backend);
@@ -518,14 +533,14 @@ static gboolean chr_retry_input(gpointer opaque)
 void chardev_accept_input(Chardev *chr)
 {
     Chardev *backend = chr_backend_of(chr);
-    if (atomic_exchange(&backend->retry_queued, true)) {
-        return;
+    g_mutex_lock(&retry_lock);
+    if (!backend->retry_src) {
+        /* Always deliver from the main loop, whichever thread asks. */
+        backend->retry_src = g_idle_source_new();
+        g_source_set_callback(backend->retry_src, chr_retry_input, backend, NULL);
+        g_source_attach(backend->retry_src, main_loop_context());
     }
-    /* Always deliver from the main loop, whichever thread asks. */
-    GSource *src = g_idle_source_new();
-    g_source_set_callback(src, chr_retry_input, backend, NULL);
-    g_source_attach(src, main_loop_context());
-    g_source_unref(src);
+    g_mutex_unlock(&retry_lock);
 }
 
 /* ---- multiplexer --------------------------------------------------------- */

@@ -226,7 +226,7 @@ static bool opt_parse_int(const char *s, int *out)
 
 bool options_parse_smp(const char *s, int *cpus_out, int *max_out, char **errp)
 {
-    int cpus = 0, maxcpus = 0, sockets = 0, cores = 0, threads = 0, dies = 0, clusters = 0;
+    int cpus = -1, maxcpus = 0, sockets = 0, cores = 0, threads = 0, dies = 0, clusters = 0;
     char **parts = g_strsplit(s, ",", -1);
     bool ok = true;
     for (char **p = parts; *p && ok; p++) {
@@ -267,7 +267,7 @@ bool options_parse_smp(const char *s, int *cpus_out, int *max_out, char **errp)
     if (!ok) {
         return false;
     }
-    if (!cpus) {
+    if (cpus < 0) {
         int topo = (sockets ? sockets : 1) * (dies ? dies : 1) * (clusters ? clusters : 1) *
                    (cores ? cores : 1) * (threads ? threads : 1);
         cpus = maxcpus && !(sockets || cores || threads) ? maxcpus : topo;

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+# Command-line behaviour of the real mimic binary: bad input gets exit code 1
+# and one clear line on stderr; -M help / -d help list things; -nographic
+# quits on Ctrl-A x; the monitor answers on stdio. Usage: test_cli.py MIMIC
+import subprocess
+import sys
+import time
+
+MIMIC = sys.argv[1]
+failures = []
+
+
+def run(args, stdin=b"", timeout=10):
+    start = time.monotonic()
+    p = subprocess.run([MIMIC] + args, input=stdin, capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout.decode(), p.stderr.decode(), time.monotonic() - start
+
+
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
+    if not cond:
+        failures.append(name)
+
+
+def expect_error(name, args, lines):
+    rc, out, err, _ = run(args)
+    check(name, rc == 1 and err == "".join(l + "\n" for l in lines),
+          f"rc={rc} stderr={err!r} expected {lines!r}")
+
+
+expect_error("unknown option", ["-foo"], ["mimic: -foo: invalid option"])
+expect_error("unknown long option", ["--frobnicate"], ["mimic: --frobnicate: invalid option"])
+expect_error("missing argument", ["-M", "none", "-kernel"], ["mimic: -kernel: requires an argument"])
+expect_error("unknown machine", ["-M", "xyz"],
+             ['mimic: unsupported machine type "xyz"', "Use -machine help to list supported machines"])
+expect_error("unknown CPU", ["-M", "none", "-cpu", "xyz"], ["mimic: unable to find CPU model 'xyz'"])
+expect_error("missing kernel", ["-M", "none", "-kernel", "/nonexistent/vmlinux"],
+             ["mimic: could not load kernel '/nonexistent/vmlinux': No such file or directory"])
+expect_error("missing initrd", ["-M", "none", "-initrd", "/nonexistent/rd"],
+             ["mimic: could not load initrd '/nonexistent/rd': No such file or directory"])
+expect_error("bad -m", ["-M", "none", "-m", "12X"],
+             ["mimic: -m 12X: Parameter 'size' expects a non-negative number with an optional "
+              "k, M, G or T suffix"])
+expect_error("bad -smp", ["-M", "none", "-smp", "foo"],
+             ["mimic: -smp foo: Parameter 'smp.cpus' expects integer"])
+expect_error("too many CPUs", ["-M", "none", "-smp", "4"],
+             ["mimic: Invalid SMP CPUs 4. The max CPUs supported by machine 'none' is 1"])
+expect_error("bad -d item", ["-M", "none", "-d", "in_asm,bogus"],
+             ["mimic: -d in_asm,bogus: unknown log item 'bogus' (use -d help to list them)"])
+expect_error("bad -accel", ["-M", "none", "-accel", "foo"],
+             ["mimic: -accel foo: invalid accelerator foo"])
+expect_error("bad -serial", ["-M", "none", "-serial", "bogus:x"],
+             ["mimic: -serial bogus:x: 'bogus:x' is not a valid char driver"])
+expect_error("bad machine property", ["-M", "none,foo=bar", "-display", "none"],
+             ["mimic: Property 'none-machine.foo' not found"])
+expect_error("gdb without CPU", ["-M", "none", "-s", "-display", "none"],
+             ["mimic: -gdb tcp::1234: gdbstub: meaningless to attach gdb to a machine without any CPU"])
+
+rc, out, err, _ = run(["-M", "help"])
+check("-M help lists none", rc == 0 and out.startswith("Supported machines are:\n")
+      and any(l.split()[:1] == ["none"] for l in out.splitlines()), repr(out))
+rc, out, err, _ = run(["-d", "help"])
+check("-d help lists items", rc == 0 and "\nin_asm " in out and "\nint " in out, repr(out))
+rc, out, err, _ = run(["-version"])
+check("-version", rc == 0 and out.startswith("mimic emulator version "), repr(out))
+rc, out, err, _ = run(["--help"])
+check("--help", rc == 0 and out.startswith("usage: mimic") and "-nographic" in out, repr(out))
+
+rc, out, err, took = run(["-M", "none", "-nographic"], stdin=b"\x01x", timeout=10)
+check("Ctrl-A x quits -nographic", rc == 0 and "mimic: terminated" in out and took < 5,
+      f"rc={rc} out={out!r} err={err!r} took={took:.1f}s")
+
+rc, out, err, took = run(["-M", "none", "-nographic"], stdin=b"\x01h\x01x")
+check("Ctrl-A h prints help", rc == 0 and "C-a x    exit emulator" in out, repr(out))
+
+rc, out, err, _ = run(["-M", "none", "-m", "64M", "-display", "none", "-monitor", "stdio"],
+                      stdin=b"info status\nstop\ninfo status\ninfo mtree\nquit\n")
+check("monitor on stdio", rc == 0 and "VM status: running" in out and "VM status: paused" in out
+      and "(prio 0, ram): ram" in out and "0000000003ffffff" in out, f"rc={rc} out={out!r}")
+
+rc, out, err, _ = run(["-M", "none", "-nographic"], stdin=b"\x01cinfo status\nq\n")
+check("Ctrl-A c reaches the monitor", rc == 0 and "VM status: running" in out, repr(out))
+
+# End of input is not a reason to quit: the VM keeps running until killed.
+p = subprocess.Popen([MIMIC, "-M", "none", "-nographic"], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+time.sleep(0.5)
+still = p.poll() is None
+p.terminate()
+try:
+    rc = p.wait(timeout=5)
+except subprocess.TimeoutExpired:
+    p.kill()
+    rc = -1
+check("EOF on stdin does not quit; SIGTERM does", still and rc == 0, f"alive={still} rc={rc}")
+
+sys.exit(1 if failures else 0)

@@ -1,0 +1,291 @@
+/*
+ * Tests of the character backends (system/chardev.c): file output, pipe
+ * input paced by can_receive, end of input, and the Ctrl-A multiplexer.
+ */
+#include "system/chardev.h"
+#include "system/main-loop.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct Sink {
+    GString *got;
+    int room; /* what can_receive answers */
+} Sink;
+
+static int sink_can_receive(void *opaque)
+{
+    return ((Sink *)opaque)->room;
+}
+
+static void sink_receive(void *opaque, const uint8_t *buf, size_t len)
+{
+    Sink *s = opaque;
+    ck_assert_int_le(len, s->room);
+    ck_assert(bql_locked());
+    g_string_append_len(s->got, (const char *)buf, len);
+    s->room -= len;
+}
+
+static const CharFrontendOps sink_ops = {
+    .can_receive = sink_can_receive,
+    .receive = sink_receive,
+};
+
+static char *tmpdir;
+
+static void setup(void)
+{
+    tmpdir = g_dir_make_tmp("mimic-chardev-XXXXXX", NULL);
+    main_loop_init();
+}
+
+static void teardown(void)
+{
+    char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+    g_free(cmd);
+    g_free(tmpdir);
+}
+
+static void spin(int n)
+{
+    for (int i = 0; i < n; i++) {
+        main_loop_iterate(false);
+        g_usleep(500);
+    }
+}
+
+static char *slurp(const char *path)
+{
+    char *data = NULL;
+    ck_assert(g_file_get_contents(path, &data, NULL, NULL));
+    return data;
+}
+
+START_TEST(test_file_output)
+{
+    char *path = g_build_filename(tmpdir, "out.txt", NULL);
+    char *spec = g_strdup_printf("file:%s", path);
+    char *err = NULL;
+    Chardev *chr = chardev_new(spec, &err);
+    ck_assert_ptr_nonnull(chr);
+    ck_assert_str_eq(chardev_spec(chr), spec);
+    ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"hello, ", 7), 7);
+    ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"world\n", 6), 6);
+    chardev_free(chr);
+    char *data = slurp(path);
+    ck_assert_str_eq(data, "hello, world\n");
+    g_free(data);
+    g_free(spec);
+    g_free(path);
+}
+END_TEST
+
+START_TEST(test_bad_specs)
+{
+    char *err = NULL;
+    ck_assert_ptr_null(chardev_new("bogus:x", &err));
+    ck_assert_str_eq(err, "'bogus:x' is not a valid char driver");
+    g_free(err);
+    err = NULL;
+    ck_assert_ptr_null(chardev_new("file:/nonexistent-dir/x", &err));
+    ck_assert_str_eq(err, "could not open '/nonexistent-dir/x': No such file or directory");
+    g_free(err);
+    Chardev *null = chardev_new("null", &err);
+    ck_assert_ptr_nonnull(null);
+    ck_assert_int_eq(chardev_write(null, (const uint8_t *)"abc", 3), 3);
+    chardev_free(null);
+}
+END_TEST
+
+START_TEST(test_pipe_paced_input)
+{
+    char *base = g_build_filename(tmpdir, "p", NULL);
+    char *in = g_strdup_printf("%s.in", base), *out = g_strdup_printf("%s.out", base);
+    ck_assert_int_eq(mkfifo(in, 0600), 0);
+    ck_assert_int_eq(mkfifo(out, 0600), 0);
+    char *spec = g_strdup_printf("pipe:%s", base);
+    char *err = NULL;
+    Chardev *chr = chardev_new(spec, &err);
+    ck_assert_msg(chr != NULL, "%s", err);
+
+    Sink sink = {g_string_new(NULL), 4};
+    chardev_set_frontend(chr, &sink_ops, &sink);
+    int wfd = open(in, O_WRONLY);
+    ck_assert_int_ge(wfd, 0);
+    ck_assert_int_eq(write(wfd, "abcdefghij", 10), 10);
+    spin(20);
+    /* Only what the device said it could take. */
+    ck_assert_str_eq(sink.got->str, "abcd");
+    sink.room = 3;
+    chardev_accept_input(chr);
+    spin(5);
+    ck_assert_str_eq(sink.got->str, "abcdefg");
+    sink.room = 100;
+    chardev_accept_input(chr);
+    spin(5);
+    ck_assert_str_eq(sink.got->str, "abcdefghij");
+    /* Reading resumed: new bytes arrive without another accept_input. */
+    ck_assert_int_eq(write(wfd, "XY", 2), 2);
+    spin(10);
+    ck_assert_str_eq(sink.got->str, "abcdefghijXY");
+
+    int rfd = open(out, O_RDONLY | O_NONBLOCK);
+    ck_assert_int_ge(rfd, 0);
+    ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"reply", 5), 5);
+    char buf[16] = {0};
+    ck_assert_int_eq(read(rfd, buf, sizeof(buf)), 5);
+    ck_assert_str_eq(buf, "reply");
+
+    close(rfd);
+    close(wfd);
+    chardev_free(chr);
+    g_string_free(sink.got, TRUE);
+    g_free(spec);
+    g_free(in);
+    g_free(out);
+    g_free(base);
+}
+END_TEST
+
+START_TEST(test_end_of_input_is_not_quit)
+{
+    /* A pipe: spec on a plain file reads it to its end, then stays quiet. */
+    char *path = g_build_filename(tmpdir, "input", NULL);
+    ck_assert(g_file_set_contents(path, "xyz", 3, NULL));
+    char *spec = g_strdup_printf("pipe:%s", path);
+    char *err = NULL;
+    Chardev *chr = chardev_new(spec, &err);
+    ck_assert_ptr_nonnull(chr);
+    Sink sink = {g_string_new(NULL), 100};
+    chardev_set_frontend(chr, &sink_ops, &sink);
+    spin(20);
+    ck_assert_str_eq(sink.got->str, "xyz");
+    ck_assert(!vm_shutdown_requested(NULL));
+    chardev_free(chr);
+    g_string_free(sink.got, TRUE);
+    g_free(spec);
+    g_free(path);
+}
+END_TEST
+
+typedef struct MuxFixture {
+    char *out_path;
+    Chardev *serial, *monitor;
+    Sink serial_sink, monitor_sink;
+} MuxFixture;
+
+static void mux_open(MuxFixture *f)
+{
+    f->out_path = g_build_filename(tmpdir, "console", NULL);
+    char *spec = g_strdup_printf("file:%s", f->out_path);
+    char *err = NULL;
+    Chardev *backend = chardev_new(spec, &err);
+    ck_assert_ptr_nonnull(backend);
+    g_free(spec);
+    f->serial = chardev_mux_new(backend);
+    f->monitor = chardev_mux_add_frontend(f->serial);
+    ck_assert(chardev_is_mux(f->serial) && chardev_is_mux(f->monitor));
+    f->serial_sink = (Sink){g_string_new(NULL), 1000};
+    f->monitor_sink = (Sink){g_string_new(NULL), 1000};
+    chardev_set_frontend(f->serial, &sink_ops, &f->serial_sink);
+    chardev_set_frontend(f->monitor, &sink_ops, &f->monitor_sink);
+}
+
+static void mux_close(MuxFixture *f)
+{
+    spin(2); /* let queued accept_input callbacks run before freeing */
+    chardev_free(f->serial);
+    chardev_free(f->monitor);
+    g_string_free(f->serial_sink.got, TRUE);
+    g_string_free(f->monitor_sink.got, TRUE);
+    g_free(f->out_path);
+}
+
+static void feed(Chardev *chr, const char *s)
+{
+    chardev_mux_feed(chr, (const uint8_t *)s, strlen(s));
+}
+
+START_TEST(test_mux_escapes)
+{
+    MuxFixture f;
+    mux_open(&f);
+    feed(f.serial, "ab\001\001c\001ad");
+    ck_assert_str_eq(f.serial_sink.got->str, "ab\001c\001d");
+    ck_assert_str_eq(f.monitor_sink.got->str, "");
+
+    /* Ctrl-A c moves the input to the monitor, and back. */
+    feed(f.serial, "\001cinfo\r");
+    ck_assert_str_eq(f.monitor_sink.got->str, "info\r");
+    feed(f.serial, "\001c");
+    feed(f.serial, "z");
+    ck_assert_str_eq(f.serial_sink.got->str, "ab\001c\001dz");
+
+    /* An escape split across two reads still works. */
+    feed(f.serial, "\001");
+    feed(f.serial, "h");
+    char *out = slurp(f.out_path);
+    ck_assert_ptr_nonnull(strstr(out, "C-a x    exit emulator"));
+    ck_assert_ptr_nonnull(strstr(out, "C-a c    switch between console and monitor"));
+    g_free(out);
+    ck_assert_str_eq(f.serial_sink.got->str, "ab\001c\001dz");
+
+    /* Output of both front-ends reaches the backend. */
+    chardev_write(f.serial, (const uint8_t *)"[serial]", 8);
+    chardev_write(f.monitor, (const uint8_t *)"[monitor]", 9);
+    out = slurp(f.out_path);
+    ck_assert(g_str_has_suffix(out, "[serial][monitor]"));
+    g_free(out);
+
+    ck_assert(!vm_shutdown_requested(NULL));
+    feed(f.serial, "\001x");
+    int code = -1;
+    ck_assert(vm_shutdown_requested(&code));
+    ck_assert_int_eq(code, 0);
+    out = slurp(f.out_path);
+    ck_assert(g_str_has_suffix(out, "mimic: terminated\r\n"));
+    g_free(out);
+    mux_close(&f);
+}
+END_TEST
+
+START_TEST(test_mux_respects_can_receive)
+{
+    MuxFixture f;
+    mux_open(&f);
+    f.serial_sink.room = 2;
+    feed(f.serial, "hello");
+    ck_assert_str_eq(f.serial_sink.got->str, "he");
+    f.serial_sink.room = 100;
+    chardev_accept_input(f.serial);
+    spin(3);
+    ck_assert_str_eq(f.serial_sink.got->str, "hello");
+    mux_close(&f);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("chardev");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_file_output);
+    tcase_add_test(tc, test_bad_specs);
+    tcase_add_test(tc, test_pipe_paced_input);
+    tcase_add_test(tc, test_end_of_input_is_not_quit);
+    tcase_add_test(tc, test_mux_escapes);
+    tcase_add_test(tc, test_mux_respects_can_receive);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
