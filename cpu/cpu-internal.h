@@ -1,0 +1,73 @@
+/*
+ * cpu/cpu-internal.h: what the files of the generic CPU layer share (TB cache, soft-MMU,
+ * execution loop, threads). Not for use outside cpu/.
+ */
+#ifndef MIMIC_CPU_CPU_INTERNAL_H
+#define MIMIC_CPU_CPU_INTERNAL_H
+
+#include "cpu/cpu.h"
+
+#define TB_EXIT_MASK ((uintptr_t)3)
+
+/* accel.c: the process-wide translator state. */
+extern TCGCodeBuffer *tcg_code_buf;
+extern size_t tcg_code_size;
+TCGContext *cpu_tcg_context(CPUState *cpu);
+void cpu_arch_translate_init(const CPUArchOps *ops);
+
+/* Readers: vCPUs while looking up, translating and running blocks. Writer: a full flush. */
+void tb_exec_rdlock(CPUState *cpu);
+void tb_exec_rdunlock(CPUState *cpu);
+/* Waits until no other vCPU runs or translates code (the caller's read lock, if any, is
+ * given up meanwhile and taken back at the end). */
+void tb_exec_exclusive_begin(CPUState *cpu);
+void tb_exec_exclusive_end(CPUState *cpu);
+/* A context to patch jumps with from any thread (the buffer is shared). */
+TCGContext *cpu_any_tcg_context(void);
+
+/* tb.c */
+TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                            uint32_t cflags);
+/* Returns NULL if the code cannot be translated (not RAM): the caller halts the CPU. */
+TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                              uint32_t cflags);
+void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *dest);
+TranslationBlock *tb_find_by_host(uintptr_t host_addr);
+/* Invalidate blocks overlapping [ram_addr, +len) for a store by cpu at retaddr; may leave
+ * through cpu_loop_exit when the store rewrites the block running it (precise SMC). */
+void tb_invalidate_for_store(CPUState *cpu, uint64_t ram_addr, unsigned len, uintptr_t retaddr);
+uint64_t tb_flush_count(void);
+void tb_invalidate_phys_range_notify(uint64_t ram_addr, unsigned len);
+int tcg_accel_init(char **errp);
+void tb_jmp_cache_clear(CPUState *cpu);
+void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr, int page_bits);
+void *helper_lookup_tb_ptr(void *env);
+
+/* tlb.c */
+void tlb_init(CPUState *cpu);
+void tlb_destroy(CPUState *cpu);
+void tlb_flush_now(CPUState *cpu, unsigned idxmap);
+void tlb_process_pending(CPUState *cpu);
+/* Guest page holding code at vaddr: host pointer to its start and its ram_addr. false if
+ * the fetch faults (only when probe) or the page is not RAM/ROM (*ram_addr = UINT64_MAX). */
+bool tlb_get_code_page(CPUState *cpu, uint64_t vaddr, bool probe, const uint8_t **host,
+                       uint64_t *ram_addr);
+/* A page gained translated code: every CPU's TLB must route writes to it slowly. */
+void tlb_mark_code_page_all(uint64_t ram_page);
+uint64_t tlb_ld_slow(void *env, uint64_t addr, MemOpIdx oi, uintptr_t retaddr);
+void tlb_st_slow(void *env, uint64_t addr, uint64_t val, MemOpIdx oi, uintptr_t retaddr);
+void tlb_register_listener(AddressSpace *as);
+
+/* cpus.c */
+bool cpu_has_work(CPUState *cpu);
+void cpus_lock(void);
+void cpus_unlock(void);
+void cpus_notify(void);
+extern CPUState *cpu_list_head;
+
+static inline uint64_t cpu_page_mask(const CPUState *cpu)
+{
+    return ~(((uint64_t)1 << cpu->ops->page_bits) - 1);
+}
+
+#endif

@@ -1,0 +1,289 @@
+/*
+ * cpu/cpus.c: vCPU threads and their run state: halting until an interrupt, pause and
+ * resume of all vCPUs (monitor stop/cont, vm_stop), reset, single-step, and the
+ * exclusive section a full code flush needs.
+ */
+#include <stdlib.h>
+
+#include "cpu/cpu-internal.h"
+#include "system/main-loop.h"
+
+CPUState *cpu_list_head;
+bool tcg_singlestep;
+
+/* One lock and one condition for every run-state change: rare, and simple to get right. */
+static pthread_mutex_t cpus_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cpus_cond = PTHREAD_COND_INITIALIZER;
+
+void cpus_lock(void)
+{
+    pthread_mutex_lock(&cpus_mutex);
+}
+
+void cpus_unlock(void)
+{
+    pthread_mutex_unlock(&cpus_mutex);
+}
+
+void cpus_notify(void)
+{
+    pthread_cond_broadcast(&cpus_cond);
+}
+
+/* Waits on the run-state condition without holding the global lock, so that threads
+ * needing it (MMIO in a vCPU) can make progress. Called with cpus_mutex held. */
+static void cpus_wait_dropping_bql(void)
+{
+    if (bql_locked()) {
+        pthread_mutex_unlock(&cpus_mutex);
+        bql_unlock();
+        pthread_mutex_lock(&cpus_mutex);
+        pthread_cond_wait(&cpus_cond, &cpus_mutex);
+        pthread_mutex_unlock(&cpus_mutex);
+        bql_lock();
+        pthread_mutex_lock(&cpus_mutex);
+    } else {
+        pthread_cond_wait(&cpus_cond, &cpus_mutex);
+    }
+}
+
+/* ---- The code read lock and the exclusive section ------------------------------------ */
+
+/* Writers are preferred so that a flush is not starved by vCPUs re-entering the loop. */
+static pthread_rwlock_t tb_exec_lock;
+static pthread_once_t tb_exec_lock_once = PTHREAD_ONCE_INIT;
+
+static void tb_exec_lock_init(void)
+{
+    pthread_rwlockattr_t a;
+    pthread_rwlockattr_init(&a);
+    pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&tb_exec_lock, &a);
+    pthread_rwlockattr_destroy(&a);
+}
+
+void tb_exec_rdlock(CPUState *cpu)
+{
+    pthread_once(&tb_exec_lock_once, tb_exec_lock_init);
+    pthread_rwlock_rdlock(&tb_exec_lock);
+    cpu->running = true;
+}
+
+void tb_exec_rdunlock(CPUState *cpu)
+{
+    cpu->running = false;
+    pthread_rwlock_unlock(&tb_exec_lock);
+}
+
+void tb_exec_exclusive_begin(CPUState *cpu)
+{
+    pthread_once(&tb_exec_lock_once, tb_exec_lock_init);
+    if (cpu && cpu->running) {
+        tb_exec_rdunlock(cpu);
+        cpu->running = true; /* remembered: taken back in exclusive_end */
+    }
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        if (c != cpu) {
+            cpu_exit(c);
+        }
+    }
+    pthread_rwlock_wrlock(&tb_exec_lock);
+}
+
+void tb_exec_exclusive_end(CPUState *cpu)
+{
+    pthread_rwlock_unlock(&tb_exec_lock);
+    if (cpu && cpu->running) {
+        tb_exec_rdlock(cpu);
+    }
+}
+
+/* ---- Interrupts ---------------------------------------------------------------------- */
+
+bool cpu_has_work(CPUState *cpu)
+{
+    if (cpu->ops->has_work) {
+        return cpu->ops->has_work(cpu);
+    }
+    return __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE) != 0;
+}
+
+void cpu_interrupt(CPUState *cpu, unsigned mask)
+{
+    __atomic_or_fetch(&cpu->interrupt_request, mask, __ATOMIC_SEQ_CST);
+    cpu_exit(cpu);
+    /* Wake it if it sleeps halted. */
+    pthread_mutex_lock(&cpus_mutex);
+    pthread_cond_broadcast(&cpus_cond);
+    pthread_mutex_unlock(&cpus_mutex);
+}
+
+void cpu_reset_interrupt(CPUState *cpu, unsigned mask)
+{
+    __atomic_and_fetch(&cpu->interrupt_request, ~mask, __ATOMIC_SEQ_CST);
+}
+
+/* ---- vCPU threads ------------------------------------------------------------------- */
+
+static void *tcg_vcpu_thread(void *arg)
+{
+    CPUState *cpu = arg;
+    current_cpu = cpu;
+    cpu_tcg_context(cpu);
+    pthread_mutex_lock(&cpus_mutex);
+    for (;;) {
+        while (cpu->quit_request || cpu->stop_request || (cpu->halted && !cpu_has_work(cpu))) {
+            if (cpu->quit_request) {
+                cpu->stopped = true;
+                pthread_cond_broadcast(&cpus_cond);
+                pthread_mutex_unlock(&cpus_mutex);
+                return NULL;
+            }
+            if (cpu->stop_request && !cpu->stopped) {
+                cpu->stopped = true;
+                pthread_cond_broadcast(&cpus_cond);
+            }
+            pthread_cond_wait(&cpus_cond, &cpus_mutex);
+        }
+        cpu->stopped = false;
+        pthread_mutex_unlock(&cpus_mutex);
+
+        int r = cpu_exec(cpu);
+
+        pthread_mutex_lock(&cpus_mutex);
+        if (r == EXCP_DEBUG) {
+            /* Single step finished: wait for the debugger to resume us. */
+            cpu->stop_request = true;
+        }
+    }
+}
+
+static void tcg_kick(CPUState *cpu)
+{
+    cpu_exit(cpu);
+    pthread_mutex_lock(&cpus_mutex);
+    pthread_cond_broadcast(&cpus_cond);
+    pthread_mutex_unlock(&cpus_mutex);
+}
+
+const AccelOps accel_tcg_ops = {
+    .name = "tcg",
+    .init = tcg_accel_init,
+    .vcpu_thread = tcg_vcpu_thread,
+    .kick = tcg_kick,
+};
+
+static bool cpus_vm_paused;
+
+void cpus_start(void)
+{
+    const AccelOps *acc = accel_current();
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        if (c->thread_created) {
+            continue;
+        }
+        pthread_mutex_lock(&cpus_mutex);
+        c->stop_request = cpus_vm_paused;
+        c->quit_request = false;
+        pthread_mutex_unlock(&cpus_mutex);
+        c->thread_created = true;
+        if (pthread_create(&c->thread, NULL, acc->vcpu_thread, c) != 0) {
+            c->thread_created = false;
+            fprintf(stderr, "mimic: cannot create the thread of cpu%d\n", c->cpu_index);
+        }
+    }
+}
+
+static bool is_vcpu_thread(CPUState *cpu)
+{
+    return current_cpu == cpu && cpu->thread_created && pthread_equal(pthread_self(), cpu->thread);
+}
+
+void cpus_pause(void)
+{
+    pthread_mutex_lock(&cpus_mutex);
+    cpus_vm_paused = true;
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        c->stop_request = true;
+        cpu_exit(c);
+    }
+    pthread_cond_broadcast(&cpus_cond);
+    for (;;) {
+        bool all = true;
+        for (CPUState *c = cpu_list_head; c; c = c->next) {
+            /* A vCPU pausing the VM stops itself once it is back in its loop. */
+            if (c->thread_created && !c->stopped && !is_vcpu_thread(c)) {
+                all = false;
+            }
+        }
+        if (all) {
+            break;
+        }
+        cpus_wait_dropping_bql();
+    }
+    pthread_mutex_unlock(&cpus_mutex);
+}
+
+void cpus_resume(void)
+{
+    pthread_mutex_lock(&cpus_mutex);
+    cpus_vm_paused = false;
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        c->stop_request = false;
+    }
+    pthread_cond_broadcast(&cpus_cond);
+    pthread_mutex_unlock(&cpus_mutex);
+}
+
+bool cpus_paused(void)
+{
+    return cpus_vm_paused;
+}
+
+void cpus_reset(void)
+{
+    bool was_running = !cpus_vm_paused;
+    bool any_thread = false;
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        any_thread |= c->thread_created;
+    }
+    if (any_thread && was_running) {
+        cpus_pause();
+    }
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        cpu_reset(c);
+    }
+    if (any_thread && was_running) {
+        cpus_resume();
+    }
+}
+
+void cpus_stop_threads(void)
+{
+    pthread_mutex_lock(&cpus_mutex);
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        c->quit_request = true;
+        cpu_exit(c);
+    }
+    pthread_cond_broadcast(&cpus_cond);
+    pthread_mutex_unlock(&cpus_mutex);
+    bool locked = bql_locked();
+    if (locked) {
+        bql_unlock(); /* a vCPU may need it to finish an MMIO access */
+    }
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        if (c->thread_created && !pthread_equal(pthread_self(), c->thread)) {
+            pthread_join(c->thread, NULL);
+            c->thread_created = false;
+        }
+    }
+    if (locked) {
+        bql_lock();
+    }
+}
+
+void cpu_single_step(CPUState *cpu, bool enable)
+{
+    cpu->singlestep = enable;
+    cpu_exit(cpu);
+}

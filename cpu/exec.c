@@ -1,0 +1,245 @@
+/*
+ * cpu/exec.c: the execution loop of one vCPU: deliver exceptions and interrupts, find or
+ * translate the next block, chain it to the previous one, run it, and come back here by
+ * siglongjmp when a helper or the soft-MMU raises a guest exception.
+ */
+#include <inttypes.h>
+
+#include "cpu/cpu-internal.h"
+#include "system/main-loop.h"
+
+__thread CPUState *current_cpu;
+
+void cpu_loop_exit(CPUState *cpu)
+{
+    siglongjmp(cpu->jmp_env, 1);
+}
+
+bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr)
+{
+    if (!retaddr) {
+        return false;
+    }
+    TranslationBlock *tb = tb_find_by_host(retaddr);
+    if (!tb) {
+        return false;
+    }
+    uint64_t words[TCG_MAX_INSN_WORDS];
+    if (tcg_find_insn(tb->insns, retaddr, words) < 0) {
+        return false;
+    }
+    cpu->ops->restore_state_to_opc(cpu->env, words);
+    return true;
+}
+
+void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr)
+{
+    cpu_restore_state(cpu, retaddr);
+    cpu_loop_exit(cpu);
+}
+
+void cpu_raise_exception_ra(CPUState *cpu, int excp, uintptr_t retaddr)
+{
+    cpu->exception_index = excp;
+    cpu_loop_exit_restore(cpu, retaddr);
+}
+
+void cpu_halt(CPUState *cpu)
+{
+    cpu->halted = true;
+    cpu->exception_index = EXCP_HLT;
+    cpu_loop_exit(cpu);
+}
+
+void cpu_exit(CPUState *cpu)
+{
+    __atomic_store_n(&cpu->common->exit_request, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Blocks entered by a block that exited at its start have not run: their pc is the one of
+ * their first instruction. */
+static void restore_from_tb_start(CPUState *cpu, TranslationBlock *tb)
+{
+    if (tb->insns && tb->insns->n_insns > 0) {
+        cpu->ops->restore_state_to_opc(cpu->env, tb->insns->insns[0].words);
+    }
+}
+
+static void log_exception(CPUState *cpu, int excp)
+{
+    if (log_enabled(LOG_INT)) {
+        uint64_t pc = cpu->ops->get_pc ? cpu->ops->get_pc(cpu) : 0;
+        log_printf("cpu%d: exception %d at pc=0x%" PRIx64 "\n", cpu->cpu_index, excp, pc);
+    }
+}
+
+/* Returns an exit code for the caller, or -1 to keep running. */
+static int handle_exception(CPUState *cpu)
+{
+    int excp = cpu->exception_index;
+    if (excp < 0) {
+        return -1;
+    }
+    cpu->exception_index = -1;
+    if (excp >= EXCP_FIRST_GENERIC) {
+        return excp;
+    }
+    log_exception(cpu, excp);
+    cpu->stats.exceptions++;
+    cpu->exception_index = excp;
+    cpu->ops->do_interrupt(cpu);
+    cpu->exception_index = -1;
+    return -1;
+}
+
+/* Returns an exit code, or -1 to continue; *chain_ok is cleared if something happened
+ * that invalidates the chaining decision. */
+static int handle_interrupts(CPUState *cpu, bool *chain_ok)
+{
+    if (!__atomic_load_n(&cpu->common->exit_request, __ATOMIC_ACQUIRE) && !cpu->interrupt_request &&
+        !cpu->tlb_flush_pending) {
+        return -1;
+    }
+    __atomic_store_n(&cpu->common->exit_request, 0, __ATOMIC_SEQ_CST);
+    *chain_ok = false;
+    tlb_process_pending(cpu);
+
+    unsigned ir = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
+    if (ir & CPU_INTERRUPT_HALT) {
+        cpu_reset_interrupt(cpu, CPU_INTERRUPT_HALT);
+        cpu->halted = true;
+        return EXCP_HLT;
+    }
+    if (ir & CPU_INTERRUPT_EXITTB) {
+        cpu_reset_interrupt(cpu, CPU_INTERRUPT_EXITTB);
+        ir &= ~CPU_INTERRUPT_EXITTB;
+    }
+    if (ir && cpu->ops->exec_interrupt) {
+        int before = cpu->exception_index;
+        if (cpu->ops->exec_interrupt(cpu, ir)) {
+            cpu->stats.interrupts++;
+            if (log_enabled(LOG_INT)) {
+                log_printf("cpu%d: interrupt taken (request 0x%x)\n", cpu->cpu_index, ir);
+            }
+            if (cpu->exception_index != before) {
+                int r = handle_exception(cpu);
+                if (r >= 0) {
+                    return r;
+                }
+            }
+        }
+    }
+    if (cpu->stop_request || cpu->quit_request) {
+        return EXCP_INTERRUPT;
+    }
+    return -1;
+}
+
+int cpu_exec(CPUState *cpu)
+{
+    current_cpu = cpu;
+    if (cpu->halted) {
+        if (!cpu_has_work(cpu)) {
+            return EXCP_HALTED;
+        }
+        cpu->halted = false;
+    }
+    TCGContext *ctx = cpu_tcg_context(cpu);
+    void *env = cpu->env;
+    /* volatile: kept across siglongjmp. */
+    TranslationBlock *volatile last_tb = NULL;
+    volatile int tb_exit = 0;
+    int ret;
+
+    if (sigsetjmp(cpu->jmp_env, 0) != 0) {
+        /* A helper, the soft-MMU or the translator raised: nothing of theirs needs
+         * cleanup, but we may still hold the code read lock or the global lock. */
+        current_cpu = cpu;
+        cpu->translate_jmp = NULL;
+        if (cpu->running) {
+            tb_exec_rdunlock(cpu);
+        }
+        if (bql_locked()) {
+            bql_unlock();
+        }
+        last_tb = NULL;
+    }
+
+    for (;;) {
+        ret = handle_exception(cpu);
+        if (ret >= 0) {
+            break;
+        }
+        bool chain_ok = last_tb != NULL;
+        ret = handle_interrupts(cpu, &chain_ok);
+        if (ret >= 0) {
+            break;
+        }
+        if (!chain_ok) {
+            last_tb = NULL;
+        }
+
+        uint64_t pc, cs_base;
+        uint32_t flags, cflags;
+        cpu->ops->get_tb_flags(env, &pc, &cs_base, &flags);
+        if (cpu->cflags_next_tb) {
+            cflags = cpu->cflags_next_tb;
+            cpu->cflags_next_tb = 0;
+            last_tb = NULL;
+        } else if (cpu->singlestep) {
+            cflags = CF_SINGLESTEP | 1;
+        } else {
+            cflags = tcg_singlestep ? 1 : 0;
+        }
+
+        tb_exec_rdlock(cpu);
+        uint64_t gen = tb_flush_count();
+        TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags, cflags);
+        if (!tb) {
+            tb = tb_gen_code(cpu, pc, cs_base, flags, cflags);
+            if (!tb) {
+                tb_exec_rdunlock(cpu);
+                log_printf("cpu%d: cannot execute at pc=0x%" PRIx64 ": not RAM or ROM\n",
+                           cpu->cpu_index, pc);
+                fprintf(stderr,
+                        "mimic: cpu%d: execution at 0x%" PRIx64 " outside RAM/ROM, CPU halted\n",
+                        cpu->cpu_index, pc);
+                cpu->halted = true;
+                cpu->interrupt_request = 0;
+                ret = EXCP_HLT;
+                break;
+            }
+        }
+        if (tb_flush_count() != gen) {
+            last_tb = NULL; /* freed by the flush */
+        }
+        if (last_tb && !(cflags & CF_SINGLESTEP)) {
+            tb_add_jump(last_tb, tb_exit, tb);
+        }
+        if (log_enabled(LOG_CPU) && cpu->ops->dump_state) {
+            log_lock();
+            cpu->ops->dump_state(cpu, log_file());
+            log_unlock();
+        }
+        if (log_enabled(LOG_EXEC)) {
+            log_printf("Trace %d: %p [%016" PRIx64 "/%08x]\n", cpu->cpu_index, tb->code_rx, pc,
+                       flags);
+        }
+        cpu->stats.loop_entries++;
+        uintptr_t r = tcg_exec(ctx, env, tb->code_rx);
+        tb_exec_rdunlock(cpu);
+
+        last_tb = (TranslationBlock *)(r & ~TB_EXIT_MASK);
+        tb_exit = (int)(r & TB_EXIT_MASK);
+        if (last_tb && tb_exit == (int)TCG_EXIT_REQUESTED) {
+            restore_from_tb_start(cpu, last_tb);
+            last_tb = NULL;
+        }
+        if (cflags & CF_SINGLESTEP) {
+            ret = EXCP_DEBUG;
+            break;
+        }
+    }
+    cpu->translate_jmp = NULL;
+    return ret;
+}

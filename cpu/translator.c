@@ -1,0 +1,244 @@
+/*
+ * cpu/translator.c: the one translator loop every guest front-end runs, code fetch for
+ * decoders, and the block exits (goto_tb chaining, the inline jump-cache lookup for
+ * indirect branches, the exit check at every block entry).
+ */
+#include <stdlib.h>
+
+#include "cpu/cpu-internal.h"
+
+static bool same_page(const DisasContextBase *db, uint64_t a, uint64_t b)
+{
+    return ((a ^ b) & cpu_page_mask(db->cpu)) == 0;
+}
+
+/* Every block starts by checking exit_request, so that even blocks chained into a tight
+ * loop notice interrupts and pause requests. Returns the label of the exit path. */
+static TCGLabel *gen_tb_start(DisasContextBase *db)
+{
+    TCGLabel *l = tcg_label_new();
+    TCGv_i32 flag = tcg_temp_new_i32();
+    tcg_gen_ld_i32(flag, tcg_env, offsetof(CPUEnvCommon, exit_request));
+    tcg_gen_brcondi_i32(TCG_COND_NE, flag, 0, l);
+    tcg_temp_free_i32(flag);
+    return l;
+}
+
+static void gen_tb_end(DisasContextBase *db, TCGLabel *exit_label)
+{
+    tcg_gen_set_label(exit_label);
+    tcg_gen_exit_tb((uintptr_t)db->tb | TCG_EXIT_REQUESTED);
+}
+
+void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CPUState *cpu,
+                     TranslationBlock *tb, int max_insns)
+{
+    db->tb = tb;
+    db->cpu = cpu;
+    db->ops = ops;
+    db->pc_first = tb->pc;
+    db->pc_next = tb->pc;
+    db->is_jmp = DISAS_NEXT;
+    db->num_insns = 0;
+    db->max_insns = max_insns;
+    db->singlestep = (tb->cflags & CF_SINGLESTEP) != 0;
+    db->page_vaddr[0] = tb->pc & cpu_page_mask(cpu);
+    db->page_valid[0] = false;
+    db->page_valid[1] = false;
+    db->page_host[0] = db->page_host[1] = NULL;
+
+    uint64_t ram_addr;
+    const uint8_t *host;
+    if (tlb_get_code_page(cpu, tb->pc, false, &host, &ram_addr)) {
+        db->page_host[0] = host;
+        db->page_valid[0] = true;
+    }
+
+    ops->init_disas_context(db, cpu);
+    TCGLabel *exit_label = gen_tb_start(db);
+    if (ops->tb_start) {
+        ops->tb_start(db, cpu);
+    }
+    for (;;) {
+        db->num_insns++;
+        db->insn_pc = db->pc_next;
+        ops->insn_start(db, cpu);
+        ops->translate_insn(db, cpu);
+        if (db->is_jmp != DISAS_NEXT) {
+            break;
+        }
+        if (db->num_insns >= db->max_insns || !same_page(db, db->pc_next, db->pc_first)) {
+            db->is_jmp = DISAS_TOO_MANY;
+            break;
+        }
+    }
+    ops->tb_stop(db, cpu);
+    gen_tb_end(db, exit_label);
+    tb->guest_size = (uint32_t)(db->pc_next - db->pc_first);
+    tb->icount = (uint32_t)db->num_insns;
+}
+
+/* ---- Code fetch --------------------------------------------------------------------- */
+
+static const uint8_t *translator_host_byte(DisasContextBase *db, uint64_t pc)
+{
+    CPUState *cpu = db->cpu;
+    uint64_t off = pc & ~cpu_page_mask(cpu);
+    if (same_page(db, pc, db->pc_first)) {
+        if (!db->page_valid[0]) {
+            return NULL;
+        }
+        return db->page_host[0] + off;
+    }
+    if (!db->page_valid[1]) {
+        const uint8_t *host;
+        uint64_t ram_addr;
+        /* Only the first instruction may fault here: for the others, end the block
+         * before the instruction and let it fault as the first of the next block. */
+        bool probe = db->num_insns > 1;
+        if (!tlb_get_code_page(cpu, pc, probe, &host, &ram_addr)) {
+            if (probe && cpu->translate_jmp) {
+                siglongjmp(*cpu->translate_jmp, db->num_insns - 1);
+            }
+            return NULL;
+        }
+        db->page_vaddr[1] = pc & cpu_page_mask(cpu);
+        db->page_host[1] = host;
+        db->page_valid[1] = true;
+        db->tb->page_addr[1] = ram_addr;
+    }
+    return db->page_host[1] + off;
+}
+
+static uint64_t translator_fetch(DisasContextBase *db, uint64_t pc, unsigned size)
+{
+    uint64_t v = 0;
+    bool be = db->cpu->ops->big_endian;
+    for (unsigned i = 0; i < size; i++) {
+        const uint8_t *p = translator_host_byte(db, pc + i);
+        uint64_t b = p ? *p : 0; /* not RAM: decodes as zeros, the guest's own fault */
+        v |= b << (8 * (be ? size - 1 - i : i));
+    }
+    return v;
+}
+
+uint8_t translator_ldub(DisasContextBase *db, uint64_t pc)
+{
+    return (uint8_t)translator_fetch(db, pc, 1);
+}
+
+uint16_t translator_lduw(DisasContextBase *db, uint64_t pc)
+{
+    return (uint16_t)translator_fetch(db, pc, 2);
+}
+
+uint32_t translator_ldl(DisasContextBase *db, uint64_t pc)
+{
+    return (uint32_t)translator_fetch(db, pc, 4);
+}
+
+uint64_t translator_ldq(DisasContextBase *db, uint64_t pc)
+{
+    return translator_fetch(db, pc, 8);
+}
+
+/* ---- Block exits -------------------------------------------------------------------- */
+
+bool translator_use_goto_tb(DisasContextBase *db, uint64_t dest_pc)
+{
+    /* A chained jump bypasses the virtual-to-physical lookup, so it is only safe within
+     * the page whose mapping the block already depends on. */
+    return !db->singlestep && same_page(db, dest_pc, db->pc_first);
+}
+
+void translator_exit(DisasContextBase *db)
+{
+    tcg_gen_exit_tb(0);
+    db->is_jmp = DISAS_NORETURN;
+}
+
+void translator_goto_tb(DisasContextBase *db, int n, uint64_t dest_pc)
+{
+    if (translator_use_goto_tb(db, dest_pc)) {
+        tcg_gen_goto_tb((unsigned)n);
+        db->ops->gen_set_pc(db, dest_pc);
+        tcg_gen_exit_tb((uintptr_t)db->tb | (uintptr_t)n);
+        return;
+    }
+    db->ops->gen_set_pc(db, dest_pc);
+    if (db->singlestep) {
+        tcg_gen_exit_tb(0);
+        return;
+    }
+    if (db->cpu->ops->addr_bits == 32) {
+        translator_lookup_and_goto_ptr(db, tcg_addr_i32(tcg_constant_i32((int32_t)dest_pc)));
+    } else {
+        translator_lookup_and_goto_ptr(db, tcg_addr_i64(tcg_constant_i64((int64_t)dest_pc)));
+    }
+}
+
+/* Reloads the jump-cache slot pointer after a branch (normal temps die at branches). */
+static TCGv_ptr slot_ptr(TCGv_i64 slot)
+{
+    TCGv_ptr p = tcg_temp_new_ptr();
+    tcg_gen_ext_i64_ptr(p, slot);
+    return p;
+}
+
+void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc)
+{
+    if (db->singlestep) {
+        tcg_gen_exit_tb(0);
+        return;
+    }
+    TCGv_i64 pc = tcg_temp_local_new_i64();
+    if (db->cpu->ops->addr_bits == 32) {
+        tcg_gen_extu_i32_i64(pc, (TCGv_i32)(void *)dest_pc);
+    } else {
+        tcg_gen_mov_i64(pc, (TCGv_i64)(void *)dest_pc);
+    }
+    /* slot = jmp_cache + cpu_jmp_cache_hash(pc) * sizeof(entry) */
+    TCGv_i64 h = tcg_temp_new_i64();
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_shri_i64(t, pc, 2);
+    tcg_gen_xor_i64(h, pc, t);
+    tcg_gen_shri_i64(t, pc, CPU_JMP_CACHE_BITS);
+    tcg_gen_xor_i64(h, h, t);
+    tcg_gen_andi_i64(h, h, CPU_JMP_CACHE_SIZE - 1);
+    tcg_gen_shli_i64(h, h, CPU_JMP_CACHE_ENTRY_BITS);
+    TCGv_ptr base = tcg_temp_new_ptr();
+    tcg_gen_ld_ptr(base, tcg_env, offsetof(CPUEnvCommon, jmp_cache));
+    TCGv_ptr hp = tcg_temp_new_ptr();
+    tcg_gen_ext_i64_ptr(hp, h);
+    tcg_gen_add_ptr(base, base, hp);
+    TCGv_i64 slot = tcg_temp_local_new_i64();
+    tcg_gen_ptr_as_i64(slot, base);
+
+    TCGLabel *miss = tcg_label_new();
+    TCGv_i64 v = tcg_temp_new_i64();
+    tcg_gen_ld_i64(v, base, offsetof(CPUJumpCacheEntry, pc));
+    tcg_gen_brcond_i64(TCG_COND_NE, v, pc, miss);
+
+    TCGv_i32 f = tcg_temp_new_i32();
+    tcg_gen_ld_i32(f, slot_ptr(slot), offsetof(CPUJumpCacheEntry, flags));
+    tcg_gen_brcondi_i32(TCG_COND_NE, f, (int32_t)db->tb->flags, miss);
+
+    TCGv_i32 cf = tcg_temp_new_i32();
+    tcg_gen_ld_i32(cf, slot_ptr(slot), offsetof(CPUJumpCacheEntry, cflags));
+    tcg_gen_brcondi_i32(TCG_COND_NE, cf, tcg_singlestep ? 1 : 0, miss);
+
+    TCGv_i64 cs = tcg_temp_new_i64();
+    tcg_gen_ld_i64(cs, slot_ptr(slot), offsetof(CPUJumpCacheEntry, cs_base));
+    tcg_gen_brcondi_i64(TCG_COND_NE, cs, (int64_t)db->tb->cs_base, miss);
+
+    TCGv_ptr code = tcg_temp_new_ptr();
+    tcg_gen_ld_ptr(code, slot_ptr(slot), offsetof(CPUJumpCacheEntry, code_rx));
+    tcg_gen_goto_ptr(code);
+
+    tcg_gen_set_label(miss);
+    TCGv_ptr r = tcg_temp_new_ptr();
+    tcg_gen_calln((void *)helper_lookup_tb_ptr, TCG_CALL_NO_WRITE_GLOBALS, tcgv_ptr_temp(r), 1,
+                  tcgv_ptr_temp(tcg_env));
+    tcg_gen_goto_ptr(r);
+    db->is_jmp = DISAS_NORETURN;
+}
