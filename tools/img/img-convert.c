@@ -38,7 +38,7 @@ static int read_padded(BlockDev *bs, uint64_t off, void *buf, uint64_t len, char
 static bool range_known_zero(BlockDev *bs, uint64_t off, uint64_t len)
 {
     BlockStatus st;
-    if (block_get_status(bs, off, len, true, &st, NULL) < 0) {
+    if (img_get_status(bs, off, len, true, &st, NULL) < 0) {
         return false;
     }
     return st.length >= len && (st.flags & BLOCK_STATUS_ZERO) && !(st.flags & BLOCK_STATUS_DATA);
@@ -403,7 +403,7 @@ static unsigned compare_status(BlockDev *bs, uint64_t off, uint64_t len, uint64_
 {
     BlockStatus st;
     char *err = NULL;
-    if (block_get_status(bs, off, len, true, &st, &err) < 0) {
+    if (img_get_status(bs, off, len, true, &st, &err) < 0) {
         img_error_free(err, "Could not read the allocation status");
         *failed = true;
         return 0;
@@ -612,6 +612,70 @@ static int commit_copy(BlockDev *layer, BlockDev *base, uint64_t off, uint64_t l
     return 0;
 }
 
+/*
+ * Makes the committed top image empty again, so that it reads as its backing
+ * file. block.h has no "deallocate to unallocated" call (block_discard on a
+ * v3 image leaves zero clusters, which hide the backing file), so an image
+ * without snapshots is recreated with the same options -- all it loses is
+ * data that now lives in the base. Images with snapshots, whose clusters
+ * must survive, are emptied by discard only when that reads through (v2).
+ */
+static int commit_empty_top(const char *filename, const char *fmt, int cache_flags, uint64_t len)
+{
+    char *err = NULL;
+    BlockDev *top =
+        block_open(filename, fmt, BLOCK_O_RDWR | BLOCK_O_NO_BACKING | cache_flags, &err);
+    if (!top) {
+        img_error_free(err, "Could not open the image to empty it");
+        return -1;
+    }
+    BlockInfo info;
+    if (block_get_info(top, &info, &err) < 0) {
+        img_error_free(err, "Could not read image information");
+        block_close(top);
+        return -1;
+    }
+    int ret = 0;
+    if (info.nb_snapshots == 0) {
+        BlockCreateOpts co = {
+            .cluster_size = info.cluster_size,
+            .compat = info.compat,
+            .backing_file = info.backing_file,
+            .backing_fmt = info.backing_fmt,
+            .lazy_refcounts = info.lazy_refcounts,
+            .refcount_bits = info.refcount_bits,
+            .compression_type = info.compression_type && !strcmp(info.compression_type, "zstd")
+                                    ? BLOCK_COMPRESSION_ZSTD
+                                    : BLOCK_COMPRESSION_ZLIB,
+            .extended_l2 = info.extended_l2,
+        };
+        uint64_t size = info.virtual_size;
+        block_close(top);
+        top = NULL;
+        if (block_create(filename, "qcow2", size, &co, &err) < 0) {
+            img_error_free(err, "Could not empty the image");
+            ret = -1;
+        }
+    } else if (!strcmp(info.compat, "0.10")) {
+        block_close(top);
+        top = block_open(filename, fmt, BLOCK_O_RDWR | cache_flags, &err);
+        if (!top || block_discard(top, 0, len, &err) < 0) {
+            img_error_free(err, "Could not empty the image");
+            ret = -1;
+        }
+    } else {
+        fflush(stdout);
+        fprintf(stderr, "%s: warning: '%s' has internal snapshots and was not emptied\n", IMG_PROG,
+                filename);
+    }
+    block_info_clear(&info);
+    if (top && block_close(top) < 0 && ret == 0) {
+        img_error("Could not flush the image");
+        ret = -1;
+    }
+    return ret;
+}
+
 int img_cmd_commit(int argc, char **argv)
 {
     static const struct option longopts[] = {{"object", required_argument, NULL, 'J'},
@@ -734,7 +798,7 @@ int img_cmd_commit(int argc, char **argv)
                 break;
             }
             BlockStatus st;
-            if (block_get_status(layers[i], off, n, false, &st, &err) < 0) {
+            if (img_get_status(layers[i], off, n, false, &st, &err) < 0) {
                 img_error_free(err, "Could not read the allocation status");
                 err = NULL;
                 goto out;
@@ -761,21 +825,12 @@ int img_cmd_commit(int argc, char **argv)
     }
     base = NULL;
     if (!drop) {
-        /* Empty the top so that it reads through to the base again; reopen
-         * it with its chain so the driver knows it is an overlay. */
+        /* Empty the top so that it reads through to the base again. */
         for (int i = 0; i < nlayers; i++) {
             block_close(layers[i]);
             layers[i] = NULL;
         }
-        BlockDev *top = block_open(filename, fmt, BLOCK_O_RDWR | cache_flags, &err);
-        if (!top || block_discard(top, 0, len, &err) < 0) {
-            img_error_free(err, "Could not empty the image");
-            err = NULL;
-            block_close(top);
-            goto out;
-        }
-        if (block_close(top) < 0) {
-            img_error("Could not flush the image");
+        if (commit_empty_top(filename, fmt, cache_flags, len) < 0) {
             goto out;
         }
     }
@@ -887,7 +942,7 @@ int img_cmd_rebase(int argc, char **argv)
         for (uint64_t off = 0; off < len;) {
             uint64_t n = min_u64(IMG_CHUNK, len - off);
             BlockStatus st;
-            if (block_get_status(bs, off, n, false, &st, &err) < 0) {
+            if (img_get_status(bs, off, n, false, &st, &err) < 0) {
                 img_error_free(err, "Could not read the allocation status");
                 err = NULL;
                 goto out;

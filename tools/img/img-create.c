@@ -797,13 +797,19 @@ int img_cmd_measure(int argc, char **argv)
             img_error_free(err, "Could not open image");
             goto out;
         }
-        source_qcow2 = !strcmp(block_get_format(bs), "qcow2");
+        /* Persistent bitmaps need a v3 image: only then is there a line
+         * for them. */
+        BlockInfo info;
+        if (!strcmp(block_get_format(bs), "qcow2") && block_get_info(bs, &info, NULL) == 0) {
+            source_qcow2 = strcmp(info.compat, "0.10") != 0;
+            block_info_clear(&info);
+        }
         size = block_get_length(bs);
         uint64_t cs = co.cluster_size ? co.cluster_size : 65536;
         uint64_t last = UINT64_MAX; /* last cluster counted */
         for (uint64_t off = 0; off < size;) {
             BlockStatus st;
-            if (block_get_status(bs, off, size - off, true, &st, &err) < 0) {
+            if (img_get_status(bs, off, size - off, true, &st, &err) < 0) {
                 img_error_free(err, "Could not read the allocation status");
                 goto out;
             }

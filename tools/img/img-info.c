@@ -556,7 +556,7 @@ int img_cmd_map(int argc, char **argv)
     bool have = false, first = true;
     for (uint64_t off = start; off < end;) {
         BlockStatus st;
-        if (block_get_status(bs, off, end - off, true, &st, &err) < 0) {
+        if (img_get_status(bs, off, end - off, true, &st, &err) < 0) {
             img_error_free(err, "Could not read the allocation status");
             ret = IMG_EXIT_FAIL;
             goto out;

@@ -2,6 +2,7 @@
  * lists, the JSON writer and the progress line shared by every subcommand. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,4 +441,69 @@ void img_getopt_fail(int c, char **argv)
     } else {
         img_usage_error("unrecognized option '%s'", arg);
     }
+}
+
+/* ---- block status refined by the host file's holes ---- */
+
+typedef struct HostFile {
+    char *name;
+    int fd;
+} HostFile;
+
+static HostFile host_files[16];
+
+static int host_file_fd(const char *name)
+{
+    for (size_t i = 0; i < sizeof(host_files) / sizeof(host_files[0]); i++) {
+        if (host_files[i].name && !strcmp(host_files[i].name, name)) {
+            return host_files[i].fd;
+        }
+        if (!host_files[i].name) {
+            host_files[i].name = strdup(name);
+            host_files[i].fd = open(name, O_RDONLY | O_CLOEXEC);
+            return host_files[i].fd;
+        }
+    }
+    return -1;
+}
+
+int img_get_status(BlockDev *bs, uint64_t offset, uint64_t len, bool follow_backing,
+                   BlockStatus *st, char **errp)
+{
+    int r = block_get_status(bs, offset, len, follow_backing, st, errp);
+    if (r < 0) {
+        return r;
+    }
+    unsigned need = BLOCK_STATUS_DATA | BLOCK_STATUS_OFFSET_VALID;
+    if ((st->flags & need) != need || (st->flags & (BLOCK_STATUS_ZERO | BLOCK_STATUS_COMPRESSED)) ||
+        !st->filename) {
+        return r;
+    }
+    /* Data clusters whose host bytes are a hole (preallocated metadata, or
+     * past the end of the file) read as zeroes: qemu-img reports them with
+     * "zero": true, and measure does not count them. */
+    int fd = host_file_fd(st->filename);
+    if (fd < 0) {
+        return r;
+    }
+    off_t host = (off_t)st->host_offset;
+    off_t data = lseek(fd, host, SEEK_DATA);
+    if (data < 0) {
+        if (errno == ENXIO) {
+            st->flags |= BLOCK_STATUS_ZERO; /* nothing but hole from here on */
+        }
+        return r;
+    }
+    if (data > host) {
+        st->flags |= BLOCK_STATUS_ZERO;
+        if ((uint64_t)(data - host) < st->length) {
+            st->length = data - host;
+        }
+        return r;
+    }
+    off_t hole = lseek(fd, host, SEEK_HOLE);
+    if (hole > host && (uint64_t)(hole - host) < st->length) {
+        st->length = hole - host;
+    }
+    return r;
 }

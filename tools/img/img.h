@@ -113,6 +113,11 @@ void img_create_opts_help(const char *fmt, bool amend);
 /* Whether fmt is a format mimic-img knows; prints the error if not. */
 bool img_check_format(const char *filename, const char *fmt);
 
+/* block_get_status, plus "reads as zero" for data whose host bytes are a
+ * hole in the image file, as qemu-img map and measure see it. */
+int img_get_status(BlockDev *bs, uint64_t offset, uint64_t len, bool follow_backing,
+                   BlockStatus *st, char **errp);
+
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int img_cmd_create(int argc, char **argv);
 int img_cmd_amend(int argc, char **argv);
