@@ -22,10 +22,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef MIMIC_HAVE_CPU
+#include "cpu/cpu.h"
+#define CPU_FN(f) true
+#else
 /*
- * The CPU module (cpu/cpu.h) is optional while the tree grows and the "none"
- * machine needs no CPU, so its entry points are weak references: a binary
- * without cpu/ still runs CPU-less machines.
+ * Without the CPU module (a tree still growing) only CPU-less machines run:
+ * its entry points are weak references that stay NULL.
  */
 typedef struct CPUState CPUState;
 int accel_init(const char *name, char **errp) __attribute__((weak));
@@ -34,6 +37,8 @@ void cpus_start(void) __attribute__((weak));
 void cpus_pause(void) __attribute__((weak));
 void cpus_resume(void) __attribute__((weak));
 void cpus_reset(void) __attribute__((weak));
+#define CPU_FN(f) ((f) != NULL)
+#endif
 #pragma weak device_reset_all
 
 static const MachineClass *main_mc;
@@ -51,7 +56,7 @@ static void main_system_reset(void)
     if (device_reset_all) {
         device_reset_all();
     }
-    if (cpus_reset) {
+    if (CPU_FN(cpus_reset)) {
         cpus_reset();
     }
     if (main_mc->reset) {
@@ -61,7 +66,7 @@ static void main_system_reset(void)
 
 static void main_cpus_pause(void)
 {
-    if (cpus_started && cpus_pause) {
+    if (cpus_started && CPU_FN(cpus_pause)) {
         cpus_pause();
     }
 }
@@ -71,10 +76,10 @@ static void main_cpus_resume(void)
     if (!cpus_started) {
         /* -S: the vCPUs are created stopped and first run at `cont`. */
         cpus_started = true;
-        if (cpus_start) {
+        if (CPU_FN(cpus_start)) {
             cpus_start();
         }
-    } else if (cpus_resume) {
+    } else if (CPU_FN(cpus_resume)) {
         cpus_resume();
     }
 }
@@ -165,9 +170,24 @@ static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
     }
 }
 
+#ifdef MIMIC_HAVE_CPU
+/* monitor `info registers`: every CPU's state. */
+static void main_dump_registers(FILE *f)
+{
+    if (cpu_count() == 0) {
+        fprintf(f, "no CPU\n");
+        return;
+    }
+    for (CPUState *cpu = cpu_first(); cpu; cpu = cpu->next) {
+        fprintf(f, "CPU#%d\n", cpu->cpu_index);
+        cpu_dump_state(cpu, f);
+    }
+}
+#endif
+
 static void main_print_cpu_help(const MachineClass *mc)
 {
-    if (cpu_list_models && strcmp(mc->arch, "none")) {
+    if (CPU_FN(cpu_list_models) && strcmp(mc->arch, "none")) {
         cpu_list_models(stdout, mc->arch);
     } else {
         printf("machine '%s' has no CPU models\n", mc->name);
@@ -271,7 +291,7 @@ int main(int argc, char **argv)
     main_loop_set_policy(opts.no_reboot, opts.no_shutdown);
     main_watch_signals();
 
-    if (accel_init) {
+    if (CPU_FN(accel_init)) {
         if (accel_init(ms->accel, &err) < 0) {
             main_fail(err ? err : g_strdup_printf("-accel %s: cannot initialise", ms->accel));
         }
@@ -281,6 +301,10 @@ int main(int argc, char **argv)
                                   mc->name));
     }
 
+#ifdef MIMIC_HAVE_CPU
+    tcg_singlestep = ms->singlestep;
+    monitor_set_register_dump(main_dump_registers);
+#endif
     ms->sysmem = memory_region_new_container("system", UINT64_MAX);
     ms->as = address_space_new(ms->sysmem, "memory");
 
@@ -301,7 +325,7 @@ int main(int argc, char **argv)
     vm_set_initial_state(!opts.start_paused);
     if (!opts.start_paused) {
         cpus_started = true;
-        if (cpus_start) {
+        if (CPU_FN(cpus_start)) {
             cpus_start();
         }
     }
