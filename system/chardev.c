@@ -411,12 +411,12 @@ static void chr_fe_receive(Chardev *chr, const uint8_t *buf, size_t len)
     }
 }
 
-static const char mux_help[] = "\r\n"
-                               "C-a h    print this help\r\n"
-                               "C-a x    exit emulator\r\n"
-                               "C-a c    switch between console and monitor\r\n"
-                               "C-a a    sends C-a\r\n"
-                               "C-a C-a  sends C-a\r\n";
+static const char mux_help[] = "\n"
+                               "C-a h    print this help\n"
+                               "C-a x    exit emulator\n"
+                               "C-a c    switch between console and monitor\n"
+                               "C-a a    sends C-a\n"
+                               "C-a C-a  sends C-a\n";
 
 static void mux_set_focus(CharMux *mux, int focus)
 {
@@ -451,7 +451,7 @@ static void mux_deliver(CharMux *mux)
                 uint8_t c = CTRL_A;
                 chr_fe_receive(fe, &c, 1);
             } else if (b == 'x') {
-                chr_puts(mux->backend, "mimic: terminated\r\n");
+                chr_puts(mux->backend, "mimic: terminated\n");
                 vm_request_exit(0);
             } else if (b == 'h' || b == '?') {
                 chr_puts(mux->backend, mux_help);

@@ -29,22 +29,10 @@ void monitor_set_register_dump(void (*fn)(FILE *f))
     register_dump_fn = fn;
 }
 
-/* Terminals in raw mode need \r\n; files and pipes get plain text. */
+/* Raw terminals keep output post-processing (OPOST): "\n" is enough. */
 static void monitor_write_text(Monitor *mon, const char *s, size_t len)
 {
-    if (!chardev_is_tty(mon->chr)) {
-        chardev_write(mon->chr, (const uint8_t *)s, len);
-        return;
-    }
-    GString *out = g_string_sized_new(len + 16);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) {
-            g_string_append_c(out, '\r');
-        }
-        g_string_append_c(out, s[i]);
-    }
-    chardev_write(mon->chr, (const uint8_t *)out->str, out->len);
-    g_string_free(out, TRUE);
+    chardev_write(mon->chr, (const uint8_t *)s, len);
 }
 
 static void monitor_printf(Monitor *mon, const char *fmt, ...)

@@ -250,7 +250,7 @@ START_TEST(test_mux_escapes)
     ck_assert(vm_shutdown_requested(&code));
     ck_assert_int_eq(code, 0);
     out = slurp(f.out_path);
-    ck_assert(g_str_has_suffix(out, "mimic: terminated\r\n"));
+    ck_assert(g_str_has_suffix(out, "mimic: terminated\n"));
     g_free(out);
     mux_close(&f);
 }
