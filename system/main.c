@@ -333,6 +333,10 @@ int main(int argc, char **argv)
     int code = main_loop_run();
 
     gdbstub_stop_server();
+#ifdef MIMIC_HAVE_CPU
+    /* Join the vCPUs so that none runs guest code while exit() tears down. */
+    cpus_stop_threads();
+#endif
     fflush(stdout);
     fflush(log_file());
     return code;
