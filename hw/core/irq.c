@@ -11,6 +11,7 @@ struct IRQState {
     IRQHandler handler;
     void *opaque;
     int n;
+    bool owns_opaque; /* irq_split's target array goes with the line */
 };
 
 static void *irq_alloc(size_t n)
@@ -43,6 +44,9 @@ qemu_irq *irq_new_array(IRQHandler handler, void *opaque, int count)
 
 void irq_free(qemu_irq irq)
 {
+    if (irq && irq->owns_opaque) {
+        free(irq->opaque);
+    }
     free(irq);
 }
 
@@ -66,5 +70,7 @@ qemu_irq irq_split(qemu_irq a, qemu_irq b)
     qemu_irq *targets = irq_alloc(2 * sizeof(*targets));
     targets[0] = a;
     targets[1] = b;
-    return irq_new(irq_split_handler, targets, 0);
+    qemu_irq irq = irq_new(irq_split_handler, targets, 0);
+    irq->owns_opaque = true;
+    return irq;
 }

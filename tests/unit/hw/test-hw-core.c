@@ -35,6 +35,7 @@ START_TEST(test_irq)
     irq_set(both, 1);
     ck_assert_int_eq(levels[0], 1);
     ck_assert_int_eq(levels[1], 1);
+    irq_free(both);
     for (int i = 0; i < 4; i++) {
         irq_free(lines[i]);
     }

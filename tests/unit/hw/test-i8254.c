@@ -40,13 +40,16 @@ static int64_t ticks_ns(uint64_t n)
     return (int64_t)((n * 1000000000ull + PIT_FREQ - 1) / PIT_FREQ);
 }
 
+static qemu_irq out_irq;
+
 static void setup(void)
 {
+    out_irq = irq_new(irq_handler, NULL, 0);
     io = memory_region_new_container("io", 0x10000);
     as = address_space_new(io, "I/O");
     irq_level = 0;
     irq_rises = 0;
-    pit = i8254_new(io, 0x40, irq_new(irq_handler, NULL, 0));
+    pit = i8254_new(io, 0x40, out_irq);
     irq_rises = 0;
 }
 
@@ -55,6 +58,7 @@ static void teardown(void)
     i8254_free(pit);
     address_space_free(as);
     memory_region_free(io);
+    irq_free(out_irq);
 }
 
 static uint16_t latch_read(int ch)

@@ -58,12 +58,15 @@ static uint8_t read_isr(uint16_t port)
     return v;
 }
 
+static qemu_irq out_irq;
+
 static void setup(void)
 {
+    out_irq = irq_new(int_handler, NULL, 0);
     io = memory_region_new_container("io", 0x10000);
     as = address_space_new(io, "I/O");
     int_level = 0;
-    pic = i8259_new(io, irq_new(int_handler, NULL, 0));
+    pic = i8259_new(io, out_irq);
     pic_init(0x01);
 }
 
@@ -72,6 +75,7 @@ static void teardown(void)
     i8259_free(pic);
     address_space_free(as);
     memory_region_free(io);
+    irq_free(out_irq);
 }
 
 START_TEST(test_basic_priority_and_eoi)

@@ -35,14 +35,17 @@ static void cmos_write(uint8_t idx, uint8_t val)
     address_space_store(as, 0x71, 1, false, val);
 }
 
+static qemu_irq out_irq;
+
 static void setup(void)
 {
+    out_irq = irq_new(irq_handler, NULL, 0);
     io = memory_region_new_container("io", 0x10000);
     as = address_space_new(io, "I/O");
     irq_level = 0;
     /* 2024-02-29 23:59:58.5 UTC, a Thursday of a leap year. */
     fake_clock_set_host(1709251198LL * 1000000000LL + 500 * MS);
-    rtc = mc146818_new(io, 0x70, irq_new(irq_handler, NULL, 0));
+    rtc = mc146818_new(io, 0x70, out_irq);
 }
 
 static void teardown(void)
@@ -50,6 +53,7 @@ static void teardown(void)
     mc146818_free(rtc);
     address_space_free(as);
     memory_region_free(io);
+    irq_free(out_irq);
 }
 
 START_TEST(test_calendar_bcd)

@@ -38,14 +38,17 @@ static void out8(int reg, uint8_t v)
     ck_assert_int_eq(address_space_store(as, BASE + reg, 1, false, v), MEMTX_OK);
 }
 
+static qemu_irq out_irq;
+
 static void setup(void)
 {
+    out_irq = irq_new(irq_handler, NULL, 0);
     io = memory_region_new_container("io", 0x10000);
     as = address_space_new(io, "I/O");
     chr = fake_chardev_new();
     irq_level = 0;
     irq_edges = 0;
-    uart = serial_new(io, BASE, 0, irq_new(irq_handler, NULL, 0), chr, DEVICE_LITTLE_ENDIAN);
+    uart = serial_new(io, BASE, 0, out_irq, chr, DEVICE_LITTLE_ENDIAN);
 }
 
 static void teardown(void)
@@ -54,6 +57,7 @@ static void teardown(void)
     address_space_free(as);
     memory_region_free(io);
     chardev_free(chr);
+    irq_free(out_irq);
 }
 
 START_TEST(test_reset_values)
