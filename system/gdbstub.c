@@ -650,8 +650,7 @@ static int listen_fd = -1;
 static int listen_port;
 static GSource *listen_src;
 static GSource *client_src;
-static GdbConnection *client;
-static GMutex client_lock; /* report_stop from vCPU threads vs. disconnect */
+static GdbConnection *client; /* main-loop thread only */
 
 void gdbstub_set_target(const GdbTarget *target)
 {
@@ -668,21 +667,30 @@ int gdbstub_port(void)
     return listen_port;
 }
 
+/* Stop reports are handed to the main loop: a vCPU must never wait for the
+ * connection lock, which the main loop may hold while it pauses the vCPUs. */
+static gboolean gdb_deliver_stop(gpointer data)
+{
+    int packed = GPOINTER_TO_INT(data);
+    if (client) {
+        gdb_connection_report_stop(client, packed & 0xff, packed >> 8);
+    }
+    return G_SOURCE_REMOVE;
+}
+
 void gdbstub_report_stop(int signal, int cpu)
 {
-    g_mutex_lock(&client_lock);
-    if (client) {
-        gdb_connection_report_stop(client, signal, cpu);
-    }
-    g_mutex_unlock(&client_lock);
+    GSource *src = g_idle_source_new();
+    g_source_set_callback(src, gdb_deliver_stop, GINT_TO_POINTER((cpu << 8) | (signal & 0xff)),
+                          NULL);
+    g_source_attach(src, main_loop_context());
+    g_source_unref(src);
 }
 
 static void gdb_client_close(void)
 {
-    g_mutex_lock(&client_lock);
     GdbConnection *c = client;
     client = NULL;
-    g_mutex_unlock(&client_lock);
     if (client_src) {
         g_source_destroy(client_src);
         g_source_unref(client_src);
@@ -731,9 +739,7 @@ static gboolean gdb_accept(gint fd, GIOCondition cond, gpointer opaque)
     int one = 1;
     setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     GdbConnection *c = gdb_connection_new(gdb_target, cfd);
-    g_mutex_lock(&client_lock);
     client = c;
-    g_mutex_unlock(&client_lock);
     client_src = g_unix_fd_source_new(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR);
     g_source_set_callback(client_src, (GSourceFunc)(void (*)(void))gdb_client_readable, NULL, NULL);
     g_source_attach(client_src, main_loop_context());

@@ -428,6 +428,12 @@ static bool tcp_reply_ready(int fd, GString *got)
     return strchr(got->str, '#') && strlen(strchr(got->str, '#')) >= 3;
 }
 
+static gpointer report_from_thread(gpointer unused)
+{
+    gdbstub_report_stop(GDB_SIGTRAP, 1);
+    return NULL;
+}
+
 START_TEST(test_tcp_server)
 {
     char *err = NULL;
@@ -454,6 +460,22 @@ START_TEST(test_tcp_server)
         g_usleep(1000);
     }
     ck_assert_str_eq(got->str, "+$0001#c1");
+    g_string_truncate(got, 0);
+
+    /* Continue, then a stop reported from another thread reaches gdb. */
+    ck_assert_int_eq(send(fd, "$c#63", 5, 0), 5);
+    for (int i = 0; i < 100 && fake.conts == 0; i++) {
+        main_loop_iterate(false);
+        g_usleep(1000);
+    }
+    ck_assert_int_eq(fake.conts, 1);
+    GThread *th = g_thread_new("vcpu", report_from_thread, NULL);
+    g_thread_join(th);
+    for (int i = 0; i < 2000 && !tcp_reply_ready(fd, got); i++) {
+        main_loop_iterate(false);
+        g_usleep(1000);
+    }
+    ck_assert_str_eq(got->str, "+$T05thread:02;#08");
     g_string_free(got, TRUE);
     close(fd);
     for (int i = 0; i < 20; i++) {
@@ -461,7 +483,7 @@ START_TEST(test_tcp_server)
         g_usleep(1000);
     }
     /* gdb went away without detaching: the guest was resumed. */
-    ck_assert_int_eq(fake.conts, 1);
+    ck_assert_int_eq(fake.conts, 2);
     gdbstub_stop_server();
 }
 END_TEST
