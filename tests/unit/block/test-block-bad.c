@@ -231,6 +231,71 @@ START_TEST(test_unknown_autoclear_and_extension)
 }
 END_TEST
 
+/* Random byte flips in the metadata of an image with snapshots and
+ * compressed clusters: every operation may fail, none may crash or hang. */
+START_TEST(test_random_mutations)
+{
+    const char *img = bt_path("mut.qcow2");
+    char *err = NULL;
+    ck_assert_int_eq(block_create(img, "qcow2", 4 << 20, NULL, &err), 0);
+    BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+    static uint8_t b[131072];
+    bt_fill(b, sizeof(b), 3);
+    ck_assert_int_eq(block_write(bs, 0, b, sizeof(b), 0, NULL), 0);
+    ck_assert_int_eq(block_snapshot_create(bs, "s", NULL), 0);
+    memset(b, 7, sizeof(b));
+    ck_assert_int_eq(block_write(bs, 1 << 20, b, sizeof(b), BLOCK_WRITE_COMPRESSED, NULL), 0);
+    ck_assert_int_eq(block_write(bs, 100, b, 5, 0, NULL), 0);
+    block_close(bs);
+    size_t len;
+    uint8_t *good = bt_read_file(img, &len);
+    uint64_t x = 0x1234567 + (uint64_t)_i * 7919;
+    for (int iter = 0; iter < 40; iter++) {
+        uint8_t *m = malloc(len);
+        memcpy(m, good, len);
+        int flips = 1 + (int)(x % 4);
+        for (int k = 0; k < flips; k++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            size_t where = (x >> 33) % (len < 0xb0000 ? len : 0xb0000);
+            if ((x >> 20) % 3 == 0)
+                where = (x >> 33) % 128; /* the header fields */
+            m[where] ^= (uint8_t)(1u << ((x >> 40) % 8));
+        }
+        bt_write_file(img, m, len);
+        free(m);
+        for (int rw = 0; rw < 2; rw++) {
+            char *e = NULL;
+            bs = block_open(img, "qcow2", rw ? BLOCK_O_RDWR : 0, &e);
+            free(e);
+            if (!bs)
+                continue;
+            uint64_t size = block_get_length(bs);
+            static uint8_t r[65536];
+            for (uint64_t off = 0; off < size && off < (8u << 20); off += sizeof(r))
+                block_read(bs, off, r, size - off < sizeof(r) ? size - off : sizeof(r), NULL);
+            BlockCheckResult res;
+            block_check(bs, 0, &res, NULL);
+            block_check_result_clear(&res);
+            BlockSnapshotInfo *l;
+            int n = block_snapshot_list(bs, &l, NULL);
+            if (n > 0)
+                block_snapshot_list_free(l, n);
+            if (rw) {
+                block_write(bs, 4096, b, 70000, 0, NULL);
+                block_write_zeroes(bs, 65536 * 3, 65536, 0, NULL);
+                block_discard(bs, 0, 65536, NULL);
+                block_snapshot_create(bs, "t", NULL);
+                block_snapshot_apply(bs, "s", NULL);
+                block_check(bs, BLOCK_CHECK_REPAIR_ALL, &res, NULL);
+                block_check_result_clear(&res);
+            }
+            block_close(bs);
+        }
+    }
+    free(good);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block-bad");
@@ -240,6 +305,8 @@ int main(void)
     tcase_add_test(tc, test_corrupt_bit_read_only);
     tcase_add_test(tc, test_bad_l2_entry_at_runtime);
     tcase_add_test(tc, test_unknown_autoclear_and_extension);
+    tcase_add_loop_test(tc, test_random_mutations, 0, 8);
+    tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
