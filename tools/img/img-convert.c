@@ -399,17 +399,30 @@ static uint64_t first_nonzero(const uint8_t *a, uint64_t len)
     return i;
 }
 
-static unsigned compare_status(BlockDev *bs, uint64_t off, uint64_t len, uint64_t *n, bool *failed)
+/* Extent reaches the end of the image: strict mode compares that as well. */
+#define COMPARE_EOF (1u << 31)
+
+/* Status of bs from off (asked up to its end, so that the end-of-image
+ * property is known); *n gets the extent length. */
+static unsigned compare_status(BlockDev *bs, uint64_t off, uint64_t *n, bool *failed)
 {
     BlockStatus st;
     char *err = NULL;
-    if (img_get_status(bs, off, len, true, &st, &err) < 0) {
+    uint64_t size = block_get_length(bs);
+    if (img_get_status(bs, off, size - off, true, &st, &err) < 0) {
         img_error_free(err, "Could not read the allocation status");
         *failed = true;
         return 0;
     }
     *n = st.length;
-    return st.flags & (BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_DATA | BLOCK_STATUS_ZERO);
+    /* Strict mode compares these like qemu-img: where the data lives
+     * (offset or not, compressed) matters, not only whether it is there. */
+    unsigned s = st.flags & (BLOCK_STATUS_ALLOCATED | BLOCK_STATUS_DATA | BLOCK_STATUS_ZERO |
+                             BLOCK_STATUS_OFFSET_VALID | BLOCK_STATUS_COMPRESSED);
+    if (off + st.length >= size) {
+        s |= COMPARE_EOF;
+    }
+    return s;
 }
 
 int img_cmd_compare(int argc, char **argv)
@@ -478,8 +491,8 @@ int img_cmd_compare(int argc, char **argv)
         uint64_t len = min_u64(IMG_CHUNK, common - off);
         uint64_t n1 = len, n2 = len;
         bool failed = false;
-        unsigned s1 = compare_status(bs1, off, len, &n1, &failed);
-        unsigned s2 = failed ? 0 : compare_status(bs2, off, len, &n2, &failed);
+        unsigned s1 = compare_status(bs1, off, &n1, &failed);
+        unsigned s2 = failed ? 0 : compare_status(bs2, off, &n2, &failed);
         if (failed) {
             ret = 3;
             goto out;
@@ -534,7 +547,7 @@ int img_cmd_compare(int argc, char **argv)
             uint64_t len = min_u64(IMG_CHUNK, big_size - off);
             uint64_t n = len;
             bool failed = false;
-            unsigned s = compare_status(big, off, len, &n, &failed);
+            unsigned s = compare_status(big, off, &n, &failed);
             if (failed) {
                 ret = 3;
                 goto out;

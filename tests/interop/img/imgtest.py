@@ -215,6 +215,26 @@ def compare_map(path, what):
     check(nm == nq, "%s: map differs\nmimic: %s\nqemu:  %s" % (what, nm, nq))
 
 
+def compare_human(img, what, cmds=("info", "map", "check"), chain=False):
+    """The human layouts of both tools are the same text, exit codes too."""
+    for cmd in cmds:
+        extra = ["--backing-chain"] if chain and cmd == "info" else []
+        pm = mimic(cmd, *extra, img, expect=None)
+        pq = qimg(cmd, *extra, img, expect=None)
+        check(pm.stdout == pq.stdout and pm.returncode == pq.returncode,
+              "%s: %s output differs (exit %d/%d):\n%s\nqemu-img:\n%s" %
+              (what, cmd, pm.returncode, pq.returncode, pm.stdout, pq.stdout))
+
+
+def compare_both(args, what):
+    """mimic-img compare and qemu-img compare agree on output and exit code."""
+    pm = mimic("compare", *args, expect=None)
+    pq = qimg("compare", *args, expect=None)
+    check(pm.stdout == pq.stdout and pm.returncode == pq.returncode,
+          "%s: compare %s: mimic %r (exit %d), qemu %r (exit %d)" %
+          (what, " ".join(args), pm.stdout, pm.returncode, pq.stdout, pq.returncode))
+
+
 def read_back_equal(img, raw_ref, what, fmt=None):
     """mimic-img reads img exactly as qemu-img does."""
     d = os.path.dirname(img)

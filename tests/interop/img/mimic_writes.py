@@ -8,8 +8,8 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from imgtest import (MIMIC, QEMU_IMG, MiB, TempDir, check, compare_check, compare_info,  # noqa: E402
-                     compare_map, files_equal, finish, info_json, mimic, qemu_check_clean,
+from imgtest import (QEMU_IMG, MiB, TempDir, check, compare_check, compare_human,  # noqa: E402
+                     compare_info, compare_map, files_equal, finish, info_json, mimic, qemu_check_clean,
                      qemu_compare_equal, qimg, require_tools, write_pattern_raw)
 
 require_tools()
@@ -78,6 +78,7 @@ def test_create(t, src, zero):
             compare_info(img, what + " + data")
             compare_check(img, what + " + data")
             compare_map(img, what + " + data")
+            compare_human(img, what + " + data", ("info", "map"))
 
     # The "Formatting" line is what qemu-img prints for the same options.
     img = t("fmtline.qcow2")
@@ -201,6 +202,7 @@ def test_chain(t, src):
         qemu_check_clean(img, "chain " + img)
         qemu_compare_equal(img, raw, "chain " + img, fmt_b="raw")
     compare_info(top, "chain", "--backing-chain")
+    compare_human(top, "chain", ("info", "map"), chain=True)
     compare_map(top, "chain map")
     p = qimg("map", "--output=json", top)
     check('"depth": 2' in p.stdout, "chain: nothing read from the base")

@@ -10,8 +10,8 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from imgtest import (MiB, TempDir, check, compare_check, compare_info, compare_map,  # noqa: E402
-                     finish, mimic, qimg, qio, read_back_equal, require_tools,
+from imgtest import (MiB, TempDir, check, compare_both, compare_check, compare_human,  # noqa: E402
+                     compare_info, compare_map, finish, mimic, qimg, qio, read_back_equal, require_tools,
                      write_pattern_raw)
 
 require_tools()
@@ -47,15 +47,8 @@ def verify(t, img, what, fmt=None, chain=False, with_map=True):
         compare_check(img, what)
         if with_map:
             compare_map(img, what)
-    # The human layouts are the same text.
-    for cmd in (["info"], ["map"], ["check"]) if fmt != "raw" else (["info"], ["map"]):
-        if cmd == ["map"] and not with_map:
-            continue
-        extra = ["--backing-chain"] if chain and cmd == ["info"] else []
-        pm = mimic(*(cmd + extra + [img]), expect=None)
-        pq = qimg(*(cmd + extra + [img]), expect=None)
-        check(pm.stdout == pq.stdout and pm.returncode == pq.returncode,
-              "%s: %s output differs:\n%s\nqemu-img:\n%s" % (what, cmd[0], pm.stdout, pq.stdout))
+    cmds = ["info"] + (["map"] if with_map else []) + (["check"] if fmt != "raw" else [])
+    compare_human(img, what, cmds, chain=chain)
     for out_fmt in ("qcow2", "raw"):
         pm = mimic("measure", "--output=json", "-O", out_fmt, img)
         pq = qimg("measure", "--output=json", "-O", out_fmt, img)
@@ -211,6 +204,47 @@ def test_check_repair(t):
         check(p.returncode == 0, "data changed by check -r: " + p.stdout)
 
 
+def test_compare(t):
+    """compare, plain and strict, against qemu-img on pairs that differ in
+    content, size, allocation, zero clusters and compression."""
+    data = t("cmp-data.raw")
+    write_pattern_raw(data, 2 * MiB, seed=31)
+    hole = t("cmp-hole.raw")
+    with open(hole, "wb") as f:
+        f.truncate(2 * MiB)
+    longer = t("cmp-longer.raw")
+    shutil.copy(data, longer)
+    with open(longer, "r+b") as f:
+        f.truncate(3 * MiB)
+    longer_dirty = t("cmp-longer-dirty.raw")
+    shutil.copy(longer, longer_dirty)
+    with open(longer_dirty, "r+b") as f:
+        f.seek(2 * MiB + 5000)
+        f.write(b"x")
+    changed = t("cmp-changed.raw")
+    shutil.copy(data, changed)
+    with open(changed, "r+b") as f:
+        f.seek(MiB + 4096 + 700)
+        f.write(b"\xff")
+    plain, comp = t("cmp.qcow2"), t("cmp-c.qcow2")
+    qimg("convert", "-O", "qcow2", data, plain)
+    qimg("convert", "-c", "-O", "qcow2", data, comp)
+    zc = t("cmp-zero.qcow2")
+    qimg("create", "-q", "-f", "qcow2", zc, str(2 * MiB))
+    qio(zc, "write -z 0 65536")
+    empty = t("cmp-empty.qcow2")
+    qimg("create", "-q", "-f", "qcow2", empty, str(2 * MiB))
+    pairs = [(plain, data), (comp, data), (plain, comp), (data, changed), (plain, changed),
+             (data, longer), (longer, data), (data, longer_dirty), (zc, hole), (empty, hole),
+             (zc, empty), (hole, plain)]
+    for a, b in pairs:
+        for strict in ([], ["-s"]):
+            compare_both(strict + [a, b], "compare")
+    p = mimic("compare", "-p", data, changed, expect=1)
+    check(p.stdout.startswith("    (0.00/100%)\r") and "Content mismatch at offset" in p.stdout,
+          "compare -p output: %r" % p.stdout)
+
+
 def main():
     with TempDir() as t:
         test_variants(t)
@@ -219,6 +253,7 @@ def main():
         test_chain(t)
         test_raw(t)
         test_check_repair(t)
+        test_compare(t)
     finish("qemu_writes")
 
 
