@@ -353,6 +353,11 @@ void cpu_exit(CPUState *cpu);
 
 /* ---- Leaving generated code (helpers, slow paths, MMU) --------------------------------- */
 
+/* In a helper called from generated code: the host return address into the block, for
+ * cpu_loop_exit_restore / cpu_*_data_ra (must be used in the helper itself, not inlined
+ * deeper). */
+#define GETPC() ((uintptr_t)__builtin_return_address(0))
+
 /* Unwinds to the execution loop, which then delivers cpu->exception_index. */
 void cpu_loop_exit(CPUState *cpu) __attribute__((noreturn));
 /* Same, after restoring the guest pc of the instruction whose host code contains retaddr

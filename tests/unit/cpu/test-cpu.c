@@ -1,0 +1,513 @@
+/*
+ * tests/unit/cpu/test-cpu.c: the generic CPU layer driven by the toy guest: generated
+ * code results, chaining, the inline jump cache, self-modifying code, precise faults,
+ * MMIO, interrupts from other threads, wfi, single-step and full code-buffer flushes.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "system/main-loop.h"
+#include "tests/unit/cpu/toy.h"
+
+#define RAM_SIZE  (1u << 20)
+#define MMIO_BASE 0x10000000u
+
+static MemoryRegion *sysmem, *ram;
+static AddressSpace *as;
+static CPUState *cpu;
+static ToyEnv *env;
+
+/* MMIO test device: reads return 0x1234 + offset, writes are recorded. */
+typedef struct MmioLog {
+    uint64_t addr[16];
+    uint64_t val[16];
+    unsigned size[16];
+    bool was_write[16];
+    bool bql_held[16];
+    int n;
+} MmioLog;
+static MmioLog mmio_log;
+
+static uint64_t mmio_read(void *opaque, uint64_t addr, unsigned size)
+{
+    MmioLog *l = opaque;
+    if (l->n < 16) {
+        l->addr[l->n] = addr;
+        l->size[l->n] = size;
+        l->was_write[l->n] = false;
+        l->bql_held[l->n] = bql_locked();
+        l->n++;
+    }
+    return 0x1234 + addr;
+}
+
+static void mmio_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
+{
+    MmioLog *l = opaque;
+    if (l->n < 16) {
+        l->addr[l->n] = addr;
+        l->val[l->n] = val;
+        l->size[l->n] = size;
+        l->was_write[l->n] = true;
+        l->bql_held[l->n] = bql_locked();
+        l->n++;
+    }
+}
+
+static const MemoryRegionOps mmio_ops = {
+    .read = mmio_read,
+    .write = mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {.min_access_size = 1, .max_access_size = 4},
+};
+
+static void setup_machine(size_t code_buffer)
+{
+    if (code_buffer) {
+        tcg_accel_set_code_size(code_buffer);
+    }
+    char *err = NULL;
+    ck_assert_int_eq(accel_init("tcg", &err), 0);
+    sysmem = memory_region_new_container("system", UINT64_C(1) << 32);
+    ram = memory_region_new_ram("ram", RAM_SIZE);
+    memory_region_add_subregion(sysmem, 0, ram);
+    MemoryRegion *io = memory_region_new_io("testdev", 0x1000, &mmio_ops, &mmio_log);
+    memory_region_add_subregion(sysmem, MMIO_BASE, io);
+    as = address_space_new(sysmem, "cpu-memory");
+    cpu_models_add(toy_models);
+    cpu = cpu_create("toy1", as, &err);
+    ck_assert_msg(cpu != NULL, "%s", err ? err : "");
+    env = cpu->env;
+}
+
+static void load(uint32_t addr, const uint32_t *code, size_t n)
+{
+    ck_assert_int_eq(address_space_write(as, addr, code, n * 4), MEMTX_OK);
+}
+
+static uint32_t ram_word(uint32_t addr)
+{
+    uint32_t v;
+    memcpy(&v, (uint8_t *)memory_region_get_ram_ptr(ram) + addr, 4);
+    return v;
+}
+
+/* Runs on this thread until the guest executes HALT. */
+static void run_to_halt(void)
+{
+    for (int i = 0; i < 1000000 && !env->done; i++) {
+        cpu_exec(cpu);
+    }
+    ck_assert_msg(env->done, "guest did not halt (pc=0x%x)", env->pc);
+}
+
+#define LI(rd, v)       toy_i(TOY_LI, rd, 0, v)
+#define LUI(rd, v)      toy_i(TOY_LUI, rd, 0, v)
+#define ORI(rd, rs, v)  toy_i(TOY_ORI, rd, rs, v)
+#define ADDI(rd, rs, v) toy_i(TOY_ADDI, rd, rs, v)
+#define ADD(rd, rs, rt) toy_r(TOY_ADD, rd, rs, rt)
+#define LW(rd, rs, off) toy_i(TOY_LW, rd, rs, off)
+#define SW(rd, rs, off) toy_i(TOY_SW, rd, rs, off)
+#define BNZ(rs, off)    toy_i(TOY_BNZ, 0, rs, off)
+#define J(off)          toy_i(TOY_J, 0, 0, off)
+#define JR(rs)          toy_i(TOY_JR, 0, rs, 0)
+#define RAISE(n)        toy_i(TOY_RAISE, 0, 0, n)
+#define WFI()           toy_i(TOY_WFI, 0, 0, 0)
+#define HALT()          toy_i(TOY_HALT, 0, 0, 0)
+#define ERET()          toy_i(TOY_ERET, 0, 0, 0)
+
+/* Loads a 32-bit constant in two instructions. */
+#define LI32(rd, v) LUI(rd, (int32_t)((uint32_t)(v) >> 16)), ORI(rd, rd, (int32_t)((v)&0xffff))
+
+START_TEST(test_counting_loop_chains)
+{
+    setup_machine(0);
+    /* r2 = 3 * 100000 by a loop: one block that jumps to itself. */
+    const uint32_t prog[] = {
+        LI32(1, 100000), LI(2, 0),   ADDI(2, 2, 3), /* loop: */
+        ADDI(1, 1, -1),  BNZ(1, -3), HALT(),
+    };
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[2], 300000);
+    ck_assert_uint_eq(env->regs[1], 0);
+    /* Chained: the loop never returns to the dispatcher per iteration. */
+    ck_assert_msg(cpu->stats.loop_entries < 20, "loop entered %llu times",
+                  (unsigned long long)cpu->stats.loop_entries);
+    ck_assert_uint_ge(cpu->stats.chain_patches, 1);
+}
+END_TEST
+
+START_TEST(test_indirect_jump_inline_cache)
+{
+    setup_machine(0);
+    /* The loop closes through JR: the inline jump-cache lookup must find it. */
+    const uint32_t prog[] = {
+        LI32(1, 20000), LI(2, 0),  LI32(3, 0x1010),        /* address of "loop" */
+        ADDI(2, 2, 1),                                     /* 0x1010 loop: */
+        ADDI(1, 1, -1), BNZ(1, 1), HALT(),          JR(3), /* 0x1020 */
+    };
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[2], 20000);
+    ck_assert_msg(cpu->stats.jc_helper_calls < 10, "jump cache misses: %llu",
+                  (unsigned long long)cpu->stats.jc_helper_calls);
+    ck_assert_msg(cpu->stats.loop_entries < 20, "loop entered %llu times",
+                  (unsigned long long)cpu->stats.loop_entries);
+}
+END_TEST
+
+START_TEST(test_smc_other_block)
+{
+    setup_machine(0);
+    /* A subroutine at 0x2000 is run, rewritten by a store, and run again. */
+    const uint32_t sub[] = {LI(2, 7), JR(15)};
+    const uint32_t prog[] = {
+        LI32(15, 0x1014),
+        LI32(4, 0x2000),
+        JR(4),        /* 0x1010: call sub (returns to 0x1014) */
+        ADD(6, 2, 0), /* 0x1014: r6 = first result */
+        LI32(5, LI(2, 42)),
+        SW(5, 4, 0), /* 0x1020: rewrite sub's first instruction */
+        LI32(15, 0x1030),
+        JR(4),  /* 0x102c: call it again */
+        HALT(), /* 0x1030 */
+    };
+    load(0x2000, sub, 2);
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[6], 7);
+    ck_assert_uint_eq(env->regs[2], 42);
+    ck_assert_uint_eq(ram_word(0x2000), LI(2, 42));
+    ck_assert_uint_ge(cpu->stats.tb_invalidations, 1);
+}
+END_TEST
+
+START_TEST(test_smc_self_modifying_block)
+{
+    setup_machine(0);
+    /* One block stores over an instruction three words ahead of itself. */
+    const uint32_t prog[] = {
+        LI32(5, LI(2, 42)), /* 0x1000, 0x1004 */
+        LI32(4, 0x1018),    /* 0x1008, 0x100c */
+        SW(5, 4, 0),        /* 0x1010 */
+        ADDI(3, 3, 1),      /* 0x1014: runs exactly once */
+        LI(2, 7),           /* 0x1018: replaced before it runs */
+        HALT(),
+    };
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[2], 42);
+    ck_assert_uint_eq(env->regs[3], 1);
+}
+END_TEST
+
+START_TEST(test_fault_recovers_pc)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {
+        LI(1, 5),       /* 0x1000 */
+        LI(2, 6),       /* 0x1004 */
+        LUI(3, 0x8000), /* 0x1008: r3 = 0x80000000, unmapped */
+        LW(4, 3, 0x10), /* 0x100c: faults */
+        LI(5, 9),       /* never runs */
+        HALT(),
+    };
+    const uint32_t handler[] = {HALT()};
+    load(0x1000, prog, sizeof(prog) / 4);
+    load(0x800, handler, 1);
+    run_to_halt();
+    ck_assert_uint_eq(env->n_excp, 1);
+    ck_assert_uint_eq(env->last_excp, TOY_EXCP_FAULT);
+    ck_assert_uint_eq(env->epc, 0x100c);
+    ck_assert_uint_eq(env->badaddr, 0x80000010);
+    ck_assert_uint_eq(env->regs[1], 5);
+    ck_assert_uint_eq(env->regs[2], 6);
+    ck_assert_uint_eq(env->regs[3], 0x80000000);
+    ck_assert_uint_eq(env->regs[5], 0);
+}
+END_TEST
+
+START_TEST(test_helper_raise_recovers_pc)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {
+        LI(1, 11),     /* 0x1000 */
+        ADDI(1, 1, 1), /* 0x1004 */
+        RAISE(77),     /* 0x1008 */
+        LI(1, 99),     HALT(),
+    };
+    const uint32_t handler[] = {HALT()};
+    load(0x1000, prog, sizeof(prog) / 4);
+    load(0x800, handler, 1);
+    run_to_halt();
+    ck_assert_uint_eq(env->last_excp, 77);
+    ck_assert_uint_eq(env->epc, 0x1008);
+    ck_assert_uint_eq(env->regs[1], 12);
+}
+END_TEST
+
+START_TEST(test_unaligned_fault)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {LI(3, 0x3002), LW(4, 3, 0), HALT()};
+    const uint32_t handler[] = {HALT()};
+    load(0x1000, prog, 3);
+    load(0x800, handler, 1);
+    run_to_halt();
+    ck_assert_uint_eq(env->last_excp, TOY_EXCP_UNALIGNED);
+    ck_assert_uint_eq(env->epc, 0x1004);
+    ck_assert_uint_eq(env->badaddr, 0x3002);
+}
+END_TEST
+
+START_TEST(test_mmio_reaches_device)
+{
+    setup_machine(0);
+    memset(&mmio_log, 0, sizeof(mmio_log));
+    const uint32_t prog[] = {
+        LI32(6, MMIO_BASE), LI32(1, 0xcafe), SW(1, 6, 8),
+        LW(2, 6, 0x10),     LI(7, 0x100),    SW(7, 0, 0x4000), /* RAM still works */
+        LW(8, 0, 0x4000),   HALT(),
+    };
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_to_halt();
+    ck_assert_int_eq(mmio_log.n, 2);
+    ck_assert(mmio_log.was_write[0]);
+    ck_assert_uint_eq(mmio_log.addr[0], 8);
+    ck_assert_uint_eq(mmio_log.val[0], 0xcafe);
+    ck_assert_uint_eq(mmio_log.size[0], 4);
+    ck_assert(mmio_log.bql_held[0]);
+    ck_assert(!mmio_log.was_write[1]);
+    ck_assert_uint_eq(mmio_log.addr[1], 0x10);
+    ck_assert_uint_eq(mmio_log.size[1], 4);
+    ck_assert_uint_eq(env->regs[2], 0x1234 + 0x10);
+    ck_assert_uint_eq(env->regs[8], 0x100);
+    ck_assert_uint_eq(ram_word(0x4000), 0x100);
+}
+END_TEST
+
+static bool wait_for(volatile uint32_t *flag, int ms)
+{
+    for (int i = 0; i < ms && !*flag; i++) {
+        usleep(1000);
+    }
+    return *flag != 0;
+}
+
+START_TEST(test_interrupt_from_other_thread)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {
+        LI(1, 1),
+        ADDI(2, 2, 1), /* 0x1004: spin forever */
+        J(-2),
+    };
+    const uint32_t irq_handler[] = {LI(7, 1), HALT()};
+    load(0x1000, prog, sizeof(prog) / 4);
+    load(0x900, irq_handler, 2);
+    env->ie = 1;
+    cpus_start();
+    usleep(50000);
+    ck_assert_uint_eq(env->done, 0);
+    cpu_interrupt(cpu, CPU_INTERRUPT_HARD);
+    ck_assert_msg(wait_for(&env->done, 5000), "interrupt not taken");
+    cpus_stop_threads();
+    ck_assert_uint_eq(env->regs[7], 1);
+    ck_assert_uint_eq(env->n_irq, 1);
+    ck_assert_uint_gt(env->regs[2], 1000);
+    ck_assert_uint_ge(env->irq_epc, 0x1004);
+    ck_assert_uint_le(env->irq_epc, 0x1008);
+}
+END_TEST
+
+START_TEST(test_wfi_sleeps_until_interrupt)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {
+        WFI(),
+        LI(8, 1),
+        HALT(),
+    };
+    const uint32_t irq_handler[] = {LI(7, 1), ERET()};
+    load(0x1000, prog, sizeof(prog) / 4);
+    load(0x900, irq_handler, 2);
+    env->ie = 1;
+    cpus_start();
+    usleep(50000);
+    ck_assert(cpu->halted);
+    ck_assert_uint_eq(env->regs[8], 0);
+    uint64_t entries = cpu->stats.loop_entries;
+    usleep(20000);
+    ck_assert_uint_eq(cpu->stats.loop_entries, entries); /* asleep, not spinning */
+    cpu_interrupt(cpu, CPU_INTERRUPT_HARD);
+    ck_assert_msg(wait_for(&env->done, 5000), "wfi never woke up");
+    cpus_stop_threads();
+    ck_assert_uint_eq(env->regs[7], 1);
+    ck_assert_uint_eq(env->regs[8], 1);
+    ck_assert_uint_eq(env->irq_epc, 0x1004);
+}
+END_TEST
+
+START_TEST(test_single_step)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {LI(1, 1), LI(2, 2), ADD(3, 1, 2), LI(4, 4), HALT()};
+    load(0x1000, prog, 5);
+    cpu_single_step(cpu, true);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_uint_eq(env->pc, 0x1000 + 4 * i);
+        ck_assert_int_eq(cpu_exec(cpu), EXCP_DEBUG);
+        ck_assert_uint_eq(env->pc, 0x1000 + 4 * (i + 1));
+    }
+    ck_assert_uint_eq(env->regs[3], 3);
+    ck_assert_uint_eq(env->regs[4], 4);
+    ck_assert_uint_eq(cpu->stats.tbs_translated, 4);
+    ck_assert_uint_eq(cpu->stats.chain_patches, 0);
+}
+END_TEST
+
+START_TEST(test_global_singlestep_mode)
+{
+    tcg_singlestep = true;
+    setup_machine(0);
+    const uint32_t prog[] = {
+        LI(1, 50), LI(2, 0), ADDI(2, 2, 2), ADDI(1, 1, -1), BNZ(1, -3), HALT(),
+    };
+    load(0x1000, prog, 6);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[2], 100);
+    /* One block per instruction. */
+    ck_assert_uint_eq(cpu->stats.tbs_translated, 6);
+}
+END_TEST
+
+START_TEST(test_full_buffer_flush)
+{
+    /* N blocks of "addi; j next", run 3 times, exceed the small buffer several times. */
+    setup_machine(256 << 10);
+    enum { N = 4096 };
+    uint32_t *code = calloc(2 * N + 8, 4);
+    int k = 0;
+    code[k++] = LI(1, 3);
+    code[k++] = LI(2, 0);
+    uint32_t start = 0x1000 + 4 * k;
+    for (int i = 0; i < N; i++) {
+        code[k++] = ADDI(2, 2, 1);
+        code[k++] = J(0); /* to the next word: a new block each time */
+    }
+    code[k++] = ADDI(1, 1, -1);
+    code[k++] = BNZ(1, 0); /* target fixed below */
+    code[k++] = HALT();
+    /* BNZ target: pc + 4 + off*4 == start. */
+    uint32_t bnz_pc = 0x1000 + 4 * (k - 2);
+    code[k - 2] = BNZ(1, (int32_t)(start - bnz_pc - 4) / 4);
+    load(0x1000, code, k);
+    free(code);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[2], 3 * N);
+    ck_assert_uint_ge(cpu->stats.flushes, 1);
+}
+END_TEST
+
+START_TEST(test_tlb_flush_page_and_remap)
+{
+    setup_machine(0);
+    /* Loads through the TLB, then the data changes behind the CPU's back via the memory
+     * API (as DMA would) and the code is rewritten the same way: both are seen. */
+    const uint32_t prog[] = {LW(1, 0, 0x5000), HALT()};
+    uint32_t v = 111;
+    load(0x1000, prog, 2);
+    ck_assert_int_eq(address_space_write(as, 0x5000, &v, 4), MEMTX_OK);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[1], 111);
+
+    const uint32_t prog2[] = {LI(1, 222), HALT()};
+    load(0x1000, prog2, 2); /* DMA-style write over translated code */
+    env->done = 0;
+    env->pc = 0x1000;
+    cpu->halted = false;
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[1], 222);
+    tlb_flush_page(cpu, 0x5000);
+    tlb_flush(cpu);
+    env->done = 0;
+    env->pc = 0x1000;
+    cpu->halted = false;
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[1], 222);
+}
+END_TEST
+
+START_TEST(test_pause_resume)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {ADDI(2, 2, 1), J(-2)};
+    load(0x1000, prog, 2);
+    cpus_start();
+    usleep(20000);
+    cpus_pause();
+    uint32_t a = env->regs[2];
+    usleep(20000);
+    ck_assert_uint_eq(env->regs[2], a); /* paused: no progress */
+    ck_assert(cpu->stopped);
+    cpus_resume();
+    usleep(20000);
+    ck_assert_uint_gt(env->regs[2], a);
+    cpus_stop_threads();
+}
+END_TEST
+
+START_TEST(test_bad_model_and_accel)
+{
+    char *err = NULL;
+    ck_assert_int_eq(accel_init("bogus", &err), -1);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_nonnull(strstr(err, "bogus"));
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(accel_init("tcg", &err), 0);
+    MemoryRegion *m = memory_region_new_container("system", 1 << 20);
+    AddressSpace *a = address_space_new(m, "x");
+    ck_assert_ptr_null(cpu_create("no-such-cpu", a, &err));
+    ck_assert_ptr_nonnull(strstr(err, "no-such-cpu"));
+    free(err);
+}
+END_TEST
+
+static Suite *cpu_suite(void)
+{
+    Suite *s = suite_create("cpu");
+    TCase *tc = tcase_create("toy");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_counting_loop_chains);
+    tcase_add_test(tc, test_indirect_jump_inline_cache);
+    tcase_add_test(tc, test_smc_other_block);
+    tcase_add_test(tc, test_smc_self_modifying_block);
+    tcase_add_test(tc, test_fault_recovers_pc);
+    tcase_add_test(tc, test_helper_raise_recovers_pc);
+    tcase_add_test(tc, test_unaligned_fault);
+    tcase_add_test(tc, test_mmio_reaches_device);
+    tcase_add_test(tc, test_interrupt_from_other_thread);
+    tcase_add_test(tc, test_wfi_sleeps_until_interrupt);
+    tcase_add_test(tc, test_single_step);
+    tcase_add_test(tc, test_global_singlestep_mode);
+    tcase_add_test(tc, test_full_buffer_flush);
+    tcase_add_test(tc, test_tlb_flush_page_and_remap);
+    tcase_add_test(tc, test_pause_resume);
+    tcase_add_test(tc, test_bad_model_and_accel);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(cpu_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
