@@ -32,6 +32,7 @@ typedef enum MRKind {
     MR_RAM,
     MR_ROM,
     MR_IO,
+    MR_ROMDEV, /* flash: RAM-backed reads in ROMD mode, writes to ops */
     MR_ALIAS,
 } MRKind;
 
@@ -57,6 +58,7 @@ struct MemoryRegion {
     uint64_t seq; /* insertion order: later wins at equal priority */
     bool enabled;
     bool readonly;
+    bool romd; /* MR_ROMDEV: reads come from RAM (else from ops too) */
 
     MemoryRegion **subs; /* sorted: priority descending, then seq descending */
     int n_subs, cap_subs;
@@ -160,6 +162,18 @@ static MemoryRegion *region_alloc(const char *name, MRKind kind, uint64_t size)
     mr->enabled = true;
     mr->ram_addr = UINT64_MAX;
     return mr;
+}
+
+/* Reads served straight from host memory. */
+static bool mr_reads_ram(const MemoryRegion *mr)
+{
+    return mr->kind == MR_RAM || mr->kind == MR_ROM || (mr->kind == MR_ROMDEV && mr->romd);
+}
+
+/* Reads that go through the callbacks. */
+static bool mr_reads_ops(const MemoryRegion *mr)
+{
+    return mr->kind == MR_IO || (mr->kind == MR_ROMDEV && !mr->romd);
 }
 
 /* ---- Topology changes ---------------------------------------------------- */
@@ -318,6 +332,28 @@ MemoryRegion *memory_region_new_io(const char *name, uint64_t size, const Memory
     return mr;
 }
 
+MemoryRegion *memory_region_new_rom_device(const char *name, uint64_t size,
+                                           const MemoryRegionOps *ops, void *opaque)
+{
+    MemoryRegion *mr = ram_region_new(name, MR_ROMDEV, size);
+    mr->readonly = false;
+    mr->romd = true;
+    mr->ops = ops;
+    mr->opaque = opaque;
+    return mr;
+}
+
+void memory_region_rom_device_set_romd(MemoryRegion *mr, bool romd)
+{
+    if (mr->kind != MR_ROMDEV || mr->romd == romd) {
+        return;
+    }
+    mr->romd = romd;
+    if (region_is_visible(mr)) {
+        topology_touch();
+    }
+}
+
 MemoryRegion *memory_region_new_alias(const char *name, MemoryRegion *orig, uint64_t offset,
                                       uint64_t size)
 {
@@ -470,17 +506,22 @@ uint64_t memory_region_size(const MemoryRegion *mr)
 
 bool memory_region_is_ram(const MemoryRegion *mr)
 {
-    return mr->kind == MR_RAM || mr->kind == MR_ROM;
+    return mr_reads_ram(mr);
 }
 
 bool memory_region_is_rom(const MemoryRegion *mr)
 {
-    return mr->kind == MR_ROM;
+    return mr->kind == MR_ROM || (mr->kind == MR_ROMDEV && mr->romd);
 }
 
 bool memory_region_is_io(const MemoryRegion *mr)
 {
-    return mr->kind == MR_IO;
+    return mr_reads_ops(mr);
+}
+
+bool memory_region_is_rom_device(const MemoryRegion *mr)
+{
+    return mr->kind == MR_ROMDEV;
 }
 
 void *memory_region_get_ram_ptr(MemoryRegion *mr)
@@ -559,7 +600,7 @@ static void render(FVBuilder *b, MemoryRegion *mr, i128 base, i128 cs, i128 ce, 
         render(b, c, base + (i128)c->addr, s, e, ro, depth + 1);
     }
     if (mr->kind != MR_CONTAINER) {
-        builder_fill(b, s, e, mr, base, ro);
+        builder_fill(b, s, e, mr, base, ro || mr->kind == MR_ROMDEV);
     }
 }
 
@@ -620,7 +661,7 @@ static MemoryRegionSection range_section(const FlatRange *r)
 
 static bool range_is_ram(const FlatRange *r)
 {
-    return r->mr->kind == MR_RAM || r->mr->kind == MR_ROM;
+    return mr_reads_ram(r->mr);
 }
 
 static bool range_same(const FlatRange *a, const FlatRange *b)
@@ -1033,15 +1074,18 @@ MemTxResult memory_region_dispatch_read(MemoryRegion *mr, uint64_t addr, unsigne
 {
     MemTxResult res;
     *val = 0;
-    if (mr->kind == MR_RAM || mr->kind == MR_ROM) {
+    if (mr_reads_ram(mr)) {
         if ((i128)addr + size > mr->size || size > 8) {
             return MEMTX_ERROR;
         }
         *val = bytes_to_value(mr->ram + addr, size, big_endian);
         return MEMTX_OK;
     }
-    if (mr->kind != MR_IO || !io_access_valid(mr, addr, size, &res)) {
-        return mr->kind == MR_IO ? res : MEMTX_DECODE_ERROR;
+    if (!mr_reads_ops(mr)) {
+        return MEMTX_DECODE_ERROR;
+    }
+    if (!io_access_valid(mr, addr, size, &res)) {
+        return res;
     }
     uint8_t buf[8];
     io_access_bytes(mr, addr, size, buf, false);
@@ -1067,8 +1111,11 @@ MemTxResult memory_region_dispatch_write(MemoryRegion *mr, uint64_t addr, unsign
         value_to_bytes(val, size, big_endian, mr->ram + addr);
         return MEMTX_OK;
     }
-    if (mr->kind != MR_IO || !io_access_valid(mr, addr, size, &res)) {
-        return mr->kind == MR_IO ? res : MEMTX_DECODE_ERROR;
+    if (mr->kind != MR_IO && mr->kind != MR_ROMDEV) {
+        return MEMTX_DECODE_ERROR;
+    }
+    if (!io_access_valid(mr, addr, size, &res)) {
+        return res;
     }
     value_to_bytes(val, size, big_endian, buf);
     io_access_bytes(mr, addr, size, buf, true);
@@ -1116,7 +1163,10 @@ static MemTxResult address_space_rw(AddressSpace *as, uint64_t addr, uint8_t *bu
                 memset(buf, 0, l);
             }
             result |= MEMTX_DECODE_ERROR;
-        } else if (s.mr->kind == MR_IO) {
+        } else if (kind == ACCESS_WRITE_ROM && s.mr->kind == MR_ROMDEV) {
+            /* Loading firmware into flash fills its memory directly. */
+            memcpy(s.mr->ram + s.offset_in_region + (addr - s.addr), buf, l);
+        } else if (mr_reads_ops(s.mr) || (s.mr->kind == MR_ROMDEV && kind == ACCESS_WRITE)) {
             if (kind == ACCESS_WRITE_ROM) {
                 /* Firmware loading skips devices. */
             } else {
@@ -1170,6 +1220,24 @@ MemTxResult address_space_write_rom(AddressSpace *as, uint64_t addr, const void 
     return address_space_rw(as, addr, (uint8_t *)buf, len, ACCESS_WRITE_ROM);
 }
 
+void *address_space_map(AddressSpace *as, uint64_t addr, uint64_t *plen, bool is_write)
+{
+    MemoryRegionSection s = address_space_lookup(as, addr);
+    if (!s.mr || !mr_reads_ram(s.mr) || (is_write && s.readonly) || *plen == 0) {
+        *plen = 0;
+        return NULL;
+    }
+    i128 send = s.size == UINT64_MAX ? (i128)1 << 64 : (i128)s.addr + s.size;
+    if ((i128)addr + *plen > send) {
+        *plen = (uint64_t)(send - (i128)addr);
+    }
+    uint64_t off = s.offset_in_region + (addr - s.addr);
+    if (is_write && code_write_fn && region_has_code(s.mr, off, *plen)) {
+        code_write_fn(s.mr->ram_addr + off, (unsigned)(*plen > UINT32_MAX ? UINT32_MAX : *plen));
+    }
+    return s.mr->ram + off;
+}
+
 MemTxResult address_space_load(AddressSpace *as, uint64_t addr, unsigned size, bool big_endian,
                                uint64_t *val)
 {
@@ -1178,7 +1246,7 @@ MemTxResult address_space_load(AddressSpace *as, uint64_t addr, unsigned size, b
         return MEMTX_ERROR;
     }
     MemoryRegionSection s = address_space_lookup(as, addr);
-    if (s.mr && s.mr->kind == MR_IO && addr - s.addr + size <= s.size) {
+    if (s.mr && mr_reads_ops(s.mr) && addr - s.addr + size <= s.size) {
         /* Keep the access whole so the device sees the requester's size. */
         return memory_region_dispatch_read(s.mr, s.offset_in_region + (addr - s.addr), size,
                                            big_endian, val);
@@ -1196,7 +1264,8 @@ MemTxResult address_space_store(AddressSpace *as, uint64_t addr, unsigned size, 
         return MEMTX_ERROR;
     }
     MemoryRegionSection s = address_space_lookup(as, addr);
-    if (s.mr && s.mr->kind == MR_IO && addr - s.addr + size <= s.size) {
+    if (s.mr && (s.mr->kind == MR_IO || s.mr->kind == MR_ROMDEV) &&
+        addr - s.addr + size <= s.size) {
         return memory_region_dispatch_write(s.mr, s.offset_in_region + (addr - s.addr), size,
                                             big_endian, val);
     }
@@ -1214,6 +1283,7 @@ static const char *kind_name(const MemoryRegion *mr)
     case MR_RAM: return mr->readonly ? "ram, readonly" : "ram";
     case MR_ROM: return "rom";
     case MR_IO: return "i/o";
+    case MR_ROMDEV: return mr->romd ? "romd" : "rom device";
     case MR_ALIAS: return "alias";
     }
     return "?";

@@ -63,6 +63,16 @@ MemoryRegion *memory_region_new_ram_file(const char *name, uint64_t size, const 
 MemoryRegion *memory_region_new_rom(const char *name, uint64_t size);
 MemoryRegion *memory_region_new_io(const char *name, uint64_t size, const MemoryRegionOps *ops,
                                    void *opaque);
+/*
+ * A ROM device (flash): in ROMD mode reads come straight from its memory
+ * (guests execute from it) while writes go to ops->write (the command
+ * interface); out of ROMD mode reads go to ops->read as well. Its sections
+ * are flagged readonly so the soft-MMU sends writes to
+ * memory_region_dispatch_write, which routes them to the device.
+ */
+MemoryRegion *memory_region_new_rom_device(const char *name, uint64_t size,
+                                           const MemoryRegionOps *ops, void *opaque);
+void memory_region_rom_device_set_romd(MemoryRegion *mr, bool romd);
 /* A window onto [offset, offset+size) of another region. */
 MemoryRegion *memory_region_new_alias(const char *name, MemoryRegion *orig, uint64_t offset,
                                       uint64_t size);
@@ -85,9 +95,10 @@ void memory_region_set_readonly(MemoryRegion *mr, bool readonly);
 
 const char *memory_region_name(const MemoryRegion *mr);
 uint64_t memory_region_size(const MemoryRegion *mr);
-bool memory_region_is_ram(const MemoryRegion *mr); /* RAM or ROM */
+bool memory_region_is_ram(const MemoryRegion *mr); /* RAM, ROM, ROM device in ROMD mode */
 bool memory_region_is_rom(const MemoryRegion *mr);
-bool memory_region_is_io(const MemoryRegion *mr);
+bool memory_region_is_io(const MemoryRegion *mr); /* reads go to callbacks */
+bool memory_region_is_rom_device(const MemoryRegion *mr);
 /* Host pointer to the start of a RAM/ROM region's memory (NULL otherwise). */
 void *memory_region_get_ram_ptr(MemoryRegion *mr);
 
@@ -128,6 +139,14 @@ void address_space_foreach_section(AddressSpace *as,
  */
 MemTxResult address_space_read(AddressSpace *as, uint64_t addr, void *buf, uint64_t len);
 MemTxResult address_space_write(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
+/*
+ * Direct access to guest RAM for DMA (virtio rings, block buffers): the host
+ * pointer for addr, with *plen cut down to what is contiguous RAM (0 and NULL
+ * if addr is not RAM/ROM, or is read-only and is_write). A write mapping
+ * announces the range to the code-write notifier first. The pointer stays
+ * valid until the region is freed.
+ */
+void *address_space_map(AddressSpace *as, uint64_t addr, uint64_t *plen, bool is_write);
 /* Writes that may also hit ROM (loading firmware). */
 MemTxResult address_space_write_rom(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
 MemTxResult address_space_load(AddressSpace *as, uint64_t addr, unsigned size, bool big_endian,

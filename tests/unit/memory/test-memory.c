@@ -769,6 +769,90 @@ START_TEST(test_lookup_speed)
 }
 END_TEST
 
+/* Flash: reads from memory in ROMD mode, writes to the command interface;
+ * out of ROMD mode (e.g. while programming) reads hit the callbacks. */
+START_TEST(test_rom_device)
+{
+    MemoryRegion *root = memory_region_new_container("root", UINT64_MAX);
+    AddressSpace *as = address_space_new(root, "test");
+    CallLog l = {.read_value = 0x80};
+    MemoryRegionOps flash_ops = {
+        .read = log_read,
+        .write = log_write,
+        .endianness = DEVICE_LITTLE_ENDIAN,
+        .valid = {.min_access_size = 1, .max_access_size = 4},
+    };
+    MemoryRegion *flash = memory_region_new_rom_device("flash", 0x10000, &flash_ops, &l);
+    memory_region_add_subregion(root, 0x1e000000, flash);
+    uint32_t code = 0x3c1fbfc0;
+    ck_assert_int_eq(address_space_write_rom(as, 0x1e000000, &code, 4), MEMTX_OK);
+    ck_assert_int_eq(l.n, 0);
+    ck_assert(memory_region_is_ram(flash));
+    ck_assert(memory_region_is_rom_device(flash));
+    MemoryRegionSection s = address_space_lookup(as, 0x1e000000);
+    ck_assert(s.readonly);
+    uint64_t v;
+    address_space_load(as, 0x1e000000, 4, false, &v);
+    ck_assert_uint_eq(v, 0x3c1fbfc0);
+    ck_assert_int_eq(l.n, 0);
+    /* A write is a flash command, not a store. */
+    address_space_store(as, 0x1e000000, 1, false, 0x70);
+    ck_assert_int_eq(l.n, 1);
+    ck_assert_int_eq(l.c[0].op, 'w');
+    ck_assert_uint_eq(l.c[0].val, 0x70);
+    address_space_load(as, 0x1e000000, 4, false, &v);
+    ck_assert_uint_eq(v, 0x3c1fbfc0);
+    uint8_t b = 0x12;
+    address_space_write(as, 0x1e000010, &b, 1);
+    ck_assert_int_eq(l.n, 2);
+    ck_assert_uint_eq(l.c[1].addr, 0x10);
+    /* Out of ROMD mode: status reads come from the device. */
+    memory_region_rom_device_set_romd(flash, false);
+    ck_assert(memory_region_is_io(flash));
+    address_space_load(as, 0x1e000000, 1, false, &v);
+    ck_assert_uint_eq(v, 0x80);
+    ck_assert_int_eq(l.c[2].op, 'r');
+    memory_region_rom_device_set_romd(flash, true);
+    address_space_load(as, 0x1e000000, 4, false, &v);
+    ck_assert_uint_eq(v, 0x3c1fbfc0);
+    address_space_free(as);
+    memory_region_free(flash);
+    memory_region_free(root);
+}
+END_TEST
+
+START_TEST(test_map)
+{
+    MemoryRegion *root = memory_region_new_container("root", UINT64_MAX);
+    AddressSpace *as = address_space_new(root, "test");
+    MemoryRegion *ram = memory_region_new_ram("ram", 0x10000);
+    MemoryRegion *rom = memory_region_new_rom("rom", 0x1000);
+    CallLog l = {0};
+    MemoryRegion *dev = memory_region_new_io("dev", 0x1000, &plain_ops, &l);
+    memory_region_add_subregion(root, 0x0, ram);
+    memory_region_add_subregion(root, 0x10000, rom);
+    memory_region_add_subregion(root, 0x20000, dev);
+    uint64_t len = 0x100000;
+    uint8_t *p = address_space_map(as, 0xff00, &len, true);
+    ck_assert_ptr_eq(p, (uint8_t *)memory_region_get_ram_ptr(ram) + 0xff00);
+    ck_assert_uint_eq(len, 0x100); /* cut at the end of RAM */
+    len = 16;
+    ck_assert_ptr_null(address_space_map(as, 0x10000, &len, true)); /* ROM: no writes */
+    ck_assert_uint_eq(len, 0);
+    len = 16;
+    ck_assert_ptr_nonnull(address_space_map(as, 0x10000, &len, false));
+    len = 16;
+    ck_assert_ptr_null(address_space_map(as, 0x20000, &len, false)); /* MMIO */
+    len = 16;
+    ck_assert_ptr_null(address_space_map(as, 0x90000, &len, false)); /* hole */
+    address_space_free(as);
+    memory_region_free(dev);
+    memory_region_free(rom);
+    memory_region_free(ram);
+    memory_region_free(root);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("memory");
@@ -789,6 +873,8 @@ int main(void)
     tcase_add_test(tc, test_big_ram_noreserve);
     tcase_add_test(tc, test_two_spaces);
     tcase_add_test(tc, test_concurrent_lookup);
+    tcase_add_test(tc, test_rom_device);
+    tcase_add_test(tc, test_map);
     tcase_add_test(tc, test_lookup_speed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
