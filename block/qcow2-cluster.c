@@ -329,16 +329,47 @@ static int qcow2_l2_for_write(BlockDev *bs, uint64_t gc, uint64_t *l2_off, char 
     return 0;
 }
 
+static int qcow2_defer_free(BlockDev *bs, uint64_t off, uint64_t len, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    if (s->nb_pending_free == s->cap_pending_free) {
+        size_t cap = s->cap_pending_free ? s->cap_pending_free * 2 : 64;
+        void *n = realloc(s->pending_free, cap * sizeof(*s->pending_free));
+        if (!n)
+            return block_err(errp, -ENOMEM, "Out of memory");
+        s->pending_free = n;
+        s->cap_pending_free = cap;
+    }
+    s->pending_free[s->nb_pending_free].off = off;
+    s->pending_free[s->nb_pending_free].len = len;
+    s->nb_pending_free++;
+    return 0;
+}
+
+int qcow2_process_frees(BlockDev *bs, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    if (!s->nb_pending_free)
+        return 0;
+    /* A killed process must never leave an L2 entry on disk that points at a
+     * cluster whose refcount already dropped (it could be reused). */
+    int ret = qcow2_cache_flush(bs, &s->l2_cache, errp);
+    for (size_t i = 0; i < s->nb_pending_free && ret == 0; i++)
+        ret = qcow2_update_refcount(bs, s->pending_free[i].off, s->pending_free[i].len, -1, errp);
+    s->nb_pending_free = 0;
+    return ret;
+}
+
 /* Releases the host storage an old mapping held, after it was replaced. */
 static int qcow2_release_mapping(BlockDev *bs, const Qcow2Mapping *m, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
     if (m->type == QCOW2_CL_NORMAL)
-        return qcow2_free_clusters(bs, m->host, s->cluster_size, errp);
+        return qcow2_defer_free(bs, m->host, s->cluster_size, errp);
     if (m->type == QCOW2_CL_COMPRESSED) {
         uint64_t off, len;
         qcow2_compressed_range(s, m->entry, &off, &len);
-        return qcow2_update_refcount(bs, off, len, -1, errp);
+        return qcow2_defer_free(bs, off, len, errp);
     }
     return 0;
 }
@@ -417,10 +448,7 @@ static int qcow2_write_in_cluster(BlockDev *bs, uint64_t goff, const uint8_t *bu
     bool shared = true;
     if (m.type == QCOW2_CL_NORMAL && !qcow2_cluster_is_shared(bs, &m, &shared, errp, &ret))
         return ret;
-    uint8_t *tmp = malloc(s->cluster_size);
-    if (!tmp)
-        return block_err(errp, -ENOMEM, "Out of memory");
-    memset(tmp, 0, s->cluster_size);
+    uint8_t *tmp = s->wbuf;
     if (m.type == QCOW2_CL_NORMAL && !shared) {
         /* In place: fill the partial edges of newly allocated subclusters. */
         uint32_t rstart = coff, rend = coff + len;
@@ -428,13 +456,16 @@ static int qcow2_write_in_cluster(BlockDev *bs, uint64_t goff, const uint8_t *bu
         for (int i = 0; i < 2 && ret == 0; i++) {
             uint32_t sc = edges[i];
             uint32_t lo = sc * s->sc_size, hi = lo + s->sc_size;
-            if ((m.alloc & (1u << sc)) || (coff <= lo && coff + len >= hi))
+            if ((m.alloc & (1u << sc)) || (coff <= lo && coff + len >= hi) ||
+                (i == 1 && first == last))
                 continue;
             ret = qcow2_old_subcluster(bs, gbase, sc, &m, tmp + lo, errp);
             rstart = BLOCK_MIN(rstart, lo);
             rend = BLOCK_MAX(rend, hi);
         }
-        if (ret == 0) {
+        if (ret == 0 && rstart == coff && rend == coff + len) {
+            ret = file_pwrite(bs, m.host + coff, buf, len, errp);
+        } else if (ret == 0) {
             memcpy(tmp + coff, buf, len);
             ret = file_pwrite(bs, m.host + rstart, tmp + rstart, rend - rstart, errp);
         }
@@ -444,32 +475,34 @@ static int qcow2_write_in_cluster(BlockDev *bs, uint64_t goff, const uint8_t *bu
             uint64_t entry = m.host | QCOW2_OFLAG_COPIED;
             ret = qcow2_set_entry(bs, l2_off, gc, entry, ((uint64_t)zero << 32) | alloc, errp);
         }
-        free(tmp);
         return ret;
     }
     /* Copy on write into a new cluster. */
     uint32_t newalloc = s->ext_l2 ? (touched | m.alloc) : 1;
-    for (uint32_t sc = 0; sc < s->nb_sc && ret == 0; sc++) {
-        uint32_t lo = sc * s->sc_size, hi = lo + s->sc_size;
-        if (!(newalloc & (1u << sc)) || (coff <= lo && coff + len >= hi))
-            continue;
-        ret = qcow2_old_subcluster(bs, gbase, sc, &m, tmp + lo, errp);
-    }
-    if (ret < 0) {
-        free(tmp);
-        return ret;
-    }
-    memcpy(tmp + coff, buf, len);
-    int64_t noff = qcow2_alloc_clusters(bs, 1, errp);
-    if (noff < 0) {
-        free(tmp);
-        return (int)noff;
-    }
     uint32_t lo_sc = (uint32_t)__builtin_ctz(newalloc),
              hi_sc = 31 - (uint32_t)__builtin_clz(newalloc);
-    ret = file_pwrite(bs, (uint64_t)noff + lo_sc * s->sc_size, tmp + lo_sc * s->sc_size,
-                      (hi_sc - lo_sc + 1) * s->sc_size, errp);
-    free(tmp);
+    uint32_t wlo = lo_sc * s->sc_size, whi = (hi_sc + 1) * s->sc_size;
+    bool direct = coff == wlo && coff + len == whi;
+    for (uint32_t sc = lo_sc; sc <= hi_sc && ret == 0 && !direct; sc++) {
+        uint32_t lo = sc * s->sc_size, hi = lo + s->sc_size;
+        if (coff <= lo && coff + len >= hi)
+            continue;
+        if (newalloc & (1u << sc))
+            ret = qcow2_old_subcluster(bs, gbase, sc, &m, tmp + lo, errp);
+        else
+            memset(tmp + lo, 0, s->sc_size);
+    }
+    if (ret < 0)
+        return ret;
+    int64_t noff = qcow2_alloc_clusters(bs, 1, errp);
+    if (noff < 0)
+        return (int)noff;
+    if (direct) {
+        ret = file_pwrite(bs, (uint64_t)noff + coff, buf, len, errp);
+    } else {
+        memcpy(tmp + coff, buf, len);
+        ret = file_pwrite(bs, (uint64_t)noff + wlo, tmp + wlo, whi - wlo, errp);
+    }
     if (ret < 0)
         return ret;
     uint32_t zero = m.zero & ~newalloc;
@@ -546,12 +579,13 @@ int qcow2_co_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, in
         else
             ret = qcow2_write_in_cluster(bs, off, p, n, errp);
         if (ret < 0)
-            return ret;
+            break;
         p += n;
         off += n;
         len -= n;
     }
-    return 0;
+    int fret = qcow2_process_frees(bs, ret < 0 ? NULL : errp);
+    return ret < 0 ? ret : fret;
 }
 
 static bool qcow2_unalloc_reads_zero(BlockDev *bs)
@@ -659,15 +693,14 @@ int qcow2_co_zero(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **er
                 return block_err(errp, -ENOMEM, "Out of memory");
             ret = qcow2_write_in_cluster(bs, off, zeros, n, errp);
         }
-        if (ret < 0) {
-            free(zeros);
-            return ret;
-        }
+        if (ret < 0)
+            break;
         off += n;
         len -= n;
     }
     free(zeros);
-    return 0;
+    int fret = qcow2_process_frees(bs, ret < 0 ? NULL : errp);
+    return ret < 0 ? ret : fret;
 }
 
 int qcow2_co_discard(BlockDev *bs, uint64_t off, uint64_t len, char **errp)
@@ -679,12 +712,10 @@ int qcow2_co_discard(BlockDev *bs, uint64_t off, uint64_t len, char **errp)
     /* Only whole clusters can be given back; the rest is ignored. */
     uint64_t start = BLOCK_ALIGN_UP(off, s->cluster_size);
     uint64_t end = off + len == bs->size ? off + len : BLOCK_ALIGN_DOWN(off + len, s->cluster_size);
-    for (uint64_t o = start; o < end; o += s->cluster_size) {
+    for (uint64_t o = start; o < end && ret >= 0; o += s->cluster_size)
         ret = qcow2_zero_cluster(bs, o, true, true, errp);
-        if (ret < 0)
-            return ret;
-    }
-    return 0;
+    int fret = qcow2_process_frees(bs, ret < 0 ? NULL : errp);
+    return ret < 0 ? ret : fret;
 }
 
 int qcow2_co_status(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, char **errp)
@@ -822,7 +853,7 @@ int qcow2_discard_tail(BlockDev *bs, uint64_t from, char **errp)
         if (ret < 0)
             return ret;
     }
-    return 0;
+    return qcow2_process_frees(bs, errp);
 }
 
 int qcow2_expand_zero_clusters(BlockDev *bs, char **errp)
@@ -869,5 +900,6 @@ int qcow2_expand_zero_clusters(BlockDev *bs, char **errp)
             ret = qcow2_release_mapping(bs, &m, errp);
     }
     free(zeros);
-    return ret;
+    int fret = qcow2_process_frees(bs, ret < 0 ? NULL : errp);
+    return ret < 0 ? ret : fret;
 }

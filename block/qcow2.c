@@ -69,6 +69,8 @@ static void qcow2_free_state(Qcow2State *s)
     qcow2_cache_destroy(&s->rb_cache);
     free(s->cbuf);
     free(s->zbuf);
+    free(s->wbuf);
+    free(s->pending_free);
     free(s);
 }
 
@@ -353,7 +355,8 @@ static int qcow2_open(BlockDev *bs, char **errp)
     int rbn = (int)BLOCK_MAX(8u, (256u << 10) / s->cluster_size);
     if (qcow2_cache_init(&s->l2_cache, l2n, s->cluster_size, true) < 0 ||
         qcow2_cache_init(&s->rb_cache, rbn, s->cluster_size, false) < 0 ||
-        !(s->cbuf = malloc(s->cluster_size)) || !(s->zbuf = malloc(2 * s->cluster_size))) {
+        !(s->cbuf = malloc(s->cluster_size)) || !(s->zbuf = malloc(2 * s->cluster_size)) ||
+        !(s->wbuf = malloc(s->cluster_size))) {
         ret = block_err(errp, -ENOMEM, "Out of memory");
         goto fail;
     }
@@ -400,7 +403,9 @@ fail:
 int qcow2_flush_all(BlockDev *bs, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
-    int ret = qcow2_cache_flush(bs, &s->rb_cache, errp);
+    int ret = qcow2_process_frees(bs, errp);
+    if (ret == 0)
+        ret = qcow2_cache_flush(bs, &s->rb_cache, errp);
     if (ret == 0)
         ret = qcow2_cache_flush(bs, &s->l2_cache, errp);
     if (ret == 0)

@@ -126,7 +126,14 @@ typedef struct Qcow2State {
     uint8_t *cbuf;             /* last decompressed cluster */
     uint64_t cbuf_entry;       /* its L2 entry (0 = none) */
     uint8_t *zbuf;             /* compression scratch (2 clusters) */
+    uint8_t *wbuf;             /* copy-on-write scratch (1 cluster) */
     bool dirty_set;            /* we set the dirty bit (lazy refcounts) */
+    /* Host ranges whose reference was dropped from a cached L2 table: their
+     * refcounts go down only once that L2 table is on disk. */
+    struct {
+        uint64_t off, len;
+    } * pending_free;
+    size_t nb_pending_free, cap_pending_free;
 } Qcow2State;
 
 static inline Qcow2State *qcow2_state(BlockDev *bs)
@@ -177,6 +184,9 @@ int64_t qcow2_alloc_bytes(BlockDev *bs, uint32_t len, char **errp);
 int qcow2_free_clusters(BlockDev *bs, uint64_t off, uint64_t len, char **errp);
 uint64_t qcow2_rc_load(Qcow2State *s, const uint8_t *block, uint64_t idx);
 void qcow2_rc_store(Qcow2State *s, uint8_t *block, uint64_t idx, uint64_t v);
+
+/* Applies the deferred refcount decrements (after writing the L2 cache). */
+int qcow2_process_frees(BlockDev *bs, char **errp);
 
 /* qcow2-cluster.c */
 void qcow2_decode_entry(Qcow2State *s, uint64_t entry, uint64_t bitmap, Qcow2Mapping *m);
