@@ -50,7 +50,11 @@ struct PitState {
     Device dev;
     PitChannel ch[3];
     MemoryRegion *mr;
+    MemoryRegion *port61;
+    uint8_t port61_bits; /* the writable bits 0-3 */
 };
+
+#define REFRESH_NS 15085 /* one DRAM refresh request per 15.085 us */
 
 static uint64_t ns_to_ticks(int64_t ns)
 {
@@ -421,9 +425,47 @@ int i8254_get_output(PitState *s, int channel)
     return out_at(c, channel_ticks(c, clock_get_ns(CLOCK_VIRTUAL)));
 }
 
+static uint64_t port61_read(void *opaque, uint64_t addr, unsigned size)
+{
+    PitState *s = opaque;
+    int64_t now = clock_get_ns(CLOCK_VIRTUAL);
+    uint8_t v = s->port61_bits & 0x0f;
+    if ((now / REFRESH_NS) & 1) {
+        v |= 0x10;
+    }
+    if (i8254_get_output(s, 2)) {
+        v |= 0x20;
+    }
+    return v;
+}
+
+static void port61_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
+{
+    PitState *s = opaque;
+    s->port61_bits = val & 0x0f;
+    i8254_set_gate(s, 2, val & 1);
+}
+
+static const MemoryRegionOps port61_ops = {
+    .read = port61_read,
+    .write = port61_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {.min_access_size = 1, .max_access_size = 4, .accepts_bad = true},
+    .impl = {.min_access_size = 1, .max_access_size = 1},
+};
+
+void i8254_map_port61(PitState *s, MemoryRegion *io, uint64_t port)
+{
+    if (!s->port61) {
+        s->port61 = memory_region_new_io("port61", 1, &port61_ops, s);
+        memory_region_add_subregion(io, port, s->port61);
+    }
+}
+
 static void pit_reset(Device *dev)
 {
     PitState *s = (PitState *)dev;
+    s->port61_bits = 0;
     for (int i = 0; i < 3; i++) {
         PitChannel *c = &s->ch[i];
         c->mode = 3;
@@ -463,6 +505,7 @@ static void pit_save(Device *dev, StateStream *st)
         state_put_u16(st, c->latched_count);
         state_put_u8(st, c->status);
     }
+    state_put_u8(st, s->port61_bits);
 }
 
 static bool pit_load(Device *dev, StateStream *st)
@@ -503,6 +546,10 @@ static bool pit_load(Device *dev, StateStream *st)
         c->irq_level = -1;
         channel_update(c);
     }
+    if (!state_get_u8(st, &s->port61_bits)) {
+        return false;
+    }
+    s->port61_bits &= 0x0f;
     return true;
 }
 
@@ -543,6 +590,7 @@ void i8254_free(PitState *s)
     }
     device_unregister(&s->dev);
     memory_region_free(s->mr);
+    memory_region_free(s->port61);
     for (int i = 0; i < 3; i++) {
         if (s->ch[i].timer) {
             timer_free(s->ch[i].timer);

@@ -22,5 +22,12 @@ void i8254_set_gate(PitState *s, int channel, int level);
 int i8254_get_gate(PitState *s, int channel);
 /* OUT pin (port 0x61 bit 5 reads channel 2's). */
 int i8254_get_output(PitState *s, int channel);
+/*
+ * The PC's System Control Port B at `port` (0x61) of `io`: bit 0 drives
+ * channel 2's GATE, bit 1 enables the speaker, bits 2-3 are kept, bit 4
+ * toggles with every DRAM refresh (15.085 us: firmware delay loops count
+ * it), bit 5 reads OUT2.
+ */
+void i8254_map_port61(PitState *s, MemoryRegion *io, uint64_t port);
 
 #endif

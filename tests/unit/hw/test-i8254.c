@@ -262,6 +262,28 @@ START_TEST(test_save_load)
 }
 END_TEST
 
+/* Port 0x61: gate 2 and speaker bits, OUT2 and the refresh toggle. */
+START_TEST(test_port61)
+{
+    i8254_map_port61(pit, io, 0x61);
+    ck_assert_uint_eq(in8(0x61) & 0x0f, 0);
+    out8(0x43, 0xb0); /* ch2 mode 0, count 1000 */
+    out8(0x42, 1000 & 0xff);
+    out8(0x42, 1000 >> 8);
+    out8(0x61, 0x01); /* gate on, speaker off */
+    ck_assert_int_eq(i8254_get_gate(pit, 2), 1);
+    ck_assert_uint_eq(in8(0x61) & 0x2f, 0x01);
+    fake_clock_advance(ticks_ns(1000));
+    ck_assert_uint_eq(in8(0x61) & 0x20, 0x20);
+    uint8_t a = in8(0x61) & 0x10;
+    fake_clock_advance(15085);
+    ck_assert_uint_eq(in8(0x61) & 0x10, a ^ 0x10);
+    out8(0x61, 0xf2); /* read-only bits ignored */
+    ck_assert_uint_eq(in8(0x61) & 0x0f, 0x02);
+    ck_assert_int_eq(i8254_get_gate(pit, 2), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("i8254");
@@ -276,6 +298,7 @@ int main(void)
     tcase_add_test(tc, test_mode4_strobe);
     tcase_add_test(tc, test_mode1_retrigger);
     tcase_add_test(tc, test_save_load);
+    tcase_add_test(tc, test_port61);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
