@@ -88,7 +88,8 @@ struct Device {
 
 /* Registers dev under `id` (copied); the id must be unique. */
 void device_register(Device *dev, const DeviceOps *ops, const char *id);
-/* Registers dev under the first free id "<type><n>" (serial0, serial1, ...):
+/* Registers dev under the first free id "<type><n>" (serial0, serial1, ...;
+ * "<type>-<n>" when the type ends in a digit: i8259-0):
  * what each model's xxx_new() does, so boards need not name devices. */
 void device_register_auto(Device *dev, const DeviceOps *ops);
 void device_unregister(Device *dev);

@@ -40,8 +40,11 @@ void device_register(Device *dev, const DeviceOps *ops, const char *id)
 void device_register_auto(Device *dev, const DeviceOps *ops)
 {
     char id[96];
+    const char *type = ops->type && *ops->type ? ops->type : "device";
+    /* "serial0", but "i8259-0" rather than the unreadable "i82590". */
+    const char *sep = type[strlen(type) - 1] >= '0' && type[strlen(type) - 1] <= '9' ? "-" : "";
     for (int n = 0;; n++) {
-        snprintf(id, sizeof(id), "%s%d", ops->type ? ops->type : "device", n);
+        snprintf(id, sizeof(id), "%s%s%d", type, sep, n);
         if (!device_find(id)) {
             device_register(dev, ops, id);
             return;

@@ -184,6 +184,16 @@ START_TEST(test_registry)
     free(err);
     state_stream_free(r);
 
+    /* Automatic ids. */
+    Counter c = {0}, e = {0};
+    static const DeviceOps pit_like = {.type = "i8254"};
+    device_register_auto(&c.dev, &counter_ops);
+    device_register_auto(&e.dev, &pit_like);
+    ck_assert_ptr_eq(device_find("counter0"), &c.dev);
+    ck_assert_ptr_eq(device_find("i8254-0"), &e.dev);
+    device_unregister(&c.dev);
+    device_unregister(&e.dev);
+
     free(copy);
     state_stream_free(w);
     device_unregister(&a.dev);
