@@ -36,6 +36,9 @@ typedef enum DeviceEndian {
  * accesses are split into several calls, narrower ones are widened (read
  * then extract; read-modify-write for stores), unaligned ones split.
  * A zero size in either means 1 (min) or 4 (max); `impl` defaults to `valid`.
+ * Widening a write reads the register first, so a device whose reads have
+ * side effects (FIFOs, clear-on-read status) should accept narrow accesses.
+ * Split accesses call the device in increasing address order.
  */
 typedef struct MemoryRegionOps {
     uint64_t (*read)(void *opaque, uint64_t addr, unsigned size);

@@ -317,29 +317,38 @@ static void serial_write_reg(SerialState *s, int reg, uint8_t v)
     serial_update_irq(s);
 }
 
-/* Only the lane holding the register answers; other bytes of a wide slot
- * read 0 and ignore writes. */
-static bool serial_lane_ok(const SerialState *s, uint64_t addr)
+/* Register i's byte sits in the first (little-endian) or last (big-endian)
+ * byte of its 1 << regshift slot. An access that covers that byte sees the
+ * register at its lane; one that does not sees 0 and has no side effect
+ * (reading RBR or IIR must not happen by accident). */
+static bool serial_lane(const SerialState *s, uint64_t addr, unsigned size, unsigned *shift)
 {
     uint64_t slot = 1ull << s->regshift;
-    uint64_t want = s->endian == DEVICE_BIG_ENDIAN ? slot - s->lane_size : 0;
-    return (addr & (slot - 1)) == want;
+    uint64_t reg_byte = (addr & ~(slot - 1)) + (s->endian == DEVICE_BIG_ENDIAN ? slot - 1 : 0);
+    if (reg_byte < addr || reg_byte >= addr + size) {
+        return false;
+    }
+    unsigned j = (unsigned)(reg_byte - addr);
+    *shift = 8 * (s->endian == DEVICE_BIG_ENDIAN ? size - 1 - j : j);
+    return true;
 }
 
 static uint64_t serial_mmio_read(void *opaque, uint64_t addr, unsigned size)
 {
     SerialState *s = opaque;
-    if (!serial_lane_ok(s, addr)) {
+    unsigned shift;
+    if (!serial_lane(s, addr, size, &shift)) {
         return 0;
     }
-    return serial_read_reg(s, (addr >> s->regshift) & 7);
+    return (uint64_t)serial_read_reg(s, (addr >> s->regshift) & 7) << shift;
 }
 
 static void serial_mmio_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
 {
     SerialState *s = opaque;
-    if (serial_lane_ok(s, addr)) {
-        serial_write_reg(s, (addr >> s->regshift) & 7, (uint8_t)val);
+    unsigned shift;
+    if (serial_lane(s, addr, size, &shift)) {
+        serial_write_reg(s, (addr >> s->regshift) & 7, (uint8_t)(val >> shift));
     }
 }
 
@@ -462,7 +471,9 @@ SerialState *serial_new(MemoryRegion *container, uint64_t base, int regshift, qe
         .write = serial_mmio_write,
         .endianness = s->endian,
         .valid = {.min_access_size = 1, .max_access_size = 4, .accepts_bad = true},
-        .impl = {.min_access_size = s->lane_size, .max_access_size = s->lane_size},
+        /* Narrow accesses reach the callbacks as they are: no widening
+         * read-modify-write that would pop RBR. */
+        .impl = {.min_access_size = 1, .max_access_size = s->lane_size},
     };
     s->timeout_timer = timer_new_ns(CLOCK_VIRTUAL, serial_timeout, s);
     s->container = container;

@@ -271,6 +271,18 @@ START_TEST(test_regshift_big_endian)
     ck_assert_str_eq(fake_chardev_output(c2, NULL), "Q");
     address_space_load(bas, 0x1000 + (5 << 2) + 3, 1, true, &v);
     ck_assert_uint_eq(v, 0x60);
+    /* Byte writes to THR and byte reads of RBR in loopback: no access to one
+     * lane may touch the register through another. */
+    address_space_store(bas, 0x1000 + (4 << 2) + 3, 1, true, 0x10); /* MCR: loop */
+    address_space_store(bas, 0x1000 + (2 << 2) + 3, 1, true, 0x01); /* FIFO on */
+    address_space_store(bas, 0x1000 + 3, 1, true, 'a');
+    address_space_store(bas, 0x1000 + 3, 1, true, 'b');
+    address_space_load(bas, 0x1000 + 2, 2, true, &v); /* lanes 2-3 as a halfword */
+    ck_assert_uint_eq(v, 'a');
+    address_space_load(bas, 0x1000 + 0, 2, true, &v); /* lanes 0-1: no register */
+    ck_assert_uint_eq(v, 0);
+    address_space_load(bas, 0x1000 + 3, 1, true, &v);
+    ck_assert_uint_eq(v, 'b');
     serial_free(u2);
     address_space_free(bas);
     memory_region_free(bus);
