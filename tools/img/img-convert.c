@@ -320,7 +320,7 @@ int img_cmd_convert(int argc, char **argv)
     } else {
         cv.fresh = target_zero;
     }
-    cv.target = block_open(out_name, no_create ? NULL : out_fmt, BLOCK_O_RDWR | cache_flags, &err);
+    cv.target = block_open(out_name, out_fmt, BLOCK_O_RDWR | cache_flags, &err);
     if (!cv.target) {
         img_error_free(err, "Could not open target image");
         err = NULL;
@@ -925,6 +925,7 @@ int img_cmd_rebase(int argc, char **argv)
         img_error_free(err, "Could not open image");
         return IMG_EXIT_FAIL;
     }
+    img_warn_probed_raw(bs, fmt);
     int ret = IMG_EXIT_FAIL;
     BlockDev *nb = NULL;
     uint8_t *old_buf = NULL, *new_buf = NULL;

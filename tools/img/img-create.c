@@ -451,6 +451,7 @@ int img_cmd_amend(int argc, char **argv)
         goto out;
     }
     const char *real_fmt = block_get_format(bs);
+    img_warn_probed_raw(bs, fmt);
     if (opts.help) {
         img_create_opts_help(real_fmt, true);
         ret = 0;
@@ -527,16 +528,20 @@ int img_cmd_amend(int argc, char **argv)
         }
     }
     bool to_v2 = ao.compat ? !strcmp(ao.compat, "0.10") : cur_v2;
-    bool lazy =
-        ao.lazy_refcounts >= 0 ? ao.lazy_refcounts : (ao.compat && to_v2 ? false : cur_lazy);
     if (to_v2 && ao.lazy_refcounts == 1) {
         img_error("Lazy refcounts only supported with compatibility level 1.1 and above (use "
                   "compat=1.1 or greater)");
         goto out;
     }
-    if (to_v2 && lazy && !cur_v2 && ao.lazy_refcounts < 0) {
-        /* Downgrading with lazy refcounts on turns them off first. */
-        ao.lazy_refcounts = 0;
+    if (to_v2 && !cur_v2 && cur_lazy) {
+        /* A downgrade turns lazy refcounts off first, as qemu-img does; done
+         * as a step of its own so the v2 header never carries the bit. */
+        BlockAmendOpts off = {.lazy_refcounts = 0};
+        if (block_amend(bs, &off, &err) < 0) {
+            img_error_free(err, "Error while amending options");
+            goto out;
+        }
+        ao.lazy_refcounts = -1;
     }
     if (to_v2 && cur_refcount_bits != 16) {
         img_error("compat=0.10 requires refcount_bits=16");
@@ -585,9 +590,8 @@ int img_cmd_resize(int argc, char **argv)
         case 'U': break;
         case 'S': shrink = true; break;
         case 'P':
-            if (block_parse_prealloc(optarg, &prealloc) < 0 ||
-                prealloc == BLOCK_PREALLOC_METADATA) {
-                img_error("Invalid preallocation mode: '%s'", optarg);
+            if (block_parse_prealloc(optarg, &prealloc) < 0) {
+                img_error("Invalid preallocation mode '%s'", optarg);
                 return IMG_EXIT_FAIL;
             }
             break;
@@ -625,6 +629,7 @@ int img_cmd_resize(int argc, char **argv)
         img_error_free(err, "Could not open image");
         return IMG_EXIT_FAIL;
     }
+    img_warn_probed_raw(bs, fmt);
     int ret = IMG_EXIT_FAIL;
     uint64_t cur = block_get_length(bs);
     int64_t target;
@@ -640,16 +645,19 @@ int img_cmd_resize(int argc, char **argv)
         goto out;
     }
     if ((uint64_t)target < cur) {
-        if (!shrink) {
-            img_error("Use the --shrink option to perform a shrink operation.");
+        if (prealloc != BLOCK_PREALLOC_OFF) {
+            img_error("Preallocation can only be used for growing images");
             goto out;
         }
-        fflush(stdout);
-        fprintf(stderr,
-                "%s: warning: Shrinking an image will delete all data beyond the "
-                "shrunken image's end. Before performing such an operation, make sure "
-                "there is no important data there.\n",
-                IMG_PROG);
+        if (!shrink) {
+            img_error("Use the --shrink option to perform a shrink operation.");
+            fprintf(stderr,
+                    "%s: warning: Shrinking an image will delete all data beyond the "
+                    "shrunken image's end. Before performing such an operation, make sure "
+                    "there is no important data there.\n",
+                    IMG_PROG);
+            goto out;
+        }
     }
     if (block_truncate(bs, (uint64_t)target, shrink, prealloc, &err) < 0) {
         img_error_free(err, "Failed to resize the image");

@@ -176,65 +176,73 @@ int img_cmd_info(int argc, char **argv)
     if (fmt && !img_check_format(NULL, fmt)) {
         return IMG_EXIT_FAIL;
     }
-    char *name = strdup(argv[optind]);
-    char *cur_fmt = fmt ? strdup(fmt) : NULL;
+    char *name = NULL, *cur_fmt = NULL;
     char **seen = NULL;
     int nseen = 0, ret = 0;
     JsonWriter w;
     json_init(&w, stdout);
-    if (chain && output == IMG_OUTPUT_JSON) {
-        json_begin_array(&w, NULL);
-    }
-    /* Each layer is opened on its own so that a missing backing file only
-     * stops the walk where it is missing. */
-    while (name) {
-        char real[PATH_MAX];
-        const char *key = realpath(name, real) ? real : name;
+    /* With --backing-chain the whole chain is opened once before anything
+     * is printed, so that a missing layer gives an error and no output. */
+    for (int pass = chain ? 0 : 1; pass < 2; pass++) {
+        bool print = pass == 1;
         for (int i = 0; i < nseen; i++) {
-            if (!strcmp(seen[i], key)) {
-                img_error("Backing file '%s' creates an infinite loop.", name);
+            free(seen[i]);
+        }
+        nseen = 0;
+        name = strdup(argv[optind]);
+        cur_fmt = fmt ? strdup(fmt) : NULL;
+        if (print && chain && output == IMG_OUTPUT_JSON) {
+            json_begin_array(&w, NULL);
+        }
+        while (name) {
+            char real[PATH_MAX];
+            const char *key = realpath(name, real) ? real : name;
+            for (int i = 0; i < nseen; i++) {
+                if (!strcmp(seen[i], key)) {
+                    img_error("Backing file '%s' creates an infinite loop.", name);
+                    ret = IMG_EXIT_FAIL;
+                    goto out;
+                }
+            }
+            seen = realloc(seen, sizeof(*seen) * (nseen + 1));
+            seen[nseen++] = strdup(key);
+
+            char *err = NULL;
+            BlockDev *bs = block_open(name, cur_fmt, BLOCK_O_NO_BACKING, &err);
+            if (!bs) {
+                img_error_free(err, "Could not open image");
                 ret = IMG_EXIT_FAIL;
                 goto out;
             }
-        }
-        seen = realloc(seen, sizeof(*seen) * (nseen + 1));
-        seen[nseen++] = strdup(key);
-
-        char *err = NULL;
-        BlockDev *bs = block_open(name, cur_fmt, BLOCK_O_NO_BACKING, &err);
-        if (!bs) {
-            img_error_free(err, "Could not open image");
-            ret = IMG_EXIT_FAIL;
-            goto out;
-        }
-        BlockInfo info;
-        if (block_get_info(bs, &info, &err) < 0) {
-            img_error_free(err, "Could not read image information");
-            block_close(bs);
-            ret = IMG_EXIT_FAIL;
-            goto out;
-        }
-        char *full = info.backing_file ? img_backing_path(name, info.backing_file) : NULL;
-        if (output == IMG_OUTPUT_JSON) {
-            info_print_json(&w, &info, full);
-        } else {
-            if (nseen > 1) {
-                printf("\n");
+            BlockInfo info;
+            if (block_get_info(bs, &info, &err) < 0) {
+                img_error_free(err, "Could not read image information");
+                block_close(bs);
+                ret = IMG_EXIT_FAIL;
+                goto out;
             }
-            info_print_human(&info, full);
+            char *full = info.backing_file ? img_backing_path(name, info.backing_file) : NULL;
+            if (print && output == IMG_OUTPUT_JSON) {
+                info_print_json(&w, &info, full);
+            } else if (print) {
+                if (nseen > 1) {
+                    printf("\n");
+                }
+                info_print_human(&info, full);
+            }
+            free(name);
+            free(cur_fmt);
+            name = NULL;
+            cur_fmt = NULL;
+            if (chain && full) {
+                name = full;
+                full = NULL;
+                cur_fmt = info.backing_fmt ? strdup(info.backing_fmt) : NULL;
+            }
+            free(full);
+            block_info_clear(&info);
+            block_close(bs);
         }
-        free(name);
-        free(cur_fmt);
-        name = NULL;
-        cur_fmt = NULL;
-        if (chain && full) {
-            name = full;
-            full = NULL;
-            cur_fmt = info.backing_fmt ? strdup(info.backing_fmt) : NULL;
-        }
-        free(full);
-        block_info_clear(&info);
-        block_close(bs);
     }
 out:
     if (output == IMG_OUTPUT_JSON && ret == 0) {
@@ -644,6 +652,9 @@ int img_cmd_snapshot(int argc, char **argv)
     if (!bs) {
         img_error_free(err, "Could not open image");
         return IMG_EXIT_FAIL;
+    }
+    if (flags & BLOCK_O_RDWR) {
+        img_warn_probed_raw(bs, NULL);
     }
     int ret = 0, r;
     switch (action) {

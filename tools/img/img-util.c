@@ -507,3 +507,17 @@ int img_get_status(BlockDev *bs, uint64_t offset, uint64_t len, bool follow_back
     }
     return r;
 }
+
+void img_warn_probed_raw(BlockDev *bs, const char *fmt_given)
+{
+    if (fmt_given || strcmp(block_get_format(bs), "raw")) {
+        return;
+    }
+    /* Anything can be in a raw file, so writing to a file whose format was
+     * only guessed is worth a warning, as qemu-img gives it. */
+    fflush(stdout);
+    fprintf(stderr,
+            "WARNING: Image format was not specified for '%s' and probing guessed raw.\n"
+            "         Specify the 'raw' format explicitly (-f raw) to silence this warning.\n",
+            block_get_filename(bs));
+}

@@ -118,6 +118,9 @@ bool img_check_format(const char *filename, const char *fmt);
 int img_get_status(BlockDev *bs, uint64_t offset, uint64_t len, bool follow_backing,
                    BlockStatus *st, char **errp);
 
+/* Warns on stderr when an image opened for writing was probed as raw. */
+void img_warn_probed_raw(BlockDev *bs, const char *fmt_given);
+
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int img_cmd_create(int argc, char **argv);
 int img_cmd_amend(int argc, char **argv);
