@@ -89,14 +89,12 @@ class Guest:
         # The tag is split in the command so the echo of the typed line does not match.
         self.send("%s; echo %s\"\"_END $?\n" % (command, tag[:-2]))
         m = self.expect(re.escape(tag[:-2]) + r"_END (\d+)", timeout)
-        start = self.buf.rfind(b"\n", 0, m.start())
-        out = self.buf[:start].decode(errors="replace")
-        # Output begins after the echoed command line.
-        lines = out.split("\n")
-        for i in range(len(lines) - 1, -1, -1):
-            if command in lines[i]:
-                out = "\n".join(lines[i + 1:])
-                break
+        # The output starts after the echo of the typed line, which ends with
+        # the unexpanded `$?` (the terminal may have wrapped the line anywhere).
+        echo_end = self.buf.rfind(b'_END $?', 0, m.start())
+        start = self.buf.find(b"\n", echo_end) + 1 if echo_end >= 0 else 0
+        end = self.buf.rfind(b"\n", 0, m.start())
+        out = self.buf[start:max(start, end)].decode(errors="replace")
         self.last_status = int(m.group(1))
         return out.replace("\r", "").strip("\n")
 
