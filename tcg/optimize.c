@@ -17,6 +17,7 @@ typedef struct OptContext {
     TCGContext *s;
     TempInfo *info;
     int *label_refs;
+    int nb_info; /* temps that existed when optimisation started */
 } OptContext;
 
 static int64_t norm(TCGType type, int64_t v)
@@ -41,6 +42,9 @@ static int64_t arg_val(TCGArg a)
 
 static void reset_temp(OptContext *oc, int idx)
 {
+    if (idx >= oc->nb_info) {
+        return;
+    }
     TempInfo *ti = &oc->info[idx];
     ti->is_const = false;
     ti->copy_of = -1;
@@ -49,14 +53,14 @@ static void reset_temp(OptContext *oc, int idx)
 
 static void reset_all(OptContext *oc)
 {
-    for (int i = 0; i < oc->s->nb_temps; i++) {
+    for (int i = 0; i < oc->nb_info; i++) {
         reset_temp(oc, i);
     }
 }
 
 static void reset_copies(OptContext *oc)
 {
-    for (int i = 0; i < oc->s->nb_temps; i++) {
+    for (int i = 0; i < oc->nb_info; i++) {
         oc->info[i].copy_of = -1;
     }
 }
@@ -440,6 +444,9 @@ static void propagate_inputs(OptContext *oc, TCGOp *op)
     for (int k = op->nb_o; k < op->nb_o + op->nb_i; k++) {
         TCGTemp *t = arg_temp(op->args[k]);
         int i = temp_idx(oc->s, t);
+        if (t->kind == TEMP_CONST || i >= oc->nb_info) {
+            continue;
+        }
         TempInfo *ti = &oc->info[i];
         if (ti->is_const) {
             op->args[k] = temp_arg(tcg_const_temp(oc->s, (TCGType)t->type, ti->val));
@@ -462,10 +469,12 @@ static void remove_op(OptContext *oc, TCGOp *op)
 void tcg_optimize(TCGContext *s)
 {
     OptContext oc = {s};
-    /* Constants created while folding get indices above nb_temps: leave room. */
-    int cap = TCG_MAX_TEMPS;
-    oc.info = calloc(cap, sizeof(TempInfo));
+    /* Constants created while folding get indices above nb_temps; they never need info
+     * (only non-constant temps are looked up or defined). */
+    int cap = s->nb_temps;
+    oc.info = calloc(cap + 1, sizeof(TempInfo));
     oc.label_refs = calloc(s->nb_labels + 1, sizeof(int));
+    oc.nb_info = cap;
     for (int i = 0; i < cap; i++) {
         oc.info[i].copy_of = -1;
     }

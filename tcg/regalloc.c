@@ -94,6 +94,11 @@ static void out_check(TCGContext *s)
 
 static void temp_alloc_frame(TCGContext *s, TCGTemp *t)
 {
+    if (s->nb_free_slots > 0) {
+        t->mem_offset = (intptr_t)s->free_slots[--s->nb_free_slots] * 8;
+        t->mem_allocated = true;
+        return;
+    }
     if (s->nb_frame_slots >= TCG_TARGET_FRAME_SLOTS) {
         s->regalloc_error = 1;
         longjmp(s->overflow, 2);
@@ -153,6 +158,15 @@ static void temp_spill(TCGContext *s, TCGTemp *t)
     }
 }
 
+/* A normal temp's stack slot can serve another temp once its value is dead. */
+static void temp_release_slot(TCGContext *s, TCGTemp *t)
+{
+    if (t->kind == TEMP_NORMAL && t->mem_allocated) {
+        s->free_slots[s->nb_free_slots++] = (int)(t->mem_offset / 8);
+        t->mem_allocated = false;
+    }
+}
+
 /* t's value is not needed any more. */
 static void temp_dead(TCGContext *s, TCGTemp *t)
 {
@@ -160,6 +174,7 @@ static void temp_dead(TCGContext *s, TCGTemp *t)
         return;
     }
     temp_free_reg(s, t);
+    temp_release_slot(s, t);
     t->val_type = t->kind == TEMP_GLOBAL ? TEMP_VAL_MEM : TEMP_VAL_DEAD;
     t->mem_coherent = t->kind == TEMP_GLOBAL;
 }
@@ -257,7 +272,10 @@ static void bb_reset(TCGContext *s)
             t->val_type = TEMP_VAL_MEM;
             t->mem_coherent = true;
             break;
-        case TEMP_NORMAL: t->val_type = TEMP_VAL_DEAD; break;
+        case TEMP_NORMAL:
+            t->val_type = TEMP_VAL_DEAD;
+            temp_release_slot(s, t);
+            break;
         case TEMP_CONST: t->val_type = TEMP_VAL_CONST; break;
         default: break;
         }
@@ -269,6 +287,7 @@ static void bb_reset(TCGContext *s)
 static void regalloc_start(TCGContext *s)
 {
     s->nb_frame_slots = 0;
+    s->nb_free_slots = 0;
     for (int i = 0; i < s->nb_temps; i++) {
         TCGTemp *t = &s->temps[i];
         if (t->kind == TEMP_NORMAL || t->kind == TEMP_LOCAL) {

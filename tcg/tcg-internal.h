@@ -101,13 +101,14 @@ typedef struct TCGLdstInfo {
     uint32_t join_at; /* where the slow path returns to */
 } TCGLdstInfo;
 
-#define TCG_MAX_TEMPS   4096
-#define TCG_MAX_GLOBALS 512
-#define TCG_MAX_LABELS  4096
-#define TCG_MAX_INSNS   1024
-#define TCG_MAX_LDST    2048
-#define TCG_MAX_RELOCS  8192
-#define TCG_CONST_HASH  1024
+#define TCG_MAX_TEMPS              4096
+#define TCG_MAX_GLOBALS            512
+#define TCG_MAX_LABELS             4096
+#define TCG_MAX_INSNS              1024
+#define TCG_MAX_LDST               2048
+#define TCG_MAX_RELOCS             8192
+#define TCG_CONST_HASH             1024
+#define TCG_TARGET_FRAME_SLOTS_MAX 1024
 
 struct TCGCodeBuffer {
     uint8_t *rw; /* writable view */
@@ -153,6 +154,8 @@ struct TCGContext {
     TCGTemp *reg_to_temp[16];
     uint16_t op_reserved; /* host regs holding this op's operands */
     int nb_frame_slots;
+    int free_slots[TCG_TARGET_FRAME_SLOTS_MAX]; /* released by dead normal temps */
+    int nb_free_slots;
     TCGReloc relocs[TCG_MAX_RELOCS];
     int nb_relocs;
     TCGLdstInfo ldst[TCG_MAX_LDST];
@@ -216,7 +219,7 @@ extern const int tcg_target_call_iarg_regs[TCG_MAX_CALL_ARGS];
 extern const int tcg_target_call_oarg_reg;
 #define TCG_REG_CALL_STACK     4  /* rsp: spill slots are rsp-relative */
 #define TCG_AREG0              14 /* r14 holds env */
-#define TCG_TARGET_FRAME_SLOTS 1024
+#define TCG_TARGET_FRAME_SLOTS TCG_TARGET_FRAME_SLOTS_MAX
 
 const TCGOpConstraint *tcg_target_op_constraint(const TCGOp *op);
 bool tcg_target_const_fits(TCGType type, int64_t val, const TCGOp *op, int arg);
