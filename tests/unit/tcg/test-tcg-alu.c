@@ -773,6 +773,32 @@ START_TEST(test_conditions)
 }
 END_TEST
 
+/* Hosts without LZCNT/TZCNT/POPCNT: the back-end's fallback sequences. */
+static void setup_noext(void)
+{
+    setenv("MIMIC_TCG_NO_HOST_EXT", "1", 1);
+    setup();
+}
+
+static void teardown_noext(void)
+{
+    fake_teardown();
+    unsetenv("MIMIC_TCG_NO_HOST_EXT");
+}
+
+START_TEST(test_count_fallbacks)
+{
+    int bits = (_i & 1) ? 64 : 32;
+    bool opt = _i & 2;
+    for (int i = 0; i < N_BIN; i++) {
+        if (!strcmp(bin_cases[i].name, "clz") || !strcmp(bin_cases[i].name, "ctz")) {
+            sweep_case(&bin_cases[i], bits, opt);
+        }
+    }
+    sweep_un("ctpop", tcg_gen_ctpop_i32, tcg_gen_ctpop_i64, u_ctpop, bits, opt);
+}
+END_TEST
+
 Suite *alu_suite(void)
 {
     Suite *s = suite_create("tcg-alu");
@@ -787,5 +813,10 @@ Suite *alu_suite(void)
     tcase_add_loop_test(tc, test_double_word, 0, 4);
     tcase_add_loop_test(tc, test_conditions, 0, TCG_COND_COUNT * 4);
     suite_add_tcase(s, tc);
+    TCase *tcn = tcase_create("no-host-ext");
+    tcase_add_checked_fixture(tcn, setup_noext, teardown_noext);
+    tcase_set_timeout(tcn, 120);
+    tcase_add_loop_test(tcn, test_count_fallbacks, 0, 4);
+    suite_add_tcase(s, tcn);
     return s;
 }
