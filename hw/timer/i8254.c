@@ -131,8 +131,8 @@ static uint64_t next_transition(const PitChannel *c, uint64_t d)
         }
         return p < n - 1 ? base + n - 1 : base + n;
     case 3:
-        if (!c->gate) {
-            return UINT64_MAX;
+        if (!c->gate || n < 2) {
+            return UINT64_MAX; /* a count of 1 never brings OUT low */
         }
         return p < (n + 1) / 2 ? base + (n + 1) / 2 : base + n;
     case 4:
