@@ -45,11 +45,12 @@ struct BlockDev {
     char *filename;
     int flags; /* BLOCK_O_* */
     bool read_only;
-    int fd;             /* the image file */
-    bool direct;        /* fd has O_DIRECT: I/O goes through aligned bounces */
-    uint64_t size;      /* virtual size */
-    BlockDev *backing;  /* opened backing image or NULL */
-    char *backing_file; /* as recorded in the image (NULL = none) */
+    int fd;                /* the image file */
+    bool direct;           /* fd has O_DIRECT: I/O goes through aligned bounces */
+    uint64_t size;         /* virtual size */
+    uint32_t cluster_size; /* allocation unit of the format, 0 = none */
+    BlockDev *backing;     /* opened backing image or NULL */
+    char *backing_file;    /* as recorded in the image (NULL = none) */
     char *backing_fmt;
     pthread_mutex_t lock;
 };

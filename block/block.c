@@ -268,13 +268,7 @@ BlockDev *block_get_backing(BlockDev *bs)
 
 uint32_t block_get_cluster_size(BlockDev *bs)
 {
-    BlockInfo info;
-    uint32_t cs = 0;
-    if (block_get_info(bs, &info, NULL) == 0) {
-        cs = info.cluster_size;
-        block_info_clear(&info);
-    }
-    return cs;
+    return bs->cluster_size;
 }
 
 static int block_check_range(BlockDev *bs, uint64_t off, uint64_t len, char **errp)

@@ -281,12 +281,15 @@ static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c
         uint64_t l2 = s->l1[i] & QCOW2_OFFSET_MASK;
         if (!l2 || qcow2_offset_into_cluster(s, l2) || (l2 >> s->cluster_bits) >= c->nb)
             continue;
-        bool one = c->ref[l2 >> s->cluster_bits] == 1;
+        uint64_t rc_l2 = 0;
+        if (qcow2_get_refcount(bs, l2 >> s->cluster_bits, &rc_l2, NULL) < 0)
+            res->check_errors++;
+        bool one = rc_l2 == 1;
         if (one != ((s->l1[i] & QCOW2_OFLAG_COPIED) != 0)) {
             check_msg(c,
                       "ERROR OFLAG_COPIED L2 cluster: l1_index=%u l1_entry=%" PRIx64
                       " refcount=%" PRIu64,
-                      i, s->l1[i], c->ref[l2 >> s->cluster_bits]);
+                      i, s->l1[i], rc_l2);
             copied_errors++;
         }
         uint8_t *t = malloc(s->cluster_size);
@@ -300,7 +303,9 @@ static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c
             if ((e & QCOW2_OFLAG_COMPRESSED) || !h || qcow2_offset_into_cluster(s, h) ||
                 (h >> s->cluster_bits) >= c->nb)
                 continue;
-            uint64_t r = c->ref[h >> s->cluster_bits];
+            uint64_t r = 0;
+            if (qcow2_get_refcount(bs, h >> s->cluster_bits, &r, NULL) < 0)
+                res->check_errors++;
             if ((r == 1) != ((e & QCOW2_OFLAG_COPIED) != 0)) {
                 check_msg(c,
                           "ERROR OFLAG_COPIED data cluster: l2_entry=%" PRIx64 " refcount=%" PRIu64,

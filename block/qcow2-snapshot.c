@@ -263,6 +263,44 @@ int qcow2_fix_copied_flags(BlockDev *bs, char **errp)
     return ret;
 }
 
+/* Clears every COPIED flag of the active tables and writes them out. */
+int qcow2_clear_copied_flags(BlockDev *bs, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    uint64_t n = 1ULL << s->l2_bits;
+    for (uint32_t i = 0; i < s->l1_size; i++) {
+        uint64_t l2_off = s->l1[i] & QCOW2_OFFSET_MASK;
+        if (!l2_off)
+            continue;
+        s->l1[i] &= ~QCOW2_OFLAG_COPIED;
+        uint8_t *l2;
+        int ret = qcow2_cache_get(bs, &s->l2_cache, l2_off, false, &l2, errp);
+        if (ret < 0)
+            return ret;
+        bool changed = false;
+        for (uint64_t j = 0; j < n; j++) {
+            uint64_t e = be64_load(l2 + j * s->l2_entry_size);
+            if (e & QCOW2_OFLAG_COPIED) {
+                be64_store(l2 + j * s->l2_entry_size, e & ~QCOW2_OFLAG_COPIED);
+                changed = true;
+            }
+        }
+        if (changed)
+            qcow2_cache_mark_dirty(&s->l2_cache, l2);
+    }
+    int ret = qcow2_flush_all(bs, errp);
+    if (ret == 0 && s->l1_size) {
+        uint8_t *be = malloc((size_t)s->l1_size * 8);
+        if (!be)
+            return block_err(errp, -ENOMEM, "Out of memory");
+        for (uint32_t i = 0; i < s->l1_size; i++)
+            be64_store(be + i * 8, s->l1[i]);
+        ret = file_pwrite(bs, s->l1_offset, be, (uint64_t)s->l1_size * 8, errp);
+        free(be);
+    }
+    return ret;
+}
+
 static int qcow2_find_snapshot(Qcow2State *s, const char *id_or_name)
 {
     for (uint32_t i = 0; i < s->nb_snapshots; i++) {
@@ -301,13 +339,18 @@ int qcow2_snapshot_create(BlockDev *bs, const char *name, char **errp)
         if (!be)
             return block_err(errp, -ENOMEM, "Out of memory");
         for (uint32_t i = 0; i < s->l1_size; i++)
-            be64_store(be + i * 8, s->l1[i]);
+            be64_store(be + i * 8, s->l1[i] & ~QCOW2_OFLAG_COPIED);
         ret = file_pwrite(bs, (uint64_t)l1_off, be, l1_bytes, errp);
         free(be);
         if (ret < 0)
             return ret;
     }
-    ret = qcow2_update_tree_refcounts(bs, s->l1, s->l1_size, 1, errp);
+    /* COPIED flags go first: a crash before the refcounts are raised then
+     * only costs needless copies, never an in-place write to a shared
+     * cluster. After the refcounts, a crash before the table leaks only. */
+    ret = qcow2_clear_copied_flags(bs, errp);
+    if (ret == 0)
+        ret = qcow2_update_tree_refcounts(bs, s->l1, s->l1_size, 1, errp);
     if (ret == 0)
         ret = qcow2_flush_all(bs, errp);
     if (ret < 0)
@@ -337,10 +380,7 @@ int qcow2_snapshot_create(BlockDev *bs, const char *name, char **errp)
     if (!sn->id || !sn->name || !sn->extra)
         return block_err(errp, -ENOMEM, "Out of memory");
     s->nb_snapshots++;
-    ret = qcow2_snapshots_replace(bs, old_off, old_size, errp);
-    if (ret == 0)
-        ret = qcow2_fix_copied_flags(bs, errp);
-    return ret;
+    return qcow2_snapshots_replace(bs, old_off, old_size, errp);
 }
 
 static int qcow2_read_l1(BlockDev *bs, uint64_t off, uint32_t n, uint32_t alloc_n, uint64_t **out,
@@ -376,6 +416,8 @@ int qcow2_snapshot_apply(BlockDev *bs, const char *id_or_name, char **errp)
     ret = qcow2_read_l1(bs, sn->l1_offset, sn->l1_size, s->l1_size, &nl1, errp);
     if (ret < 0)
         return ret;
+    for (uint32_t i = 0; i < sn->l1_size; i++)
+        nl1[i] &= ~QCOW2_OFLAG_COPIED; /* recomputed below, once refcounts are final */
     ret = qcow2_update_tree_refcounts(bs, nl1, sn->l1_size, 1, errp);
     if (ret == 0)
         ret = qcow2_flush_all(bs, errp);

@@ -184,6 +184,7 @@ static int qcow2_open(BlockDev *bs, char **errp)
         goto fail;
     }
     s->cluster_size = 1u << s->cluster_bits;
+    bs->cluster_size = s->cluster_size;
     if (s->version == 3) {
         if (flen < QCOW2_V3_HEADER) {
             ret = block_err(errp, -EINVAL, "%s: qcow2 header is truncated", bs->filename);

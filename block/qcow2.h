@@ -221,6 +221,7 @@ int qcow2_snapshot_list(BlockDev *bs, BlockSnapshotInfo **list, char **errp);
 /* Adds addend to the refcounts of an L1 table's L2 tables and data clusters. */
 int qcow2_update_tree_refcounts(BlockDev *bs, const uint64_t *l1, uint32_t l1_size, int64_t addend,
                                 char **errp);
+int qcow2_clear_copied_flags(BlockDev *bs, char **errp);
 /* Recomputes the COPIED flags of the active L1 and its L2 tables. */
 int qcow2_fix_copied_flags(BlockDev *bs, char **errp);
 
