@@ -317,14 +317,17 @@ static void serial_write_reg(SerialState *s, int reg, uint8_t v)
     serial_update_irq(s);
 }
 
-/* Register i's byte sits in the first (little-endian) or last (big-endian)
- * byte of its 1 << regshift slot. An access that covers that byte sees the
- * register at its lane; one that does not sees 0 and has no side effect
- * (reading RBR or IIR must not happen by accident). */
+/* Register i is a word of lane_size (1 << regshift, at most 4) bytes at the
+ * start of its 1 << regshift slot, holding the value in its low byte: the
+ * first byte of the word on a little-endian bus, the last on a big-endian
+ * one (Linux's UPIO_MEM32 / UPIO_MEM32BE). An access that covers that byte
+ * sees the register at its lane; one that does not sees 0 and has no side
+ * effect (reading RBR or IIR must not happen by accident). */
 static bool serial_lane(const SerialState *s, uint64_t addr, unsigned size, unsigned *shift)
 {
     uint64_t slot = 1ull << s->regshift;
-    uint64_t reg_byte = (addr & ~(slot - 1)) + (s->endian == DEVICE_BIG_ENDIAN ? slot - 1 : 0);
+    uint64_t reg_byte =
+        (addr & ~(slot - 1)) + (s->endian == DEVICE_BIG_ENDIAN ? s->lane_size - 1 : 0);
     if (reg_byte < addr || reg_byte >= addr + size) {
         return false;
     }

@@ -17,8 +17,10 @@ typedef struct SerialState SerialState;
 /*
  * Maps the 8 registers at `base` in `container` (an I/O space or a bus),
  * register i at base + (i << regshift): regshift 0 for ISA port I/O, 2 or 3
- * for boards that place the registers on wider bus lanes; `e` says in which
- * lane of such a slot the register's byte sits. `chr` may be NULL (output is
+ * or 3 for boards that place the registers on wider buses. With regshift >
+ * 0 each register is a 16/32-bit word at the start of its slot with the
+ * value in its low byte; `e` says the bus order (the Malta's CBUS UART:
+ * regshift 3, 32-bit accesses, the CPU's endianness). `chr` may be NULL (output is
  * dropped); `irq` is the INTR pin. Registers as "serial<n>" for reset and
  * state save/load.
  */

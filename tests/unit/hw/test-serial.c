@@ -290,6 +290,35 @@ START_TEST(test_regshift_big_endian)
 }
 END_TEST
 
+/* The Malta's CBUS UART: registers 8 bytes apart, accessed as 32-bit words
+ * at the start of each slot, in the CPU's byte order (UPIO_MEM32/MEM32BE). */
+START_TEST(test_regshift3_words)
+{
+    for (int be = 0; be < 2; be++) {
+        MemoryRegion *bus = memory_region_new_container("bus", 0x10000);
+        AddressSpace *bas = address_space_new(bus, "bus");
+        Chardev *c2 = fake_chardev_new();
+        SerialState *u =
+            serial_new(bus, 0x900, 3, NULL, c2, be ? DEVICE_BIG_ENDIAN : DEVICE_LITTLE_ENDIAN);
+        ck_assert_uint_eq(memory_region_size(serial_region(u)), 64);
+        uint64_t v;
+        address_space_store(bas, 0x900 + (7 << 3), 4, be, 0xa5);
+        address_space_load(bas, 0x900 + (7 << 3), 4, be, &v);
+        ck_assert_uint_eq(v, 0xa5);
+        address_space_load(bas, 0x900 + (5 << 3), 4, be, &v);
+        ck_assert_uint_eq(v, 0x60);
+        address_space_load(bas, 0x900 + (5 << 3) + 4, 4, be, &v); /* upper half of slot */
+        ck_assert_uint_eq(v, 0);
+        address_space_store(bas, 0x900, 4, be, 'M');
+        ck_assert_str_eq(fake_chardev_output(c2, NULL), "M");
+        serial_free(u);
+        address_space_free(bas);
+        memory_region_free(bus);
+        chardev_free(c2);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("serial");
@@ -305,6 +334,7 @@ int main(void)
     tcase_add_test(tc, test_priority_order);
     tcase_add_test(tc, test_save_load);
     tcase_add_test(tc, test_regshift_big_endian);
+    tcase_add_test(tc, test_regshift3_words);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
