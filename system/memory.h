@@ -13,6 +13,17 @@
 typedef struct MemoryRegion MemoryRegion;
 typedef struct AddressSpace AddressSpace;
 
+/*
+ * Threads: the region tree changes only under the global lock (boards,
+ * devices, the monitor); lookups and accesses may come from any thread at
+ * any time (vCPUs, block I/O workers). Each rebuilt flat view is published
+ * with a pointer swap and freed when its last reader lets go, so a reader
+ * sees the old map or the new one, never a half-built or freed one.
+ * Regions themselves are freed only when no vCPU can reach them any more
+ * (machine teardown); device callbacks run with whatever lock the caller
+ * holds (the soft-MMU takes the global lock for MMIO).
+ */
+
 typedef enum MemTxResult {
     MEMTX_OK = 0,
     MEMTX_ERROR = 1,        /* device reported an error (bus error) */
@@ -79,6 +90,8 @@ void memory_region_rom_device_set_romd(MemoryRegion *mr, bool romd);
 /* A window onto [offset, offset+size) of another region. */
 MemoryRegion *memory_region_new_alias(const char *name, MemoryRegion *orig, uint64_t offset,
                                       uint64_t size);
+/* Unmaps mr (and detaches its children) then frees it; aliases of it must
+ * be freed first. */
 void memory_region_free(MemoryRegion *mr);
 
 /*
