@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "block/block.h"
@@ -266,11 +267,25 @@ int img_cmd_convert(int argc, char **argv)
         cv.src[i].len = block_get_length(cv.src[i].bs);
         cv.total += cv.src[i].len;
     }
+    /* Creating the output would destroy an input that is the same file. */
+    struct stat out_st;
+    if (stat(out_name, &out_st) == 0) {
+        for (int i = 0; i < cv.nsrc; i++) {
+            struct stat in_st;
+            if (stat(argv[optind + i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
+                in_st.st_ino == out_st.st_ino) {
+                img_error("%s: error while converting %s: the output image is also an input "
+                          "image",
+                          out_name, out_fmt);
+                goto out;
+            }
+        }
+    }
     if (!no_create) {
         BlockCreateOpts co;
         uint64_t osize;
         bool osize_set;
-        if (!img_create_opts_parse(out_name, out_fmt, &opts, &co, &osize, &osize_set)) {
+        if (!img_create_opts_parse("", out_fmt, &opts, &co, &osize, &osize_set)) {
             goto out;
         }
         if (backing) {
@@ -279,11 +294,17 @@ int img_cmd_convert(int argc, char **argv)
         if (backing_fmt) {
             co.backing_fmt = backing_fmt;
         }
+        if (co.backing_file && !co.backing_fmt) {
+            img_error("Use of backing file requires explicit backing format");
+            goto out;
+        }
         if (co.backing_file && !strcmp(out_fmt, "raw")) {
             img_error("Backing file not supported for file format 'raw'");
             goto out;
         }
-        if (!img_create_opts_check(out_name, out_fmt, &opts, &co)) {
+        char prefix[PATH_MAX + 64];
+        snprintf(prefix, sizeof(prefix), "%s: error while converting %s: ", out_name, out_fmt);
+        if (!img_create_opts_check(prefix, out_fmt, &opts, &co)) {
             goto out;
         }
         const char *v;

@@ -1,6 +1,7 @@
 /* mimic-img create, amend, resize and measure: the subcommands that make an
  * image or change its shape, and the -o option handling they share. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,7 @@ static const ImgOptDesc *img_opt_find(const char *name)
     return NULL;
 }
 
-bool img_create_opts_parse(const char *filename, const char *fmt, const ImgOptList *l,
+bool img_create_opts_parse(const char *prefix, const char *fmt, const ImgOptList *l,
                            BlockCreateOpts *co, uint64_t *size, bool *size_set)
 {
     bool raw = !strcmp(fmt, "raw");
@@ -83,14 +84,14 @@ bool img_create_opts_parse(const char *filename, const char *fmt, const ImgOptLi
     for (int i = 0; i < l->n; i++) {
         const ImgOptDesc *d = img_opt_find(l->items[i].key);
         if (!d || (raw && !d->raw)) {
-            img_error("%s: Invalid parameter '%s'", filename, l->items[i].key);
+            img_error("%sInvalid parameter '%s'", prefix, l->items[i].key);
             return false;
         }
     }
     const char *v;
     if ((v = img_opts_get(l, "size"))) {
         if (img_parse_size(v, size) < 0) {
-            img_error("%s: Parameter 'size' expects a non-negative number below 2^63", filename);
+            img_error("%sParameter 'size' expects a non-negative number below 2^63", prefix);
             return false;
         }
         *size_set = true;
@@ -98,7 +99,7 @@ bool img_create_opts_parse(const char *filename, const char *fmt, const ImgOptLi
     if ((v = img_opts_get(l, "cluster_size"))) {
         uint64_t cs;
         if (img_parse_size(v, &cs) < 0 || cs > UINT32_MAX) {
-            img_error("%s: Parameter 'cluster_size' expects a size", filename);
+            img_error("%sParameter 'cluster_size' expects a size", prefix);
             return false;
         }
         co->cluster_size = cs ? (uint32_t)cs : 1;
@@ -107,11 +108,11 @@ bool img_create_opts_parse(const char *filename, const char *fmt, const ImgOptLi
     co->backing_file = img_opts_get(l, "backing_file");
     co->backing_fmt = img_opts_get(l, "backing_fmt");
     if ((v = img_opts_get(l, "lazy_refcounts")) && !img_parse_bool(v, &co->lazy_refcounts)) {
-        img_error("%s: Parameter 'lazy_refcounts' expects 'on' or 'off'", filename);
+        img_error("%sParameter 'lazy_refcounts' expects 'on' or 'off'", prefix);
         return false;
     }
     if ((v = img_opts_get(l, "extended_l2")) && !img_parse_bool(v, &co->extended_l2)) {
-        img_error("%s: Parameter 'extended_l2' expects 'on' or 'off'", filename);
+        img_error("%sParameter 'extended_l2' expects 'on' or 'off'", prefix);
         return false;
     }
     if ((v = img_opts_get(l, "refcount_bits"))) {
@@ -119,7 +120,7 @@ bool img_create_opts_parse(const char *filename, const char *fmt, const ImgOptLi
         errno = 0;
         unsigned long n = strtoul(v, &end, 10);
         if (!*v || *end || errno || n > 1024) {
-            img_error("%s: Parameter 'refcount_bits' expects a number", filename);
+            img_error("%sParameter 'refcount_bits' expects a number", prefix);
             return false;
         }
         co->refcount_bits = n ? (uint32_t)n : 1024;
@@ -128,15 +129,18 @@ bool img_create_opts_parse(const char *filename, const char *fmt, const ImgOptLi
 }
 
 /* Semantic checks, after the "Formatting" line as qemu-img does them. */
-bool img_create_opts_check(const char *filename, const char *fmt, const ImgOptList *l,
+bool img_create_opts_check(const char *prefix, const char *fmt, const ImgOptList *l,
                            const BlockCreateOpts *co)
 {
     const char *v;
     if ((v = img_opts_get(l, "preallocation"))) {
         BlockPrealloc p;
-        if (block_parse_prealloc(v, &p) < 0 ||
-            (!strcmp(fmt, "raw") && p == BLOCK_PREALLOC_METADATA)) {
-            img_error("%s: Parameter 'preallocation' does not accept value '%s'", filename, v);
+        if (block_parse_prealloc(v, &p) < 0) {
+            img_error("%sParameter 'preallocation' does not accept value '%s'", prefix, v);
+            return false;
+        }
+        if (!strcmp(fmt, "raw") && p == BLOCK_PREALLOC_METADATA) {
+            img_error("%sUnsupported preallocation mode: metadata", prefix);
             return false;
         }
     }
@@ -145,7 +149,7 @@ bool img_create_opts_check(const char *filename, const char *fmt, const ImgOptLi
     }
     uint32_t cs = co->cluster_size ? co->cluster_size : 65536;
     if (cs < 512 || cs > 2 * 1024 * 1024 || (cs & (cs - 1))) {
-        img_error("%s: Cluster size must be a power of two between 512 and 2048k", filename);
+        img_error("%sCluster size must be a power of two between 512 and 2048k", prefix);
         return false;
     }
     bool v2 = false;
@@ -153,47 +157,47 @@ bool img_create_opts_check(const char *filename, const char *fmt, const ImgOptLi
         if (!strcmp(co->compat, "0.10") || !strcmp(co->compat, "v2")) {
             v2 = true;
         } else if (strcmp(co->compat, "1.1") && strcmp(co->compat, "v3")) {
-            img_error("%s: Parameter 'version' does not accept value '%s'", filename, co->compat);
+            img_error("%sParameter 'version' does not accept value '%s'", prefix, co->compat);
             return false;
         }
     }
     if ((v = img_opts_get(l, "compression_type")) && strcmp(v, "zlib") && strcmp(v, "zstd")) {
-        img_error("%s: Parameter 'compression-type' does not accept value '%s'", filename, v);
+        img_error("%sParameter 'compression-type' does not accept value '%s'", prefix, v);
         return false;
     }
     uint32_t rb = co->refcount_bits ? co->refcount_bits : 16;
     if (rb > 64 || (rb & (rb - 1))) {
-        img_error("%s: Refcount width must be a power of two and may not exceed 64 bits", filename);
+        img_error("%sRefcount width must be a power of two and may not exceed 64 bits", prefix);
         return false;
     }
     if (v2 && co->lazy_refcounts) {
-        img_error("%s: Lazy refcounts only supported with compatibility level 1.1 and above "
+        img_error("%sLazy refcounts only supported with compatibility level 1.1 and above "
                   "(use version=v3 or greater)",
-                  filename);
+                  prefix);
         return false;
     }
     if (v2 && rb != 16) {
-        img_error("%s: Different refcount widths than 16 bits require compatibility level 1.1 "
+        img_error("%sDifferent refcount widths than 16 bits require compatibility level 1.1 "
                   "or above (use version=v3 or greater)",
-                  filename);
+                  prefix);
         return false;
     }
     if (v2 && co->extended_l2) {
-        img_error("%s: Extended L2 entries are only supported with compatibility level 1.1 and "
+        img_error("%sExtended L2 entries are only supported with compatibility level 1.1 and "
                   "above (use version=v3 or greater)",
-                  filename);
+                  prefix);
         return false;
     }
-    if (v2 && co->compression_type == BLOCK_COMPRESSION_ZSTD) {
-        img_error("%s: Compression type 'zstd' requires compatibility level 1.1 or above "
-                  "(use version=v3 or greater)",
-                  filename);
+    if (v2 && (v = img_opts_get(l, "compression_type")) && strcmp(v, "zlib")) {
+        img_error("%sNon-zlib compression type is only supported with compatibility level "
+                  "1.1 and above (use version=v3 or greater)",
+                  prefix);
         return false;
     }
     if (co->extended_l2 && cs < 16384) {
-        img_error("%s: Extended L2 entries are only supported with cluster sizes of at least "
+        img_error("%sExtended L2 entries are only supported with cluster sizes of at least "
                   "16384 bytes",
-                  filename);
+                  prefix);
         return false;
     }
     return true;
@@ -225,7 +229,11 @@ static void img_print_formatting(const char *filename, const char *fmt, const Im
         printf("\n");
         return;
     }
-    printf("cluster_size=%u", co->cluster_size ? co->cluster_size : 65536);
+    uint64_t cs = 65536;
+    if ((v = img_opts_get(l, "cluster_size"))) {
+        img_parse_size(v, &cs);
+    }
+    printf("cluster_size=%llu", (unsigned long long)cs);
     printf(" extended_l2=%s", co->extended_l2 ? "on" : "off");
     if ((v = img_opts_get(l, "preallocation"))) {
         printf(" preallocation=%s", v);
@@ -309,13 +317,19 @@ int img_cmd_create(int argc, char **argv)
     if (!img_check_format(filename, fmt)) {
         goto out;
     }
+    char prefix[PATH_MAX + 8];
+    snprintf(prefix, sizeof(prefix), "%s: ", filename);
     BlockCreateOpts co;
     uint64_t osize;
     bool osize_set;
-    if (!img_create_opts_parse(filename, fmt, &opts, &co, &osize, &osize_set)) {
+    if (!img_create_opts_parse(prefix, fmt, &opts, &co, &osize, &osize_set)) {
         goto out;
     }
-    if (!size_set && osize_set) {
+    if (size_set && osize_set) {
+        img_error("%s: The image size must be specified only once", filename);
+        goto out;
+    }
+    if (osize_set) {
         size = osize;
         size_set = true;
     }
@@ -326,12 +340,8 @@ int img_cmd_create(int argc, char **argv)
     if (backing_fmt) {
         co.backing_fmt = backing_fmt;
     }
-    if (co.backing_fmt && !co.backing_file) {
-        img_error("%s: Backing format given without a backing file", filename);
-        goto out;
-    }
     if (co.backing_file && !strcmp(fmt, "raw")) {
-        img_error("%s: Invalid parameter 'backing_file'", filename);
+        img_error("%s: Backing file not supported for file format 'raw'", filename);
         goto out;
     }
     if (co.backing_fmt && !img_check_format(filename, co.backing_fmt)) {
@@ -376,13 +386,23 @@ int img_cmd_create(int argc, char **argv)
         img_print_formatting(filename, fmt, &opts, &co, size);
         fflush(stdout);
     }
-    if (!img_create_opts_check(filename, fmt, &opts, &co)) {
+    if (co.backing_fmt && !co.backing_file) {
+        img_error("%s: Backing format cannot be used without backing file", filename);
+        goto out;
+    }
+    if (!img_create_opts_check(prefix, fmt, &opts, &co)) {
         goto out;
     }
     img_create_opts_finish(&opts, &co);
     char *err = NULL;
     if (block_create(filename, fmt, size, &co, &err) < 0) {
-        img_error_free(err, "Could not create image");
+        /* Every create error names the image first, as qemu-img's do. */
+        if (err && strncmp(err, filename, strlen(filename))) {
+            img_error("%s: %s", filename, err);
+            free(err);
+        } else {
+            img_error_free(err, "Could not create image");
+        }
         goto out;
     }
     ret = 0;
@@ -791,8 +811,8 @@ int img_cmd_measure(int argc, char **argv)
             goto out;
         }
     }
-    if (!img_create_opts_parse(out_fmt, out_fmt, &opts, &co, &osize, &osize_set) ||
-        !img_create_opts_check(out_fmt, out_fmt, &opts, &co)) {
+    if (!img_create_opts_parse("", out_fmt, &opts, &co, &osize, &osize_set) ||
+        !img_create_opts_check("", out_fmt, &opts, &co)) {
         goto out;
     }
     img_create_opts_finish(&opts, &co);

@@ -308,6 +308,9 @@ static void check_print_json(const BlockCheckResult *r, const char *filename, co
     if (r->image_end_offset) {
         json_uint(&w, "image-end-offset", r->image_end_offset);
     }
+    if (r->compressed_clusters) {
+        json_uint(&w, "compressed-clusters", r->compressed_clusters);
+    }
     if (r->total_clusters) {
         json_uint(&w, "total-clusters", r->total_clusters);
     }
@@ -331,9 +334,6 @@ static void check_print_json(const BlockCheckResult *r, const char *filename, co
     json_string(&w, "format", fmt);
     if (r->fragmented_clusters) {
         json_uint(&w, "fragmented-clusters", r->fragmented_clusters);
-    }
-    if (r->compressed_clusters) {
-        json_uint(&w, "compressed-clusters", r->compressed_clusters);
     }
     json_end_object(&w);
     json_finish(&w);

@@ -102,11 +102,11 @@ void img_getopt_fail(int c, char **argv);
 
 /* Turns -o options for creating an image of format fmt into BlockCreateOpts
  * (strings point into l). Checks syntax only; *size_set tells whether
- * size= was given. Prints "<filename>: <problem>" and returns false on error. */
-bool img_create_opts_parse(const char *filename, const char *fmt, const ImgOptList *l,
+ * size= was given. Prints "<prefix><problem>" and returns false on error. */
+bool img_create_opts_parse(const char *prefix, const char *fmt, const ImgOptList *l,
                            BlockCreateOpts *co, uint64_t *size, bool *size_set);
 /* Checks option combinations qemu-img refuses; prints the error. */
-bool img_create_opts_check(const char *filename, const char *fmt, const ImgOptList *l,
+bool img_create_opts_check(const char *prefix, const char *fmt, const ImgOptList *l,
                            const BlockCreateOpts *co);
 /* Lists the -o options of a format ("-o help"). */
 void img_create_opts_help(const char *fmt, bool amend);
