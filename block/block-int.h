@@ -70,6 +70,9 @@ int file_flush(BlockDev *bs, char **errp);
 int64_t file_length(BlockDev *bs, char **errp);
 int file_truncate(BlockDev *bs, uint64_t size, BlockPrealloc prealloc, char **errp);
 uint64_t file_allocated(BlockDev *bs);
+/* Whether [off, off+len) of the file starts in a hole, and for how long
+ * that stays so (*n <= len). */
+int file_hole_status(BlockDev *bs, uint64_t off, uint64_t len, bool *hole, uint64_t *n);
 int file_open(const char *filename, int flags, bool *direct, char **errp);
 
 /* Reads [off, off+len) of the backing image, zero-filling what lies beyond its

@@ -198,3 +198,28 @@ int file_truncate(BlockDev *bs, uint64_t size, BlockPrealloc prealloc, char **er
     }
     return 0;
 }
+
+int file_hole_status(BlockDev *bs, uint64_t off, uint64_t len, bool *hole, uint64_t *n)
+{
+    off_t data = lseek(bs->fd, (off_t)off, SEEK_DATA);
+    if (data < 0 && errno == ENXIO) {
+        /* Past the last data: a hole up to (and beyond) the end of file. */
+        *hole = true;
+        *n = len;
+        return 0;
+    }
+    if (data < 0) {
+        *hole = false;
+        *n = len;
+        return 0;
+    }
+    if ((uint64_t)data > off) {
+        *hole = true;
+        *n = BLOCK_MIN(len, (uint64_t)data - off);
+        return 0;
+    }
+    off_t h = lseek(bs->fd, (off_t)off, SEEK_HOLE);
+    *hole = false;
+    *n = (h < 0 || (uint64_t)h <= off) ? len : BLOCK_MIN(len, (uint64_t)h - off);
+    return 0;
+}

@@ -762,6 +762,16 @@ int qcow2_co_status(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, c
     st->flags = flags;
     st->host_offset = host;
     st->length = pos - off;
+    if ((flags & BLOCK_STATUS_DATA) && (flags & BLOCK_STATUS_OFFSET_VALID)) {
+        /* Like qemu: data clusters over holes of the file read as zeroes. */
+        bool hole;
+        uint64_t n;
+        if (file_hole_status(bs, host, st->length, &hole, &n) == 0 && n > 0) {
+            st->length = n;
+            if (hole)
+                st->flags |= BLOCK_STATUS_ZERO;
+        }
+    }
     return 0;
 }
 

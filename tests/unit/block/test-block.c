@@ -581,6 +581,43 @@ START_TEST(test_map_matches_qemu)
 }
 END_TEST
 
+/* Every preallocation mode: reads zeroes, checks clean, and block status
+ * reports what qemu-img map reports for the same image. */
+START_TEST(test_prealloc_modes)
+{
+    static const BlockPrealloc modes[] = {BLOCK_PREALLOC_OFF, BLOCK_PREALLOC_METADATA,
+                                          BLOCK_PREALLOC_FALLOC, BLOCK_PREALLOC_FULL};
+    static const char *const names[] = {"off", "metadata", "falloc", "full"};
+    uint64_t size = 3 << 20;
+    uint8_t *zero = calloc(1, size + 65536);
+    for (int i = 0; i < 4; i++) {
+        for (int ext = 0; ext < 2; ext++) {
+            const char *img = bt_path("pre.qcow2");
+            BlockCreateOpts o = {.preallocation = modes[i], .extended_l2 = ext};
+            char *err = NULL;
+            must(block_create(img, "qcow2", size, &o, &err), err, names[i]);
+            BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+            bt_assert_contents(bs, zero, size);
+            check_clean(bs);
+            /* Growing preallocates the new range the same way. */
+            must(block_truncate(bs, size + 65536, false, modes[i], &err), err, "grow");
+            bt_assert_contents(bs, zero, size + 65536);
+            block_close(bs);
+            bt_assert_qemu_agrees(img, zero, size + 65536);
+            if (bt_have_qemu()) {
+                char *theirs, *ours = our_map_json(img);
+                ck_assert_int_eq(bt_run(&theirs, "qemu-img map --output=json '%s'", img), 0);
+                ck_assert_msg(!strcmp(ours, theirs), "%s ext=%d:\nours %s\ntheirs %s", names[i],
+                              ext, ours, theirs);
+                free(ours);
+                free(theirs);
+            }
+        }
+    }
+    free(zero);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block");
@@ -596,6 +633,7 @@ int main(void)
     tcase_add_test(tc, test_killed_writer_leaves_no_corruption);
     tcase_add_test(tc, test_amend_and_resize);
     tcase_add_test(tc, test_map_matches_qemu);
+    tcase_add_test(tc, test_prealloc_modes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
