@@ -853,6 +853,58 @@ START_TEST(test_map)
 }
 END_TEST
 
+START_TEST(test_edge_cases)
+{
+    MemoryRegion *root = memory_region_new_container("root", UINT64_MAX);
+    AddressSpace *as = address_space_new(root, "test");
+    /* A region ending exactly at the top of the 64-bit space. */
+    MemoryRegion *top = memory_region_new_ram("top", 0x1000);
+    memory_region_add_subregion(root, UINT64_MAX - 0xfff, top);
+    ck_assert_str_eq(name_at(as, UINT64_MAX), "top");
+    uint8_t b = 0x5a, r = 0;
+    ck_assert_int_eq(address_space_write(as, UINT64_MAX, &b, 1), MEMTX_OK);
+    address_space_read(as, UINT64_MAX, &r, 1);
+    ck_assert_uint_eq(r, 0x5a);
+    /* Alias of an alias, with offsets adding up. */
+    MemoryRegion *ram = memory_region_new_ram("ram", 0x10000);
+    MemoryRegion *a1 = memory_region_new_alias("a1", ram, 0x4000, 0x8000);
+    MemoryRegion *a2 = memory_region_new_alias("a2", a1, 0x1000, 0x1000);
+    memory_region_add_subregion(root, 0x100000, a2);
+    MemoryRegionSection s = address_space_lookup(as, 0x100010);
+    ck_assert_ptr_eq(s.mr, ram);
+    ck_assert_uint_eq(s.offset_in_region, 0x5000);
+    ck_assert_uint_eq(s.size, 0x1000);
+    ck_assert_ptr_eq(memory_region_get_ram_ptr(a2), memory_region_get_ram_ptr(ram));
+    /* Negative priority: a background that everything else covers. */
+    CallLog l = {0};
+    MemoryRegion *bg = memory_region_new_io("background", 0x1000000, &plain_ops, &l);
+    memory_region_add_subregion_overlap(root, 0, bg, -1);
+    ck_assert_str_eq(name_at(as, 0x100010), "ram");
+    ck_assert_str_eq(name_at(as, 0x200000), "background");
+    /* Children of a terminal region show through it; it fills the rest. */
+    MemoryRegion *dev = memory_region_new_io("dev", 0x1000, &plain_ops, &l);
+    MemoryRegion *sub = memory_region_new_io("sub", 0x10, &plain_ops, &l);
+    memory_region_add_subregion(dev, 0x100, sub);
+    memory_region_add_subregion(root, 0x300000, dev);
+    ck_assert_str_eq(name_at(as, 0x300100), "sub");
+    ck_assert_str_eq(name_at(as, 0x300110), "dev");
+    s = address_space_lookup(as, 0x300110);
+    ck_assert_uint_eq(s.offset_in_region, 0x110);
+    /* A disabled container hides its whole subtree. */
+    memory_region_set_enabled(dev, false);
+    ck_assert_str_eq(name_at(as, 0x300100), "background");
+    address_space_free(as);
+    memory_region_free(sub);
+    memory_region_free(dev);
+    memory_region_free(bg);
+    memory_region_free(a2);
+    memory_region_free(a1);
+    memory_region_free(ram);
+    memory_region_free(top);
+    memory_region_free(root);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("memory");
@@ -875,6 +927,7 @@ int main(void)
     tcase_add_test(tc, test_concurrent_lookup);
     tcase_add_test(tc, test_rom_device);
     tcase_add_test(tc, test_map);
+    tcase_add_test(tc, test_edge_cases);
     tcase_add_test(tc, test_lookup_speed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
