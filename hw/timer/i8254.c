@@ -192,8 +192,11 @@ static void channel_update(PitChannel *c)
 }
 
 /* Each transition is delivered in order, so even a one-tick low pulse of
- * mode 2 reaches an edge-triggered PIC; if the timer fell far behind, skip
- * to the present rather than replaying every missed period. */
+ * mode 2 reaches an edge-triggered PIC, and a host that ran the timer late
+ * gets its missed periods replayed back to back (the guest's tick count
+ * stays right). Only if it fell more than 100 ms behind (a stopped host),
+ * skip to the present rather than replaying a flood. */
+#define PIT_MAX_CATCHUP_TICKS (PIT_FREQ / 10)
 static void channel_timer_cb(void *opaque)
 {
     PitChannel *c = opaque;
@@ -201,7 +204,7 @@ static void channel_timer_cb(void *opaque)
     uint64_t tick = c->next_tick;
     channel_set_irq(c, out_at(c, tick));
     uint64_t d_now = channel_ticks(c, now);
-    if (d_now > tick + 2 * (uint64_t)c->count) {
+    if (d_now > tick + PIT_MAX_CATCHUP_TICKS + 2 * (uint64_t)c->count) {
         tick = d_now;
     }
     channel_schedule(c, tick);
