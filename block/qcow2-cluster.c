@@ -748,6 +748,12 @@ int qcow2_co_status(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, c
             }
         } else {
             f = bs->backing ? 0 : BLOCK_STATUS_ZERO;
+            if (m.type == QCOW2_CL_NORMAL) {
+                /* Unallocated subcluster of an allocated cluster: qemu
+                 * still reports where it would live. */
+                f |= BLOCK_STATUS_OFFSET_VALID;
+                h = m.host + coff;
+            }
         }
         if (first) {
             flags = f;

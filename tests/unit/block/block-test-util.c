@@ -129,3 +129,74 @@ BlockDev *bt_open(const char *path, int flags)
     ck_assert_msg(bs != NULL, "open %s: %s", path, err ? err : "?");
     return bs;
 }
+
+/* Our block status, formatted like `qemu-img map --output=json`, must match
+ * what qemu-img prints for the same image. */
+char *bt_map_json(const char *img)
+{
+    BlockDev *bs = bt_open(img, 0);
+    uint64_t size = block_get_length(bs), off = 0;
+    char *out = calloc(1, 1);
+    size_t len = 0;
+    struct {
+        uint64_t start, length, offset;
+        int depth;
+        bool present, zero, data, has_off;
+    } cur = {0}, e;
+    bool have = false;
+    while (off < size) {
+        BlockStatus st;
+        char *err = NULL;
+        ck_assert_msg(block_get_status(bs, off, size - off, true, &st, &err) == 0, "status: %s",
+                      err);
+        e.start = off;
+        e.length = st.length;
+        e.depth = st.depth;
+        e.present = st.flags & BLOCK_STATUS_ALLOCATED;
+        e.zero = st.flags & BLOCK_STATUS_ZERO;
+        e.data = st.flags & BLOCK_STATUS_DATA;
+        e.has_off = st.flags & BLOCK_STATUS_OFFSET_VALID;
+        e.offset = st.host_offset;
+        if (have && cur.depth == e.depth && cur.present == e.present && cur.zero == e.zero &&
+            cur.data == e.data && cur.has_off == e.has_off &&
+            (!cur.has_off || cur.offset + cur.length == e.offset)) {
+            cur.length += e.length;
+        } else {
+            if (have) {
+                char line[256];
+                int n = snprintf(line, sizeof(line),
+                                 "%s{ \"start\": %llu, \"length\": %llu, \"depth\": %d, "
+                                 "\"present\": %s, \"zero\": %s, \"data\": %s",
+                                 len ? ",\n" : "[", (unsigned long long)cur.start,
+                                 (unsigned long long)cur.length, cur.depth,
+                                 cur.present ? "true" : "false", cur.zero ? "true" : "false",
+                                 cur.data ? "true" : "false");
+                if (cur.has_off)
+                    n += snprintf(line + n, sizeof(line) - (size_t)n, ", \"offset\": %llu",
+                                  (unsigned long long)cur.offset);
+                snprintf(line + n, sizeof(line) - (size_t)n, "}");
+                out = realloc(out, len + strlen(line) + 1);
+                strcpy(out + len, line);
+                len += strlen(line);
+            }
+            cur = e;
+            have = true;
+        }
+        off += st.length;
+    }
+    char line[256];
+    int n = snprintf(line, sizeof(line),
+                     "%s{ \"start\": %llu, \"length\": %llu, \"depth\": %d, \"present\": %s, "
+                     "\"zero\": %s, \"data\": %s",
+                     len ? ",\n" : "[", (unsigned long long)cur.start,
+                     (unsigned long long)cur.length, cur.depth, cur.present ? "true" : "false",
+                     cur.zero ? "true" : "false", cur.data ? "true" : "false");
+    if (cur.has_off)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ", \"offset\": %llu",
+                      (unsigned long long)cur.offset);
+    snprintf(line + n, sizeof(line) - (size_t)n, "}]\n");
+    out = realloc(out, len + strlen(line) + 1);
+    strcpy(out + len, line);
+    block_close(bs);
+    return out;
+}

@@ -25,5 +25,8 @@ void bt_assert_contents(BlockDev *bs, const uint8_t *expect, uint64_t len);
 /* Asserts qemu-img check is clean and the image equals expect (if qemu). */
 void bt_assert_qemu_agrees(const char *image, const uint8_t *expect, uint64_t len);
 BlockDev *bt_open(const char *path, int flags);
+/* Our block status over the whole disk, printed like
+ * `qemu-img map --output=json` (malloc'd). */
+char *bt_map_json(const char *img);
 
 #endif

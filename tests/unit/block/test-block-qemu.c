@@ -87,6 +87,11 @@ START_TEST(test_read_qemu_images)
     bs = bt_open(img, 0);
     bt_assert_contents(bs, expect, SIZE);
     block_close(bs);
+    char *ours = bt_map_json(img), *map;
+    ck_assert_int_eq(bt_run(&map, "qemu-img map --output=json '%s'", img), 0);
+    ck_assert_msg(!strcmp(ours, map), "map differs (%s):\nours %s\ntheirs %s", opts, ours, map);
+    free(ours);
+    free(map);
 
     /* Now write through our API and let qemu judge the result. */
     bs = bt_open(img, BLOCK_O_RDWR);
@@ -168,6 +173,12 @@ START_TEST(test_qemu_backing_chain)
     memset(e + 102400, 0x43, 1024);
     memset(e + (2 << 20), 0x44, 3072);
     memset(e + (3 << 20), 0, 65536);
+    char *ours = bt_map_json(top), *map;
+    ck_assert_int_eq(
+        bt_run(&map, "cd \"$(dirname '%s')\" && qemu-img map --output=json t.qcow2", top), 0);
+    ck_assert_msg(!strcmp(ours, map), "map differs:\nours %s\ntheirs %s", ours, map);
+    free(ours);
+    free(map);
     BlockDev *bs = bt_open(top, 0);
     bt_assert_contents(bs, e, 6 << 20);
     BlockInfo info;

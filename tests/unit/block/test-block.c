@@ -477,76 +477,6 @@ START_TEST(test_amend_and_resize)
 }
 END_TEST
 
-/* Our block status, formatted like `qemu-img map --output=json`, must match
- * what qemu-img prints for the same image. */
-static char *our_map_json(const char *img)
-{
-    BlockDev *bs = bt_open(img, 0);
-    uint64_t size = block_get_length(bs), off = 0;
-    char *out = calloc(1, 1);
-    size_t len = 0;
-    struct {
-        uint64_t start, length, offset;
-        int depth;
-        bool present, zero, data, has_off;
-    } cur = {0}, e;
-    bool have = false;
-    while (off < size) {
-        BlockStatus st;
-        char *err = NULL;
-        must(block_get_status(bs, off, size - off, true, &st, &err), err, "status");
-        e.start = off;
-        e.length = st.length;
-        e.depth = st.depth;
-        e.present = st.flags & BLOCK_STATUS_ALLOCATED;
-        e.zero = st.flags & BLOCK_STATUS_ZERO;
-        e.data = st.flags & BLOCK_STATUS_DATA;
-        e.has_off = st.flags & BLOCK_STATUS_OFFSET_VALID;
-        e.offset = st.host_offset;
-        if (have && cur.depth == e.depth && cur.present == e.present && cur.zero == e.zero &&
-            cur.data == e.data && cur.has_off == e.has_off &&
-            (!cur.has_off || cur.offset + cur.length == e.offset)) {
-            cur.length += e.length;
-        } else {
-            if (have) {
-                char line[256];
-                int n = snprintf(line, sizeof(line),
-                                 "%s{ \"start\": %llu, \"length\": %llu, \"depth\": %d, "
-                                 "\"present\": %s, \"zero\": %s, \"data\": %s",
-                                 len ? ",\n" : "[", (unsigned long long)cur.start,
-                                 (unsigned long long)cur.length, cur.depth,
-                                 cur.present ? "true" : "false", cur.zero ? "true" : "false",
-                                 cur.data ? "true" : "false");
-                if (cur.has_off)
-                    n += snprintf(line + n, sizeof(line) - (size_t)n, ", \"offset\": %llu",
-                                  (unsigned long long)cur.offset);
-                snprintf(line + n, sizeof(line) - (size_t)n, "}");
-                out = realloc(out, len + strlen(line) + 1);
-                strcpy(out + len, line);
-                len += strlen(line);
-            }
-            cur = e;
-            have = true;
-        }
-        off += st.length;
-    }
-    char line[256];
-    int n = snprintf(line, sizeof(line),
-                     "%s{ \"start\": %llu, \"length\": %llu, \"depth\": %d, \"present\": %s, "
-                     "\"zero\": %s, \"data\": %s",
-                     len ? ",\n" : "[", (unsigned long long)cur.start,
-                     (unsigned long long)cur.length, cur.depth, cur.present ? "true" : "false",
-                     cur.zero ? "true" : "false", cur.data ? "true" : "false");
-    if (cur.has_off)
-        n += snprintf(line + n, sizeof(line) - (size_t)n, ", \"offset\": %llu",
-                      (unsigned long long)cur.offset);
-    snprintf(line + n, sizeof(line) - (size_t)n, "}]\n");
-    out = realloc(out, len + strlen(line) + 1);
-    strcpy(out + len, line);
-    block_close(bs);
-    return out;
-}
-
 START_TEST(test_map_matches_qemu)
 {
     if (!bt_have_qemu())
@@ -567,12 +497,12 @@ START_TEST(test_map_matches_qemu)
     m_zero(&m, cs * 2, cs, 0);
     m_write(&m, cs * 40, cs, 4, 0);
     block_close(m.bs);
-    char *theirs, *ours = our_map_json(top);
+    char *theirs, *ours = bt_map_json(top);
     ck_assert_int_eq(bt_run(&theirs, "cd '%s/..' && qemu-img map --output=json '%s'", top, top), 0);
     ck_assert_str_eq(ours, theirs);
     free(ours);
     free(theirs);
-    ours = our_map_json(base);
+    ours = bt_map_json(base);
     ck_assert_int_eq(bt_run(&theirs, "qemu-img map --output=json '%s'", base), 0);
     ck_assert_str_eq(ours, theirs);
     free(ours);
@@ -605,7 +535,7 @@ START_TEST(test_prealloc_modes)
             block_close(bs);
             bt_assert_qemu_agrees(img, zero, size + 65536);
             if (bt_have_qemu()) {
-                char *theirs, *ours = our_map_json(img);
+                char *theirs, *ours = bt_map_json(img);
                 ck_assert_int_eq(bt_run(&theirs, "qemu-img map --output=json '%s'", img), 0);
                 ck_assert_msg(!strcmp(ours, theirs), "%s ext=%d:\nours %s\ntheirs %s", names[i],
                               ext, ours, theirs);
