@@ -274,6 +274,12 @@ void cpu_destroy(CPUState *cpu)
 
 void cpu_reset(CPUState *cpu)
 {
+    if (log_enabled(LOG_CPU_RESET) && cpu->ops->dump_state) {
+        log_lock();
+        log_printf("CPU Reset (CPU %d)\n", cpu->cpu_index);
+        cpu->ops->dump_state(cpu, log_file());
+        log_unlock();
+    }
     __atomic_store_n(&cpu->interrupt_request, 0, __ATOMIC_SEQ_CST);
     cpu->halted = false;
     cpu->exception_index = -1;

@@ -305,7 +305,8 @@ struct CPUState {
     volatile bool stopped;
     volatile bool quit_request;
     sigjmp_buf jmp_env;
-    sigjmp_buf *translate_jmp; /* set while translating (page-crossing fetch fault) */
+    sigjmp_buf *translate_jmp;        /* set while translating (page-crossing fetch fault) */
+    TranslationBlock *translating_tb; /* freed if a fetch fault ends its translation */
     TCGContext *tcg;
     bool running; /* inside cpu_exec (holds the TB read lock) */
 

@@ -4,6 +4,7 @@
  * siglongjmp when a helper or the soft-MMU raises a guest exception.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "cpu/cpu-internal.h"
 #include "system/main-loop.h"
@@ -149,6 +150,7 @@ int cpu_exec(CPUState *cpu)
     /* volatile: kept across siglongjmp. */
     TranslationBlock *volatile last_tb = NULL;
     volatile int tb_exit = 0;
+    volatile uint64_t last_gen = 0; /* flush generation last_tb belongs to */
     int ret;
 
     if (sigsetjmp(cpu->jmp_env, 0) != 0) {
@@ -156,6 +158,10 @@ int cpu_exec(CPUState *cpu)
          * cleanup, but we may still hold the code read lock or the global lock. */
         current_cpu = cpu;
         cpu->translate_jmp = NULL;
+        if (cpu->translating_tb) {
+            free(cpu->translating_tb); /* the guest faulted on its first instruction */
+            cpu->translating_tb = NULL;
+        }
         if (cpu->running) {
             tb_exec_rdunlock(cpu);
         }
@@ -193,7 +199,9 @@ int cpu_exec(CPUState *cpu)
         }
 
         tb_exec_rdlock(cpu);
-        uint64_t gen = tb_flush_count();
+        if (tb_flush_count() != last_gen) {
+            last_tb = NULL; /* another vCPU flushed everything since */
+        }
         TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags, cflags);
         if (!tb) {
             tb = tb_gen_code(cpu, pc, cs_base, flags, cflags);
@@ -210,10 +218,10 @@ int cpu_exec(CPUState *cpu)
                 break;
             }
         }
-        if (tb_flush_count() != gen) {
-            last_tb = NULL; /* freed by the flush */
+        if (tb_flush_count() != last_gen) {
+            last_tb = NULL; /* freed by our own flush */
         }
-        if (last_tb && !(cflags & CF_SINGLESTEP)) {
+        if (last_tb && !(cflags & CF_SINGLESTEP) && !log_enabled(LOG_NOCHAIN)) {
             tb_add_jump(last_tb, tb_exit, tb);
         }
         if (log_enabled(LOG_CPU) && cpu->ops->dump_state) {
@@ -227,14 +235,15 @@ int cpu_exec(CPUState *cpu)
         }
         cpu->stats.loop_entries++;
         uintptr_t r = tcg_exec(ctx, env, tb->code_rx);
-        tb_exec_rdunlock(cpu);
-
+        /* The block we left may be freed by a flush as soon as the lock is dropped. */
+        last_gen = tb_flush_count();
         last_tb = (TranslationBlock *)(r & ~TB_EXIT_MASK);
         tb_exit = (int)(r & TB_EXIT_MASK);
         if (last_tb && tb_exit == (int)TCG_EXIT_REQUESTED) {
             restore_from_tb_start(cpu, last_tb);
             last_tb = NULL;
         }
+        tb_exec_rdunlock(cpu);
         if (cflags & CF_SINGLESTEP) {
             ret = EXCP_DEBUG;
             break;

@@ -156,7 +156,7 @@ void *helper_lookup_tb_ptr(void *env)
     cpu->stats.jc_helper_calls++;
     cpu->ops->get_tb_flags(env, &pc, &cs_base, &flags);
     uint32_t cflags = tcg_singlestep ? 1 : 0;
-    if (cpu->singlestep || cpu->cflags_next_tb) {
+    if (cpu->singlestep || cpu->cflags_next_tb || log_enabled(LOG_NOCHAIN)) {
         return NULL;
     }
     TranslationBlock *tb = tb_lookup(cpu, pc, cs_base, flags, cflags);
@@ -488,9 +488,11 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint
             tb->page_addr[1] = UINT64_MAX;
         }
         cpu->translate_jmp = &retry;
+        cpu->translating_tb = tb;
         tcg_func_start(ctx);
         cpu->ops->gen_code(cpu, tb, limit);
         cpu->translate_jmp = NULL;
+        cpu->translating_tb = NULL;
 
         if (log_enabled(LOG_IN_ASM | LOG_OP)) {
             log_lock();

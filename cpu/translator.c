@@ -187,7 +187,8 @@ static TCGv_ptr slot_ptr(TCGv_i64 slot)
 
 void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc)
 {
-    if (db->singlestep) {
+    /* -d nochain: every block goes through the loop, so that exec/cpu logs see it. */
+    if (db->singlestep || log_enabled(LOG_NOCHAIN)) {
         tcg_gen_exit_tb(0);
         return;
     }

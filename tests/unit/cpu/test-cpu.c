@@ -4,6 +4,7 @@
  * MMIO, interrupts from other threads, wfi, single-step and full code-buffer flushes.
  */
 #include <check.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -478,6 +479,145 @@ START_TEST(test_bad_model_and_accel)
 }
 END_TEST
 
+/* Runs from pc on this thread until HALT. */
+static void run_at(uint32_t pc)
+{
+    env->pc = pc;
+    env->done = 0;
+    cpu->halted = false;
+    run_to_halt();
+}
+
+/* Halfword-aligned code so that one instruction straddles two pages. */
+static void load_halfword_aligned(uint32_t addr, const uint32_t *code, size_t n)
+{
+    ck_assert_int_eq(address_space_write(as, addr, code, n * 4), MEMTX_OK);
+}
+
+START_TEST(test_block_on_two_pages_smc)
+{
+    setup_machine(0);
+    /* 0x2ff6, 0x2ffa, 0x2ffe (crosses into 0x3000), 0x3002 */
+    const uint32_t code[] = {LI(1, 1), LI(2, 2), LI(3, 3), HALT()};
+    load_halfword_aligned(0x2ff6, code, 4);
+    run_at(0x2ff6);
+    ck_assert_uint_eq(env->regs[3], 3);
+
+    /* A guest store to the SECOND page turns "li r3,3" into "li r5,3". */
+    uint32_t word = (LI(5, 3) >> 16) | ((HALT() & 0xffff) << 16);
+    const uint32_t patch[] = {LI32(7, 0x3000), LI32(6, word), SW(6, 7, 0), HALT()};
+    load(0x1000, patch, sizeof(patch) / 4);
+    run_at(0x1000);
+    memset(env->regs, 0, sizeof(env->regs));
+    run_at(0x2ff6);
+    ck_assert_uint_eq(env->regs[5], 3);
+    ck_assert_uint_eq(env->regs[3], 0);
+    ck_assert_uint_eq(env->regs[2], 2);
+}
+END_TEST
+
+START_TEST(test_fetch_fault_on_second_page)
+{
+    setup_machine(0);
+    const uint32_t code[] = {LI(1, 1), LI(2, 2), LI(3, 3), HALT()};
+    const uint32_t handler[] = {HALT()};
+    load_halfword_aligned(0x2ff6, code, 4);
+    load(0x800, handler, 1);
+    env->hole = 0x3000;
+    run_at(0x2ff6);
+    /* The instructions before the straddling one ran; it faulted as itself. */
+    ck_assert_uint_eq(env->n_excp, 1);
+    ck_assert_uint_eq(env->last_excp, TOY_EXCP_FAULT);
+    ck_assert_uint_eq(env->epc, 0x2ffe);
+    ck_assert_uint_eq(env->badaddr, 0x3000);
+    ck_assert_uint_eq(env->regs[1], 1);
+    ck_assert_uint_eq(env->regs[2], 2);
+    ck_assert_uint_eq(env->regs[3], 0);
+}
+END_TEST
+
+START_TEST(test_two_cpus_with_flushes)
+{
+    setup_machine(128 << 10);
+    char *err = NULL;
+    CPUState *cpu1 = cpu_create("toy1", as, &err);
+    ck_assert_ptr_nonnull(cpu1);
+    ToyEnv *env1 = cpu1->env;
+
+    /* cpu0: many small blocks (forces flushes); cpu1: a long chained counting loop. */
+    enum { N = 2048 };
+    uint32_t *code = calloc(2 * N + 8, 4);
+    int k = 0;
+    code[k++] = LI(1, 4);
+    code[k++] = LI(2, 0);
+    uint32_t start = 0x1000 + 4 * k;
+    for (int i = 0; i < N; i++) {
+        code[k++] = ADDI(2, 2, 1);
+        code[k++] = J(0);
+    }
+    code[k++] = ADDI(1, 1, -1);
+    uint32_t bnz_pc = 0x1000 + 4 * k;
+    code[k++] = BNZ(1, (int32_t)(start - bnz_pc - 4) / 4);
+    code[k++] = HALT();
+    load(0x1000, code, k);
+    free(code);
+    const uint32_t loop[] = {
+        LI32(1, 3000000), LI(2, 0), ADDI(2, 2, 2), ADDI(1, 1, -1), BNZ(1, -3), HALT(),
+    };
+    load(0x40000, loop, sizeof(loop) / 4);
+    env1->pc = 0x40000;
+
+    cpus_start();
+    ck_assert_msg(wait_for(&env->done, 20000), "cpu0 did not finish");
+    ck_assert_msg(wait_for(&env1->done, 20000), "cpu1 did not finish");
+    cpus_stop_threads();
+    ck_assert_uint_eq(env->regs[2], 4 * N);
+    ck_assert_uint_eq(env1->regs[2], 6000000);
+    ck_assert_uint_ge(cpu->stats.flushes, 1);
+}
+END_TEST
+
+START_TEST(test_logging)
+{
+    char path[] = "/tmp/mimic-cpu-log-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    char *err = NULL;
+    ck_assert(log_set_file(path, &err));
+    ck_assert(log_set_items("in_asm,op,op_opt,out_asm,exec,cpu,int,nochain", &err));
+    setup_machine(0);
+    const uint32_t prog[] = {LI(1, 5), RAISE(77)};
+    const uint32_t handler[] = {HALT()};
+    load(0x1000, prog, 2);
+    load(0x800, handler, 1);
+    run_to_halt();
+    fflush(log_file());
+    gchar *text = NULL;
+    ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+    unlink(path);
+    ck_assert_msg(strstr(text, "IN:") != NULL, "no in_asm");
+    ck_assert_msg(strstr(text, "OP:") != NULL, "no op");
+    ck_assert_msg(strstr(text, "OUT:") != NULL, "no out_asm");
+    ck_assert_msg(strstr(text, "Trace 0:") != NULL, "no exec");
+    ck_assert_msg(strstr(text, "r15=") != NULL, "no cpu dump");
+    ck_assert_msg(strstr(text, "exception 77 at pc=0x1004") != NULL, "no int log");
+    g_free(text);
+}
+END_TEST
+
+START_TEST(test_debug_memory_access)
+{
+    setup_machine(0);
+    uint8_t buf[16] = "mimic debug io!";
+    ck_assert(cpu_memory_rw_debug(cpu, 0x4ff8, buf, sizeof(buf), true));
+    uint8_t back[16] = {0};
+    ck_assert(cpu_memory_rw_debug(cpu, 0x4ff8, back, sizeof(back), false));
+    ck_assert_mem_eq(back, buf, sizeof(buf));
+    ck_assert(!cpu_memory_rw_debug(cpu, 0x90000000u, back, 4, false));
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -499,6 +639,11 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_tlb_flush_page_and_remap);
     tcase_add_test(tc, test_pause_resume);
     tcase_add_test(tc, test_bad_model_and_accel);
+    tcase_add_test(tc, test_block_on_two_pages_smc);
+    tcase_add_test(tc, test_fetch_fault_on_second_page);
+    tcase_add_test(tc, test_two_cpus_with_flushes);
+    tcase_add_test(tc, test_logging);
+    tcase_add_test(tc, test_debug_memory_access);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -230,7 +230,8 @@ static bool toy_has_work(CPUState *cpu)
 static bool toy_tlb_fill(CPUState *cpu, uint64_t vaddr, int size, MMUAccessType type, int mmu_idx,
                          bool probe, uintptr_t retaddr)
 {
-    if (vaddr >= 0x80000000u) {
+    ToyEnv *e = cpu->env;
+    if (vaddr >= 0x80000000u || (e->hole && (vaddr & ~0xfffu) == e->hole)) {
         if (probe) {
             return false;
         }

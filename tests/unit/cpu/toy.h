@@ -3,7 +3,8 @@
  * generic CPU layer (translator loop, TB cache, soft-MMU, exec loop) through its hooks.
  *
  * 32-bit little-endian words: op[31:26] rd[25:22] rs[21:18] rt[17:14] imm16[15:0].
- * Addresses >= 0x80000000 are unmapped (fault); everything else maps 1:1 to physical.
+ * Addresses >= 0x80000000 and the page env->hole are unmapped (fault); everything else
+ * maps 1:1 to physical.
  */
 #ifndef TESTS_UNIT_CPU_TOY_H
 #define TESTS_UNIT_CPU_TOY_H
@@ -49,6 +50,7 @@ typedef struct ToyEnv {
     uint32_t badaddr;
     uint32_t n_excp;
     uint32_t n_irq;
+    uint32_t hole; /* a page (other than 0) that faults like unmapped memory */
     volatile uint32_t done;
 } ToyEnv;
 
