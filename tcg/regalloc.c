@@ -376,6 +376,12 @@ static void place_inputs(TCGContext *s, const TCGOp *op, const TCGOpConstraint *
              * it is then a private copy, never the temp's home. */
             uint16_t allowed = a->regs & ~s->op_reserved & ~(a->fixed ? 0 : ct->clobber);
             int reg;
+            if (t->kind == TEMP_FIXED && !aliased[k] && !a->fixed) {
+                /* env stays in its own register, outside the allocatable set */
+                regs[k] = t->reg;
+                is_const[k] = false;
+                continue;
+            }
             if (t->val_type == TEMP_VAL_REG && ((allowed >> t->reg) & 1) &&
                 (!aliased[k] || (dead && !dup && t->kind != TEMP_FIXED))) {
                 reg = t->reg;

@@ -639,3 +639,64 @@ void tcg_gen_calln(void *func, unsigned flags, TCGTemp *ret, int nargs, ...)
     va_end(ap);
     tcg_gen_call(func, flags, ret, nargs, args);
 }
+
+/* ---- compositions ---- */
+
+void tcg_gen_concat_i32_i64(TCGv_i64 ret, TCGv_i32 lo, TCGv_i32 hi)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_extu_i32_i64(t, lo);
+    tcg_gen_extu_i32_i64(ret, hi);
+    tcg_gen_shli_i64(ret, ret, 32);
+    tcg_gen_or_i64(ret, ret, t);
+    tcg_temp_free_i64(t);
+}
+
+void tcg_gen_extr_i64_i32(TCGv_i32 lo, TCGv_i32 hi, TCGv_i64 a)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_mov_i64(t, a); /* a may be overwritten by lo/hi only if it aliases: it cannot */
+    tcg_gen_extrl_i64_i32(lo, t);
+    tcg_gen_extrh_i64_i32(hi, t);
+    tcg_temp_free_i64(t);
+}
+
+#define COMPOSED(X, T, TY, W)                                              \
+    void tcg_gen_abs_##X(T r, T a)                                         \
+    {                                                                      \
+        T n = tcg_temp_new_##X();                                          \
+        tcg_gen_neg_##X(n, a);                                             \
+        tcg_gen_movcond_##X(TCG_COND_LT, r, a, tcg_constant_##X(0), n, a); \
+        tcg_temp_free_##X(n);                                              \
+    }                                                                      \
+    void tcg_gen_smin_##X(T r, T a, T b)                                   \
+    {                                                                      \
+        tcg_gen_movcond_##X(TCG_COND_LT, r, a, b, a, b);                   \
+    }                                                                      \
+    void tcg_gen_smax_##X(T r, T a, T b)                                   \
+    {                                                                      \
+        tcg_gen_movcond_##X(TCG_COND_GT, r, a, b, a, b);                   \
+    }                                                                      \
+    void tcg_gen_umin_##X(T r, T a, T b)                                   \
+    {                                                                      \
+        tcg_gen_movcond_##X(TCG_COND_LTU, r, a, b, a, b);                  \
+    }                                                                      \
+    void tcg_gen_umax_##X(T r, T a, T b)                                   \
+    {                                                                      \
+        tcg_gen_movcond_##X(TCG_COND_GTU, r, a, b, a, b);                  \
+    }                                                                      \
+    void tcg_gen_muluh_##X(T r, T a, T b)                                  \
+    {                                                                      \
+        T lo = tcg_temp_new_##X();                                         \
+        tcg_gen_mulu2_##X(lo, r, a, b);                                    \
+        tcg_temp_free_##X(lo);                                             \
+    }                                                                      \
+    void tcg_gen_mulsh_##X(T r, T a, T b)                                  \
+    {                                                                      \
+        T lo = tcg_temp_new_##X();                                         \
+        tcg_gen_muls2_##X(lo, r, a, b);                                    \
+        tcg_temp_free_##X(lo);                                             \
+    }
+
+COMPOSED(i32, TCGv_i32, TCG_TYPE_I32, 32)
+COMPOSED(i64, TCGv_i64, TCG_TYPE_I64, 64)

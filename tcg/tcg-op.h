@@ -38,6 +38,16 @@
  *    and an i64 temp for 64-bit guests (TCGConfig.guest_addr_bits), passed as TCGv via
  *    tcg_addr_i32()/tcg_addr_i64(). For i32 values MO_64 is not allowed.
  *  - mb: memory barrier (x86-64 hosts: only a full barrier emits mfence).
+ *
+ * Rules for front-ends:
+ *  - Never access the env field of a global with ld/st (or a helper that does not
+ *    declare it reads/writes globals) in the same block: the global may be held in a
+ *    host register and written back later.
+ *  - Helper parameters and results must be 32- or 64-bit C types (int32_t, uint32_t,
+ *    uint64_t, pointers): an i32 value's upper register half is undefined, and the
+ *    upper bits of bool/char/short results are not defined by the ABI.
+ *  - A value kept across a label, br or brcond must be a global or a local temp.
+ *  - Use a helper for anything longer than ~20 ops.
  */
 
 typedef struct TCGv_i32_d *TCGv_i32;
@@ -224,6 +234,20 @@ void tcg_gen_extu_i32_i64(TCGv_i64 ret, TCGv_i32 a);  /* zero-extend */
 void tcg_gen_ext_i32_i64(TCGv_i64 ret, TCGv_i32 a);   /* sign-extend */
 void tcg_gen_extrl_i64_i32(TCGv_i32 ret, TCGv_i64 a); /* low half */
 void tcg_gen_extrh_i64_i32(TCGv_i32 ret, TCGv_i64 a); /* high half */
+
+/* Compositions of the ops above, for front-end convenience */
+void tcg_gen_concat_i32_i64(TCGv_i64 ret, TCGv_i32 lo, TCGv_i32 hi); /* hi:lo */
+void tcg_gen_extr_i64_i32(TCGv_i32 lo, TCGv_i32 hi, TCGv_i64 a);
+#define TCG_COMPOSED_DECLS(X, T)                                                     \
+    void tcg_gen_abs_##X(T ret, T a);                                                \
+    void tcg_gen_smin_##X(T ret, T a, T b);                                          \
+    void tcg_gen_smax_##X(T ret, T a, T b);                                          \
+    void tcg_gen_umin_##X(T ret, T a, T b);                                          \
+    void tcg_gen_umax_##X(T ret, T a, T b);                                          \
+    void tcg_gen_muluh_##X(T ret, T a, T b); /* high half of the unsigned product */ \
+    void tcg_gen_mulsh_##X(T ret, T a, T b); /* high half of the signed product */
+TCG_COMPOSED_DECLS(i32, TCGv_i32)
+TCG_COMPOSED_DECLS(i64, TCGv_i64)
 
 /* Pointers (host-sized, i64) */
 void tcg_gen_mov_ptr(TCGv_ptr ret, TCGv_ptr a);

@@ -139,16 +139,48 @@ static uint64_t r_ctz(int n, uint64_t a, uint64_t b)
     return a ? (uint64_t)__builtin_ctzll(a) : b;
 }
 
+static uint64_t r_smin(int n, uint64_t a, uint64_t b)
+{
+    return sx(n, a) < sx(n, b) ? a : b;
+}
+static uint64_t r_smax(int n, uint64_t a, uint64_t b)
+{
+    return sx(n, a) > sx(n, b) ? a : b;
+}
+static uint64_t r_umin(int n, uint64_t a, uint64_t b)
+{
+    return (a & mask_of(n)) < (b & mask_of(n)) ? a : b;
+}
+static uint64_t r_umax(int n, uint64_t a, uint64_t b)
+{
+    return (a & mask_of(n)) > (b & mask_of(n)) ? a : b;
+}
+static uint64_t r_muluh(int n, uint64_t a, uint64_t b)
+{
+    if (n == 32) {
+        return ((a & mask_of(32)) * (b & mask_of(32))) >> 32;
+    }
+    return (uint64_t)(((unsigned __int128)a * b) >> 64);
+}
+static uint64_t r_mulsh(int n, uint64_t a, uint64_t b)
+{
+    if (n == 32) {
+        return (uint64_t)((sx(32, a) * sx(32, b)) >> 32);
+    }
+    return (uint64_t)((unsigned __int128)((__int128)(int64_t)a * (int64_t)b) >> 64);
+}
+
 #define BIN(name, sh)                                                   \
     {                                                                   \
 #name, tcg_gen_##name##_i32, tcg_gen_##name##_i64, r_##name, sh \
     }
 static const BinCase bin_cases[] = {
-    BIN(add, false), BIN(sub, false),  BIN(mul, false),  BIN(and, false),  BIN(or, false),
-    BIN(xor, false), BIN(andc, false), BIN(orc, false),  BIN(nand, false), BIN(nor, false),
-    BIN(eqv, false), BIN(shl, true),   BIN(shr, true),   BIN(sar, true),   BIN(rotl, true),
-    BIN(rotr, true), BIN(div, false),  BIN(divu, false), BIN(rem, false),  BIN(remu, false),
-    BIN(clz, false), BIN(ctz, false),
+    BIN(add, false),  BIN(sub, false),   BIN(mul, false),   BIN(and, false),  BIN(or, false),
+    BIN(xor, false),  BIN(andc, false),  BIN(orc, false),   BIN(nand, false), BIN(nor, false),
+    BIN(eqv, false),  BIN(shl, true),    BIN(shr, true),    BIN(sar, true),   BIN(rotl, true),
+    BIN(rotr, true),  BIN(div, false),   BIN(divu, false),  BIN(rem, false),  BIN(remu, false),
+    BIN(clz, false),  BIN(ctz, false),   BIN(smin, false),  BIN(smax, false), BIN(umin, false),
+    BIN(umax, false), BIN(muluh, false), BIN(mulsh, false),
 };
 #define N_BIN (int)(sizeof(bin_cases) / sizeof(bin_cases[0]))
 
@@ -382,14 +414,18 @@ static uint64_t u_mov(int n, uint64_t a)
 {
     return a;
 }
+static uint64_t u_abs(int n, uint64_t a)
+{
+    return sx(n, a) < 0 ? -a : a;
+}
 
 #define UN(name)                                                    \
     {                                                               \
 #name, tcg_gen_##name##_i32, tcg_gen_##name##_i64, u_##name \
     }
 static const UnCase un_cases[] = {
-    UN(neg),    UN(not ),    UN(ext8s),   UN(ext8u), UN(ext16s),
-    UN(ext16u), UN(bswap16), UN(bswap32), UN(ctpop), UN(mov),
+    UN(neg),     UN(not ),    UN(ext8s), UN(ext8u), UN(ext16s), UN(ext16u),
+    UN(bswap16), UN(bswap32), UN(ctpop), UN(mov),   UN(abs),
 };
 #define N_UN (int)(sizeof(un_cases) / sizeof(un_cases[0]))
 
