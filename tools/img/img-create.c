@@ -425,6 +425,7 @@ int img_cmd_amend(int argc, char **argv)
     int ret = IMG_EXIT_FAIL;
     int c;
     BlockDev *bs = NULL;
+    char *cur_backing = NULL, *cur_backing_fmt = NULL;
     while ((c = getopt_long(argc, argv, ":o:f:t:pq", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
@@ -490,6 +491,8 @@ int img_cmd_amend(int argc, char **argv)
     uint32_t cur_refcount_bits = info.refcount_bits;
     bool cur_v2 = !strcmp(info.compat, "0.10");
     bool cur_lazy = info.lazy_refcounts;
+    cur_backing = info.backing_file ? strdup(info.backing_file) : NULL;
+    cur_backing_fmt = info.backing_fmt ? strdup(info.backing_fmt) : NULL;
     block_info_clear(&info);
     for (int i = 0; i < opts.n; i++) {
         const char *k = opts.items[i].key, *v = opts.items[i].value;
@@ -509,7 +512,7 @@ int img_cmd_amend(int argc, char **argv)
             } else if (!strcmp(v, "1.1") || !strcmp(v, "v3")) {
                 ao.compat = "1.1";
             } else {
-                img_error("Invalid compatibility level: '%s'", v);
+                img_error("Unknown compatibility level %s", v);
                 goto out;
             }
         } else if (!strcmp(k, "lazy_refcounts")) {
@@ -547,6 +550,16 @@ int img_cmd_amend(int argc, char **argv)
             }
         }
     }
+    /* The backing file is rebase's business: amend only accepts the values
+     * the image already has. */
+    if ((ao.backing_file && (!cur_backing || strcmp(ao.backing_file, cur_backing))) ||
+        (ao.backing_fmt && (!cur_backing_fmt || strcmp(ao.backing_fmt, cur_backing_fmt)))) {
+        img_error("Cannot amend the backing file");
+        fprintf(stderr, "You can use '%s rebase' instead.\n", IMG_PROG);
+        goto out;
+    }
+    ao.backing_file = NULL;
+    ao.backing_fmt = NULL;
     bool to_v2 = ao.compat ? !strcmp(ao.compat, "0.10") : cur_v2;
     if (to_v2 && ao.lazy_refcounts == 1) {
         img_error("Lazy refcounts only supported with compatibility level 1.1 and above (use "
@@ -567,6 +580,14 @@ int img_cmd_amend(int argc, char **argv)
         img_error("compat=0.10 requires refcount_bits=16");
         goto out;
     }
+    /* block_amend only grows; a smaller size= shrinks, as in qemu-img. */
+    if (ao.size && ao.size < block_get_length(bs)) {
+        if (block_truncate(bs, ao.size, true, BLOCK_PREALLOC_OFF, &err) < 0) {
+            img_error_free(err, "Could not shrink the image");
+            goto out;
+        }
+        ao.size = 0;
+    }
     ImgProgress prog;
     img_progress_start(&prog, progress && !quiet);
     if (block_amend(bs, &ao, &err) < 0) {
@@ -580,6 +601,8 @@ out:
         img_error("Failed to flush the image");
         ret = IMG_EXIT_FAIL;
     }
+    free(cur_backing);
+    free(cur_backing_fmt);
     img_opts_clear(&opts);
     return ret;
 }
