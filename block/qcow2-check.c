@@ -82,8 +82,7 @@ static void check_l2(CheckState *c, uint64_t l2_off, bool active, uint64_t *prev
             if (active) {
                 c->res->allocated_clusters++;
                 c->res->compressed_clusters++;
-                c->res->fragmented_clusters++;
-                *prev_host = 0;
+                c->res->fragmented_clusters++; /* as qemu-img counts them */
             }
             continue;
         }

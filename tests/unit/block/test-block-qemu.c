@@ -278,6 +278,53 @@ START_TEST(test_qemu_bitmaps_preserved)
 }
 END_TEST
 
+static long long json_int(const char *json, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof(pat), "\"%s\": ", key);
+    const char *p = strstr(json, pat);
+    return p ? atoll(p + strlen(pat)) : 0;
+}
+
+/* The numbers of `qemu-img check --output=json` come out the same from
+ * block_check(), on an image with compressed, fragmented and shared data. */
+START_TEST(test_check_matches_qemu)
+{
+    if (!bt_have_qemu())
+        return;
+    const char *img = bt_path("ck.qcow2"), *raw = bt_path("ck.raw");
+    uint8_t *data = calloc(1, SIZE);
+    for (size_t i = 0; i < SIZE / 3; i++)
+        data[i] = (uint8_t)(i / 1000);
+    bt_write_file(raw, data, SIZE);
+    ck_assert_int_eq(bt_run(NULL, "qemu-img convert -c -O qcow2 -o cluster_size=%s '%s' '%s'",
+                            _i ? "16k" : "64k", raw, img),
+                     0);
+    BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+    char *err = NULL;
+    ck_assert_int_eq(block_snapshot_create(bs, "a", &err), 0);
+    for (int k = 0; k < 40; k++)
+        ck_assert_int_eq(block_write(bs, (uint64_t)k * 7 * 65536 % SIZE, data, 5000, 0, &err), 0);
+    block_close(bs);
+    bs = bt_open(img, 0);
+    BlockCheckResult r;
+    ck_assert_int_eq(block_check(bs, 0, &r, &err), 0);
+    block_close(bs);
+    char *json;
+    ck_assert_int_eq(bt_run(&json, "qemu-img check --output=json '%s'", img), 0);
+    ck_assert_int_eq(r.image_end_offset, json_int(json, "image-end-offset"));
+    ck_assert_int_eq(r.total_clusters, json_int(json, "total-clusters"));
+    ck_assert_int_eq(r.allocated_clusters, json_int(json, "allocated-clusters"));
+    ck_assert_int_eq(r.fragmented_clusters, json_int(json, "fragmented-clusters"));
+    ck_assert_int_eq(r.compressed_clusters, json_int(json, "compressed-clusters"));
+    ck_assert_int_eq(r.leaks, json_int(json, "leaks"));
+    ck_assert_int_eq(r.corruptions, json_int(json, "corruptions"));
+    block_check_result_clear(&r);
+    free(json);
+    free(data);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block-qemu");
@@ -290,6 +337,7 @@ int main(void)
     tcase_add_test(tc, test_qemu_backing_chain);
     tcase_add_test(tc, test_qemu_snapshots);
     tcase_add_test(tc, test_qemu_bitmaps_preserved);
+    tcase_add_loop_test(tc, test_check_matches_qemu, 0, 2);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
