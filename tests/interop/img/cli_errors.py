@@ -144,6 +144,8 @@ def main():
         case(["amend", a], 1, "Must specify options (-o)")
         case(["amend", "-o", "cluster_size=4k", a], 1, "Invalid parameter 'cluster_size'")
         case(["amend", "-o", "foo=bar", a], 1, "Invalid parameter 'foo'")
+        case(["amend", "-o", "compat=foo", a], 1, "Unknown compatibility level foo")
+        case(["amend", "-o", "backing_file=other.qcow2", top], 1, "Cannot amend the backing file")
         case(["amend", "-f", "raw", "-o", "compat=0.10", raw], 1,
              "Format driver 'raw' does not support option amendment")
 

@@ -352,6 +352,15 @@ def test_resize_amend_measure(t, src):
     q = info_json(QEMU_IMG, img)
     check(q and not q["format-specific"]["data"]["lazy-refcounts"], "amend lazy_refcounts=off")
     qemu_check_clean(img, "amend lazy_refcounts=off")
+    mimic("amend", "-o", "size=8M", img)
+    q = info_json(QEMU_IMG, img)
+    check(q and q["virtual-size"] == 8 * MiB, "amend size=8M")
+    qemu_compare_equal(img, src, "amend size=8M", fmt_b="raw")
+    mimic("amend", "-o", "size=4M", img)
+    q = info_json(QEMU_IMG, img)
+    check(q and q["virtual-size"] == 4 * MiB, "amend size=4M (shrink)")
+    qemu_check_clean(img, "amend size=4M")
+    qemu_compare_equal(img, src, "amend size=4M", fmt_b="raw")
 
     # measure: same numbers as qemu-img, for new and existing images.
     for args in (["--size", "1G", "-O", "qcow2"], ["--size", "1G", "-O", "raw"],
