@@ -548,6 +548,56 @@ START_TEST(test_prealloc_modes)
 }
 END_TEST
 
+/* Cache modes: names parse as -drive cache= does; cache=none (O_DIRECT)
+ * still accepts unaligned requests, on raw and qcow2 alike. */
+START_TEST(test_cache_modes)
+{
+    int f = -1;
+    ck_assert_int_eq(block_parse_cache_mode("none", &f), 0);
+    ck_assert_int_eq(f, BLOCK_O_CACHE_DIRECT);
+    ck_assert_int_eq(block_parse_cache_mode("directsync", &f), 0);
+    ck_assert_int_eq(f, BLOCK_O_CACHE_DIRECT | BLOCK_O_CACHE_WRITETHROUGH);
+    ck_assert_int_eq(block_parse_cache_mode("unsafe", &f), 0);
+    ck_assert_int_eq(f, BLOCK_O_CACHE_NO_FLUSH);
+    ck_assert_int_eq(block_parse_cache_mode("writeback", &f), 0);
+    ck_assert_int_eq(f, 0);
+    ck_assert_int_eq(block_parse_cache_mode("bogus", &f), -EINVAL);
+    BlockPrealloc p;
+    ck_assert_int_eq(block_parse_prealloc("falloc", &p), 0);
+    ck_assert_int_eq(p, BLOCK_PREALLOC_FALLOC);
+    ck_assert_int_eq(block_parse_prealloc("lots", &p), -EINVAL);
+    static const char *const fmts[] = {"raw", "qcow2"};
+    for (int i = 0; i < 2; i++) {
+        const char *img = bt_path(i ? "direct.qcow2" : "direct.raw");
+        uint64_t size = 2 << 20;
+        char *err = NULL;
+        must(block_create(img, fmts[i], size, NULL, &err), err, "create");
+        BlockDev *bs = block_open(img, NULL, BLOCK_O_RDWR | BLOCK_O_CACHE_DIRECT, &err);
+        if (!bs) {
+            ck_assert_ptr_nonnull(strstr(err, "O_DIRECT")); /* e.g. tmpfs */
+            free(err);
+            return;
+        }
+        Mirror m = {.bs = bs, .expect = calloc(1, size), .size = size};
+        m_write(&m, 1, 7000, 1, 0);
+        m_write(&m, 65536 * 3 + 100, 65536, 2, 0);
+        m_write(&m, size - 3, 3, 3, 0);
+        bt_assert_contents(bs, m.expect, size);
+        block_close(bs);
+        struct stat sb;
+        ck_assert_int_eq(stat(img, &sb), 0);
+        if (i == 0)
+            ck_assert_uint_eq(sb.st_size, size);
+        bs = bt_open(img, BLOCK_O_CACHE_WRITETHROUGH);
+        bt_assert_contents(bs, m.expect, size);
+        block_close(bs);
+        if (i == 1)
+            bt_assert_qemu_agrees(img, m.expect, size);
+        free(m.expect);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block");
@@ -564,6 +614,7 @@ int main(void)
     tcase_add_test(tc, test_amend_and_resize);
     tcase_add_test(tc, test_map_matches_qemu);
     tcase_add_test(tc, test_prealloc_modes);
+    tcase_add_test(tc, test_cache_modes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
