@@ -753,6 +753,42 @@ static int qcow2_change_backing(BlockDev *bs, const char *file, const char *fmt,
     return 0;
 }
 
+/* Whether any snapshot's tables use v3-only zero clusters. */
+static int qcow2_snapshots_have_zero_clusters(BlockDev *bs, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    uint8_t *l2 = malloc(s->cluster_size);
+    if (!l2)
+        return block_err(errp, -ENOMEM, "Out of memory");
+    int found = 0;
+    for (uint32_t i = 0; i < s->nb_snapshots && !found; i++) {
+        Qcow2Snapshot *sn = &s->snapshots[i];
+        for (uint32_t k = 0; k < sn->l1_size && !found; k++) {
+            uint8_t e[8];
+            if (file_pread(bs, sn->l1_offset + (uint64_t)k * 8, e, 8, errp) < 0) {
+                found = -EIO;
+                break;
+            }
+            uint64_t l2_off = be64_load(e) & QCOW2_OFFSET_MASK;
+            if (!l2_off)
+                continue;
+            if (file_pread(bs, l2_off, l2, s->cluster_size, errp) < 0) {
+                found = -EIO;
+                break;
+            }
+            for (uint64_t j = 0; j < (1ULL << s->l2_bits); j++) {
+                uint64_t ent = be64_load(l2 + j * 8);
+                if (!(ent & QCOW2_OFLAG_COMPRESSED) && (ent & QCOW2_OFLAG_ZERO)) {
+                    found = 1;
+                    break;
+                }
+            }
+        }
+    }
+    free(l2);
+    return found;
+}
+
 static int qcow2_amend(BlockDev *bs, const BlockAmendOpts *o, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
@@ -775,6 +811,13 @@ static int qcow2_amend(BlockDev *bs, const BlockAmendOpts *o, char **errp)
             return block_err(errp, -ENOTSUP, "compat=0.10 requires refcount_bits=16");
         if (s->nb_bitmaps)
             return block_err(errp, -ENOTSUP, "Cannot downgrade an image with bitmaps");
+        int z = qcow2_snapshots_have_zero_clusters(bs, errp);
+        if (z < 0)
+            return z;
+        if (z)
+            return block_err(errp, -ENOTSUP,
+                             "Cannot downgrade: a snapshot contains zero clusters (delete it "
+                             "first)");
     }
     if ((ret = qcow2_flush_all(bs, errp)) < 0)
         return ret;
