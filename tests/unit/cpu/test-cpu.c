@@ -618,6 +618,115 @@ START_TEST(test_debug_memory_access)
 }
 END_TEST
 
+#define LWBE(rd, rs, off) toy_i(TOY_LWBE, rd, rs, off)
+#define SWBE(rd, rs, off) toy_i(TOY_SWBE, rd, rs, off)
+#define HLW(rd, rs, off)  toy_i(TOY_HLW, rd, rs, off)
+
+START_TEST(test_big_endian_and_page_crossing_access)
+{
+    setup_machine(0);
+    memset(&mmio_log, 0, sizeof(mmio_log));
+    const uint32_t prog[] = {
+        LI32(1, 0x11223344),
+        LI32(3, 0x4ffe),
+        SWBE(1, 3, 0), /* bytes 11 22 | 33 44 across the 0x5000 page boundary */
+        LWBE(2, 3, 0),
+        LW(4, 0, 0x5000), /* little-endian view of 33 44 xx xx */
+        SW(1, 0, 0x6000),
+        LWBE(5, 0, 0x6000),
+        LI32(6, MMIO_BASE),
+        LWBE(7, 6, 0x10), /* a little-endian device read big-endian */
+        HALT(),
+    };
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_to_halt();
+    uint8_t *mem = memory_region_get_ram_ptr(ram);
+    ck_assert_uint_eq(mem[0x4ffe], 0x11);
+    ck_assert_uint_eq(mem[0x4fff], 0x22);
+    ck_assert_uint_eq(mem[0x5000], 0x33);
+    ck_assert_uint_eq(mem[0x5001], 0x44);
+    ck_assert_uint_eq(env->regs[2], 0x11223344);
+    ck_assert_uint_eq(env->regs[4] & 0xffff, 0x4433);
+    ck_assert_uint_eq(env->regs[5], 0x44332211);
+    ck_assert_uint_eq(env->regs[7], __builtin_bswap32(0x1234 + 0x10));
+}
+END_TEST
+
+START_TEST(test_helper_loads_and_faults)
+{
+    setup_machine(0);
+    uint32_t v = 0xfeedbeef;
+    ck_assert_int_eq(address_space_write(as, 0x6004, &v, 4), MEMTX_OK);
+    const uint32_t prog[] = {
+        LI32(3, 0x6000), HLW(1, 3, 4), /* 0x1008 */
+        LUI(3, 0x8000),                /* 0x100c */
+        HLW(2, 3, 0),                  /* 0x1010: faults inside the helper */
+        LI(5, 1),        HALT(),
+    };
+    const uint32_t handler[] = {HALT()};
+    load(0x1000, prog, sizeof(prog) / 4);
+    load(0x800, handler, 1);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[1], 0xfeedbeef);
+    ck_assert_uint_eq(env->last_excp, TOY_EXCP_FAULT);
+    ck_assert_uint_eq(env->epc, 0x1010);
+    ck_assert_uint_eq(env->regs[5], 0);
+}
+END_TEST
+
+START_TEST(test_rom_and_memory_map_changes)
+{
+    setup_machine(0);
+    /* ROM at 0x80000 holding code and data: it runs, and guest writes to it vanish. */
+    MemoryRegion *rom = memory_region_new_rom("rom", 0x1000);
+    uint32_t romcode[] = {LI32(6, 0x80100), LW(1, 6, 0), LI(2, 5), SW(2, 6, 0),
+                          LW(3, 6, 0),      HALT(),      0};
+    memory_region_add_subregion(sysmem, 0x80000, rom);
+    ck_assert_int_eq(address_space_write_rom(as, 0x80000, romcode, sizeof(romcode)), MEMTX_OK);
+    uint32_t data = 0xabcd;
+    ck_assert_int_eq(address_space_write_rom(as, 0x80100, &data, 4), MEMTX_OK);
+    run_at(0x80000);
+    ck_assert_uint_eq(env->regs[1], 0xabcd);
+    ck_assert_uint_eq(env->regs[3], 0xabcd);
+
+    /* Moving the device: the TLB must forget the old mapping. */
+    const uint32_t prog[] = {LI32(6, MMIO_BASE), LW(1, 6, 0x10), LW(2, 6, 0x2010), HALT()};
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_at(0x1000);
+    ck_assert_uint_eq(env->regs[1], 0x1234 + 0x10);
+    MemoryRegionSection sec = address_space_lookup(as, MMIO_BASE);
+    ck_assert_ptr_nonnull(sec.mr);
+    memory_region_set_address(sec.mr, MMIO_BASE + 0x2000);
+    run_at(0x1000);
+    ck_assert_uint_ne(env->regs[1], 0x1234 + 0x10);
+    ck_assert_uint_eq(env->regs[2], 0x1234 + 0x10);
+}
+END_TEST
+
+START_TEST(test_reset_while_running)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {ADDI(2, 2, 1), J(-2)};
+    load(0x1000, prog, 2);
+    cpus_start();
+    usleep(20000);
+    ck_assert_uint_gt(env->regs[2], 0);
+    cpus_reset(); /* while running: pauses, resets, resumes */
+    ck_assert(!cpus_paused());
+    cpus_pause();
+    env->pc = 0x3000; /* somewhere else entirely */
+    env->regs[2] = 12345;
+    cpus_reset(); /* while paused: stays paused */
+    ck_assert(cpus_paused());
+    ck_assert_uint_eq(env->pc, 0x1000);
+    ck_assert_uint_eq(env->regs[2], 0);
+    cpus_resume();
+    usleep(20000);
+    cpus_stop_threads();
+    ck_assert_uint_gt(env->regs[2], 0);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -644,6 +753,10 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_two_cpus_with_flushes);
     tcase_add_test(tc, test_logging);
     tcase_add_test(tc, test_debug_memory_access);
+    tcase_add_test(tc, test_big_endian_and_page_crossing_access);
+    tcase_add_test(tc, test_helper_loads_and_faults);
+    tcase_add_test(tc, test_rom_and_memory_map_changes);
+    tcase_add_test(tc, test_reset_while_running);
     suite_add_tcase(s, tc);
     return s;
 }

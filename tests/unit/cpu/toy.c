@@ -42,6 +42,11 @@ static void helper_halt(void *env)
     cpu_halt(env_cpu(env));
 }
 
+static uint32_t helper_hlw(void *env, uint32_t addr)
+{
+    return cpu_ldl_data_ra(env, addr, GETPC());
+}
+
 static void helper_eret(void *env)
 {
     ToyEnv *e = env;
@@ -100,6 +105,24 @@ static void toy_translate_insn(DisasContextBase *db, CPUState *cpu)
     case TOY_SW: {
         TCGv_i32 a = gen_addr(rs, simm);
         tcg_gen_qemu_st_i32(cpu_regs[rd], tcg_addr_i32(a), 0, MO_LEUL | MO_ALIGN);
+        break;
+    }
+    case TOY_LWBE: {
+        TCGv_i32 a = gen_addr(rs, simm);
+        tcg_gen_qemu_ld_i32(cpu_regs[rd], tcg_addr_i32(a), 0, MO_BEUL);
+        break;
+    }
+    case TOY_SWBE: {
+        TCGv_i32 a = gen_addr(rs, simm);
+        tcg_gen_qemu_st_i32(cpu_regs[rd], tcg_addr_i32(a), 0, MO_BEUL);
+        break;
+    }
+    case TOY_HLW: {
+        TCGv_i32 a = gen_addr(rs, simm);
+        TCGv_i32 v = tcg_temp_new_i32();
+        tcg_gen_calln((void *)helper_hlw, 0, tcgv_i32_temp(v), 2, tcgv_ptr_temp(tcg_env),
+                      tcgv_i32_temp(a));
+        tcg_gen_mov_i32(cpu_regs[rd], v);
         break;
     }
     case TOY_BNZ: {

@@ -29,6 +29,9 @@ enum {
     TOY_J = 13,     /* pc = pc + 4 + sext(imm) * 4 */
     TOY_SUB = 14,   /* rd = rs - rt */
     TOY_ERET = 15,  /* pc = irq_epc, ie = 1 */
+    TOY_LWBE = 16,  /* rd = big-endian mem32[rs + sext(imm)], unaligned allowed */
+    TOY_SWBE = 17,  /* big-endian store of rd, unaligned allowed */
+    TOY_HLW = 18,   /* rd = mem32[rs + sext(imm)] through a helper (cpu_ldl_data_ra) */
 };
 
 enum {
