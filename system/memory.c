@@ -12,6 +12,7 @@
  * sees freed memory and no grace-period machinery is needed.
  */
 #include "system/memory.h"
+#include "system/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,16 @@
 #include <unistd.h>
 
 typedef __int128 i128;
+
+/* log.c lives in mimic_system; this library also links without it (its
+ * unit tests), so it refers to the logger weakly and logs only if present. */
+#pragma weak log_mask
+#pragma weak log_printf
+
+static bool mem_log(unsigned item)
+{
+    return &log_mask != NULL && &log_printf != NULL && (log_mask & item);
+}
 
 typedef enum MRKind {
     MR_CONTAINER,
@@ -1065,6 +1076,10 @@ static bool io_access_valid(MemoryRegion *mr, uint64_t addr, unsigned size, MemT
     }
     if (!ok) {
         *res = ops->valid.accepts_bad ? MEMTX_OK : MEMTX_ERROR;
+        if (mem_log(LOG_GUEST_ERROR)) {
+            log_printf("memory: invalid %u-byte access at offset 0x%" PRIx64 " of '%s'\n", size,
+                       addr, mr->name);
+        }
     }
     return ok;
 }
@@ -1161,6 +1176,11 @@ static MemTxResult address_space_rw(AddressSpace *as, uint64_t addr, uint8_t *bu
         if (!s.mr) {
             if (kind == ACCESS_READ) {
                 memset(buf, 0, l);
+            }
+            if (!(result & MEMTX_DECODE_ERROR) && mem_log(LOG_GUEST_ERROR)) {
+                log_printf("memory: unassigned %s of %" PRIu64 " bytes at 0x%" PRIx64 " in %s\n",
+                           kind == ACCESS_READ ? "read" : "write", len < l ? len : l, addr,
+                           as->name);
             }
             result |= MEMTX_DECODE_ERROR;
         } else if (kind == ACCESS_WRITE_ROM && s.mr->kind == MR_ROMDEV) {
