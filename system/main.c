@@ -249,6 +249,12 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    if (!opts.kernel) {
+        const char *needs = opts.append ? "-append" : opts.initrd ? "-initrd" : NULL;
+        if (needs) {
+            main_fail(g_strdup_printf("%s only allowed with -kernel option", needs));
+        }
+    }
     main_check_file("kernel", opts.kernel);
     main_check_file("initrd", opts.initrd);
     main_check_file("DTB", opts.dtb);

@@ -36,7 +36,9 @@ expect_error("unknown machine", ["-M", "xyz"],
 expect_error("unknown CPU", ["-M", "none", "-cpu", "xyz"], ["mimic: unable to find CPU model 'xyz'"])
 expect_error("missing kernel", ["-M", "none", "-kernel", "/nonexistent/vmlinux"],
              ["mimic: could not load kernel '/nonexistent/vmlinux': No such file or directory"])
-expect_error("missing initrd", ["-M", "none", "-initrd", "/nonexistent/rd"],
+expect_error("-append without -kernel", ["-M", "none", "-append", "console=ttyS0"],
+             ["mimic: -append only allowed with -kernel option"])
+expect_error("missing initrd", ["-M", "none", "-kernel", "/dev/null", "-initrd", "/nonexistent/rd"],
              ["mimic: could not load initrd '/nonexistent/rd': No such file or directory"])
 expect_error("bad -m", ["-M", "none", "-m", "12X"],
              ["mimic: -m 12X: Parameter 'size' expects a non-negative number with an optional "
