@@ -12,6 +12,27 @@
 /* Guests add their model tables here as they arrive. */
 const CPUModel *const cpu_model_table[] = {NULL};
 
+/*
+ * Each guest library exports `<arch>_cpu_models` (NULL-terminated). They are referenced
+ * weakly so that mimic_cpu links without them; a binary that links a guest (its board
+ * references the guest) lists and finds its models here, for -cpu help too.
+ */
+extern const CPUModel *const mips_cpu_models[] __attribute__((weak));
+extern const CPUModel *const arm_cpu_models[] __attribute__((weak));
+extern const CPUModel *const x86_cpu_models[] __attribute__((weak));
+
+static const CPUModel *const *guest_table(int i)
+{
+    switch (i) {
+    case 0: return cpu_model_table;
+    case 1: return mips_cpu_models;
+    case 2: return arm_cpu_models;
+    case 3: return x86_cpu_models;
+    default: return NULL;
+    }
+}
+#define N_GUEST_TABLES 4
+
 #define MAX_EXTRA_TABLES 8
 static const CPUModel *const *extra_tables[MAX_EXTRA_TABLES];
 static int n_extra_tables;
@@ -40,7 +61,10 @@ static const CPUModel *find_in(const CPUModel *const *t, const char *name)
 
 const CPUModel *cpu_model_find(const char *name)
 {
-    const CPUModel *m = find_in(cpu_model_table, name);
+    const CPUModel *m = NULL;
+    for (int i = 0; !m && i < N_GUEST_TABLES; i++) {
+        m = find_in(guest_table(i), name);
+    }
     for (int i = 0; !m && i < n_extra_tables; i++) {
         m = find_in(extra_tables[i], name);
     }
@@ -59,9 +83,17 @@ static void list_from(FILE *f, const CPUModel *const *t, const char *arch)
 void cpu_list_models(FILE *f, const char *arch)
 {
     fprintf(f, "Available CPUs%s%s:\n", arch ? " for " : "", arch ? arch : "");
-    list_from(f, cpu_model_table, arch);
+    for (int i = 0; i < N_GUEST_TABLES; i++) {
+        list_from(f, guest_table(i), arch);
+    }
     for (int i = 0; i < n_extra_tables; i++) {
-        list_from(f, extra_tables[i], arch);
+        bool dup = false;
+        for (int j = 0; j < N_GUEST_TABLES; j++) {
+            dup |= extra_tables[i] == guest_table(j);
+        }
+        if (!dup) {
+            list_from(f, extra_tables[i], arch);
+        }
     }
 }
 
@@ -250,6 +282,7 @@ CPUState *cpu_create(const char *model, AddressSpace *as, char **errp)
     if (m->init) {
         m->init(cpu);
     }
+    cpu_gdb_register();
     return cpu;
 }
 

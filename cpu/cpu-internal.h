@@ -58,6 +58,11 @@ uint64_t tlb_ld_slow(void *env, uint64_t addr, MemOpIdx oi, uintptr_t retaddr);
 void tlb_st_slow(void *env, uint64_t addr, uint64_t val, MemOpIdx oi, uintptr_t retaddr);
 void tlb_register_listener(AddressSpace *as);
 
+/* gdb.c */
+void helper_debug_breakpoint(void *env);
+void cpu_gdb_register(void);
+void cpu_gdb_report_stop(CPUState *cpu);
+
 /* cpus.c */
 bool cpu_has_work(CPUState *cpu);
 void cpus_lock(void);

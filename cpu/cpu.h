@@ -242,6 +242,8 @@ struct CPUArchOps {
     int gdb_num_regs;
     int (*gdb_read_register)(CPUState *cpu, uint8_t *buf, int n);
     int (*gdb_write_register)(CPUState *cpu, const uint8_t *buf, int n);
+    /* gdb's XML description for annex ("target.xml", ...); NULL: gdb's defaults. */
+    const char *(*gdb_target_xml)(const char *annex);
     /* -d in_asm: capstone mode for blocks with these flags (NULL: disas_arch). */
     LogDisasArch (*disas_arch_for_flags)(uint32_t flags);
 };
@@ -255,8 +257,9 @@ struct CPUModel {
     void (*init)(CPUState *cpu); /* after reset values: ids, feature bits */
 };
 
-/* Explicit, NULL-terminated model tables: the built-in one (cpu/models.c lists the
- * guests' tables) and optional extra ones added by an explicit call (tests). */
+/* Explicit, NULL-terminated model tables: each guest library exports
+ * `<arch>_cpu_models` (mips_cpu_models, arm_cpu_models, x86_cpu_models), which cpu/ finds
+ * when the guest is linked in; other tables (tests) are added by an explicit call. */
 extern const CPUModel *const cpu_model_table[];
 void cpu_models_add(const CPUModel *const *table);
 const CPUModel *cpu_model_find(const char *name);
@@ -410,6 +413,19 @@ void cpus_reset(void);
 void cpus_stop_threads(void); /* join all vCPU threads (exit) */
 bool cpus_paused(void);
 void cpu_single_step(CPUState *cpu, bool enable);
+/* Lets one stopped CPU run (gdb step) while the others stay stopped. */
+void cpus_resume_one(CPUState *cpu);
+
+/* ---- Debugging (gdb stub) -------------------------------------------------------------- */
+
+/* Breakpoints on guest virtual pcs, for every CPU: a block reaching one leaves with
+ * EXCP_DEBUG before the instruction; the vCPU threads then stop and tell the gdb stub. */
+bool cpu_breakpoint_insert(uint64_t pc);
+bool cpu_breakpoint_remove(uint64_t pc);
+bool cpu_breakpoint_test(CPUState *cpu, uint64_t pc);
+/* The GdbTarget (system/gdbstub.h) over all CPUs; cpu_create registers it. */
+struct GdbTarget;
+const struct GdbTarget *cpu_gdb_target_get(void);
 /* -singlestep: every block holds one instruction. */
 extern bool tcg_singlestep;
 

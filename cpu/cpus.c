@@ -12,6 +12,7 @@ CPUState *cpu_list_head;
 bool tcg_singlestep;
 
 /* One lock and one condition for every run-state change: rare, and simple to get right. */
+static bool cpus_vm_paused;
 static pthread_mutex_t cpus_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cpus_cond = PTHREAD_COND_INITIALIZER;
 
@@ -150,11 +151,18 @@ static void *tcg_vcpu_thread(void *arg)
 
         int r = cpu_exec(cpu);
 
-        pthread_mutex_lock(&cpus_mutex);
         if (r == EXCP_DEBUG) {
-            /* Single step finished: wait for the debugger to resume us. */
-            cpu->stop_request = true;
+            /* A breakpoint or a finished step: everything stops for the debugger. */
+            pthread_mutex_lock(&cpus_mutex);
+            cpus_vm_paused = true;
+            for (CPUState *c = cpu_list_head; c; c = c->next) {
+                c->stop_request = true;
+                cpu_exit(c);
+            }
+            pthread_mutex_unlock(&cpus_mutex);
+            cpu_gdb_report_stop(cpu);
         }
+        pthread_mutex_lock(&cpus_mutex);
     }
 }
 
@@ -172,8 +180,6 @@ const AccelOps accel_tcg_ops = {
     .vcpu_thread = tcg_vcpu_thread,
     .kick = tcg_kick,
 };
-
-static bool cpus_vm_paused;
 
 void cpus_start(void)
 {
@@ -231,6 +237,14 @@ void cpus_resume(void)
     for (CPUState *c = cpu_list_head; c; c = c->next) {
         c->stop_request = false;
     }
+    pthread_cond_broadcast(&cpus_cond);
+    pthread_mutex_unlock(&cpus_mutex);
+}
+
+void cpus_resume_one(CPUState *cpu)
+{
+    pthread_mutex_lock(&cpus_mutex);
+    cpu->stop_request = false;
     pthread_cond_broadcast(&cpus_cond);
     pthread_mutex_unlock(&cpus_mutex);
 }

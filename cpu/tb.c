@@ -435,8 +435,9 @@ void tb_flush(CPUState *cpu)
         tb_structures_init();
         tb_flush_locked();
         pthread_mutex_unlock(&tb_mutex);
-        if (cpu && cpu->tcg) {
-            tcg_code_buffer_flush(cpu->tcg);
+        TCGContext *ctx = cpu && cpu->tcg ? cpu->tcg : cpu_any_tcg_context();
+        if (ctx) {
+            tcg_code_buffer_flush(ctx);
         }
         if (cpu) {
             cpu->stats.flushes++;

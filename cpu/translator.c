@@ -63,6 +63,15 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CPUState *c
         db->num_insns++;
         db->insn_pc = db->pc_next;
         ops->insn_start(db, cpu);
+        if (cpu_breakpoint_test(cpu, db->pc_next)) {
+            /* Stop before the instruction; one byte keeps the block non-empty for
+             * invalidation. */
+            tcg_gen_calln((void *)helper_debug_breakpoint, 0, NULL, 1, tcgv_ptr_temp(tcg_env));
+            tcg_gen_exit_tb(0);
+            db->pc_next += 1;
+            db->is_jmp = DISAS_NORETURN;
+            break;
+        }
         ops->translate_insn(db, cpu);
         if (db->is_jmp != DISAS_NEXT) {
             break;

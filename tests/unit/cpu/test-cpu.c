@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "system/gdbstub.h"
 #include "system/main-loop.h"
 #include "tests/unit/cpu/toy.h"
 
@@ -727,6 +728,66 @@ START_TEST(test_reset_while_running)
 }
 END_TEST
 
+static bool wait_stopped(CPUState *c, int ms)
+{
+    for (int i = 0; i < ms && !c->stopped; i++) {
+        usleep(1000);
+    }
+    return c->stopped;
+}
+
+START_TEST(test_gdb_target)
+{
+    main_loop_init(); /* gdb stop reports go to the main loop */
+    bql_unlock();
+    setup_machine(0);
+    const GdbTarget *t = cpu_gdb_target_get();
+    ck_assert_int_eq(t->num_cpus, 1);
+    const uint32_t prog[] = {
+        LI(1, 10),     /* 0x1000 */
+        LI(2, 20),     /* 0x1004 */
+        ADD(3, 1, 2),  /* 0x1008: breakpoint */
+        ADDI(3, 3, 1), /* 0x100c */
+        HALT(),
+    };
+    load(0x1000, prog, sizeof(prog) / 4);
+
+    uint8_t regs[17 * 4];
+    ck_assert_int_eq(t->read_registers(t->opaque, 0, regs, sizeof(regs)), 68);
+    uint32_t pc;
+    memcpy(&pc, regs + 64, 4);
+    ck_assert_uint_eq(pc, 0x1000);
+
+    ck_assert(t->insert_breakpoint(t->opaque, GDB_BREAKPOINT_SW, 0x1008, 4));
+    cpus_start();
+    ck_assert_msg(wait_stopped(cpu, 5000), "breakpoint not hit");
+    ck_assert_uint_eq(env->pc, 0x1008);
+    ck_assert_uint_eq(env->regs[2], 20);
+    ck_assert_uint_eq(env->regs[3], 0);
+
+    /* Step over it as gdb does: remove, step one instruction, continue. */
+    ck_assert(t->remove_breakpoint(t->opaque, GDB_BREAKPOINT_SW, 0x1008, 4));
+    cpu->stopped = false;
+    t->step(t->opaque, 0);
+    ck_assert_msg(wait_stopped(cpu, 5000), "step did not stop");
+    ck_assert_uint_eq(env->pc, 0x100c);
+    ck_assert_uint_eq(env->regs[3], 30);
+
+    uint8_t four[4];
+    ck_assert(t->read_memory(t->opaque, 0, 0x1008, four, 4));
+    uint32_t insn;
+    memcpy(&insn, four, 4);
+    ck_assert_uint_eq(insn, ADD(3, 1, 2));
+    uint8_t r3[4] = {100, 0, 0, 0};
+    ck_assert(t->write_register(t->opaque, 0, 3, r3, 4));
+
+    t->cont(t->opaque);
+    ck_assert(wait_for(&env->done, 5000));
+    cpus_stop_threads();
+    ck_assert_uint_eq(env->regs[3], 101);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -757,6 +818,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_helper_loads_and_faults);
     tcase_add_test(tc, test_rom_and_memory_map_changes);
     tcase_add_test(tc, test_reset_while_running);
+    tcase_add_test(tc, test_gdb_target);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -297,6 +297,28 @@ static void toy_dump_state(CPUState *cpu, FILE *f)
     }
 }
 
+/* gdb: r0..r15 then pc, 4 bytes each, little-endian. */
+static int toy_gdb_read(CPUState *cpu, uint8_t *buf, int n)
+{
+    ToyEnv *e = cpu->env;
+    uint32_t v = n < 16 ? e->regs[n] : e->pc;
+    memcpy(buf, &v, 4);
+    return 4;
+}
+
+static int toy_gdb_write(CPUState *cpu, const uint8_t *buf, int n)
+{
+    ToyEnv *e = cpu->env;
+    uint32_t v;
+    memcpy(&v, buf, 4);
+    if (n < 16) {
+        e->regs[n] = v;
+    } else {
+        e->pc = v;
+    }
+    return 4;
+}
+
 const CPUArchOps toy_arch_ops = {
     .name = "toy",
     .env_size = sizeof(ToyEnv),
@@ -319,6 +341,9 @@ const CPUArchOps toy_arch_ops = {
     .set_pc = toy_set_pc,
     .get_pc = toy_get_pc,
     .dump_state = toy_dump_state,
+    .gdb_num_regs = 17,
+    .gdb_read_register = toy_gdb_read,
+    .gdb_write_register = toy_gdb_write,
 };
 
 static const CPUModel toy_model = {
