@@ -5,11 +5,13 @@
 
 Suite *alu_suite(void);
 Suite *sys_suite(void);
+Suite *random_suite(void);
 
 int main(void)
 {
     SRunner *sr = srunner_create(alu_suite());
     srunner_add_suite(sr, sys_suite());
+    srunner_add_suite(sr, random_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
