@@ -35,6 +35,7 @@ typedef enum {
     K_BRANCH,
     K_LABEL,
     K_MOVI,
+    K_MEM,
 } Kind;
 
 typedef struct RInsn {
@@ -334,6 +335,16 @@ static void gen_program(Gen *g, uint64_t seed)
             x->imm = (int64_t)rnd_imm(g);
             x->label = open = g->nb_labels++;
             open_at = g->n + 1 + rndn(&g->r, 10);
+        } else if (rndn(&g->r, 2)) {
+            x->kind = K_MEM;
+            int size = rndn(&g->r, w ? 4 : 3);
+            x->pos = size | (rndn(&g->r, 2) ? MO_BSWAP : 0); /* store memop */
+            x->len = size | (rndn(&g->r, 2) ? MO_BSWAP : 0) | (rndn(&g->r, 2) ? MO_SIGN : 0);
+            x->imm = rndn(&g->r, 4000); /* offset in the page */
+            x->c = rndn(&g->r, 2);      /* mmu index */
+            x->a = pick_src(g, w);
+            x->b = pick_src(g, true); /* address base register (i64 guest) */
+            x->d = pick_dst(g, w);
         } else {
             x->kind = K_MOVI;
             x->d = pick_dst(g, w);
@@ -360,7 +371,7 @@ static void gen_program(Gen *g, uint64_t seed)
 
 /* ---- reference interpreter ---- */
 
-static void interp(const Gen *g, uint64_t *v, uint64_t *scratch)
+static void interp(const Gen *g, uint64_t *v, uint64_t *scratch, uint8_t *mem)
 {
     for (int i = 0; i < g->n; i++) {
         const RInsn *x = &g->p[i];
@@ -445,6 +456,24 @@ static void interp(const Gen *g, uint64_t *v, uint64_t *scratch)
                 v[x->d] = (uint64_t)(int64_t)(int8_t)scratch[x->pos] & m;
             }
             break;
+        case K_MEM: {
+            int size = 1 << (x->pos & MO_SIZE);
+            uint64_t val = v[x->a];
+            for (int k = 0; k < size; k++) {
+                int at = (x->pos & MO_BSWAP) ? size - 1 - k : k;
+                mem[x->imm + at] = (uint8_t)(val >> (8 * k));
+            }
+            uint64_t r = 0;
+            for (int k = 0; k < size; k++) {
+                int at = (x->len & MO_BSWAP) ? k : size - 1 - k;
+                r = r << 8 | mem[x->imm + at];
+            }
+            if ((x->len & MO_SIGN) && size < 8 && (r >> (8 * size - 1)) & 1) {
+                r |= ~0ull << (8 * size);
+            }
+            v[x->d] = r & m;
+            break;
+        }
         case K_BRANCH:
             if (eval_cond(x->cond, w, v[x->a], b)) {
                 while (g->p[i].kind != K_LABEL || g->p[i].label != x->label) {
@@ -637,6 +666,21 @@ static void emit_program(const Gen *g, Slots *sl, TCGLabel **labels)
             }
             break;
         case K_LABEL: tcg_gen_set_label(labels[x->label]); break;
+        case K_MEM: {
+            /* address = RANDOM_BASE + offset, formed from a register so it is not constant */
+            TCGv_i64 addr = tcg_temp_new_i64();
+            tcg_gen_andi_i64(addr, sl->q[x->b], 0);
+            tcg_gen_addi_i64(addr, addr, 0x40000000 + x->imm);
+            if (w) {
+                tcg_gen_qemu_st_i64(sl->q[x->a], tcg_addr_i64(addr), x->c, (MemOp)x->pos);
+                tcg_gen_qemu_ld_i64(sl->q[x->d], tcg_addr_i64(addr), x->c, (MemOp)x->len);
+            } else {
+                tcg_gen_qemu_st_i32(sl->w[x->a], tcg_addr_i64(addr), x->c, (MemOp)x->pos);
+                tcg_gen_qemu_ld_i32(sl->w[x->d], tcg_addr_i64(addr), x->c, (MemOp)x->len);
+            }
+            tcg_temp_free_i64(addr);
+            break;
+        }
         }
     }
     /* make local temps visible */
@@ -652,6 +696,7 @@ static void emit_program(const Gen *g, Slots *sl, TCGLabel **labels)
 static void setup(void)
 {
     fake_setup(64);
+    fake_map_pages(0x40000000, 1);
 }
 
 START_TEST(test_random_programs)
@@ -678,7 +723,10 @@ START_TEST(test_random_programs)
         }
         memset(env->scratch, 0, sizeof(env->scratch));
         run(&res);
-        interp(&g, v, scratch);
+        static uint8_t mem[4096];
+        memset(mem, 0, sizeof(mem));
+        memset(fake_ram, 0, 4096);
+        interp(&g, v, scratch, mem);
         for (int i = 0; i < 8; i++) {
             ck_assert_msg(env->g64[i] == v[S_G64 + i], "seed %llx opt %d: q%d = %llx want %llx",
                           (unsigned long long)seed, opt, i, (unsigned long long)env->g64[i],
