@@ -40,6 +40,14 @@ static inline void irq_pulse(qemu_irq irq)
 /* A line that sets both a and b (wired-OR fan-out). */
 qemu_irq irq_split(qemu_irq a, qemu_irq b);
 
+/* ---- Logging -------------------------------------------------------------
+ * What `-d guest_errors` and `-d unimp` show from device models: a guest
+ * misusing a device, or using a feature the model lacks. No-ops when the
+ * logger (system/log.c) is not linked in, as in device unit tests.
+ */
+void hw_log_guest_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hw_log_unimp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* ---- Saved state --------------------------------------------------------
  * Devices write their state as a sequence of fixed-width big-endian fields
  * and read it back in the same order; a short or inconsistent stream makes

@@ -310,8 +310,11 @@ static void serial_write_reg(SerialState *s, int reg, uint8_t v)
             chardev_accept_input(s->chr);
         }
         break;
-    case REG_LSR: break; /* factory test only */
-    case REG_MSR: break;
+    case REG_LSR:
+    case REG_MSR:
+        hw_log_guest_error("serial: write 0x%02x to read-only %s", v,
+                           reg == REG_LSR ? "LSR" : "MSR");
+        break;
     case REG_SCR: s->scr = v; break;
     }
     serial_update_irq(s);

@@ -240,6 +240,12 @@ static void chip_write_data(Pic8259 *c, uint8_t val)
         c->init_state = c->icw4_needed ? 3 : 0;
         break;
     case 3:
+        if (!(val & 0x01)) {
+            hw_log_unimp("i8259: ICW4 selects 8080/8085 mode; only 8086 mode is modelled");
+        }
+        if (val & 0x08) {
+            hw_log_unimp("i8259: ICW4 buffered mode ignored");
+        }
         c->auto_eoi = val & 0x02;
         c->sfnm = val & 0x10;
         c->init_state = 0;
@@ -297,6 +303,10 @@ static void elcr_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
 {
     PicState *s = opaque;
     Pic8259 *c = &s->chip[addr & 1];
+    if (val & ~c->elcr_mask & 0xff) {
+        hw_log_guest_error("i8259: ELCR%d bits 0x%02x cannot be level-triggered",
+                           (int)(addr & 1) + 1, (unsigned)(val & ~c->elcr_mask & 0xff));
+    }
     c->elcr = (uint8_t)val & c->elcr_mask;
     /* Level-triggered inputs request exactly while their line is high. */
     uint8_t level = chip_level_mask(c);

@@ -302,6 +302,10 @@ static void rtc_write_data(RtcState *s, uint8_t v)
         }
         s->cmos[RTC_REG_A] = v & ~REG_A_UIP;
         s->halted = (v & 0x60) == 0x60; /* DV = 11x holds the divider in reset */
+        if (!s->halted && (v & REG_A_DV_MASK) != 0x20) {
+            hw_log_unimp("mc146818: time base DV=%d; only 32.768 kHz (DV=2) is modelled",
+                         (v >> 4) & 7);
+        }
         if (was_halted && !s->halted) {
             /* The first update comes 500 ms after the divider is released. */
             s->base_sec = rtc_load_time(s);
@@ -327,7 +331,10 @@ static void rtc_write_data(RtcState *s, uint8_t v)
         break;
     }
     case RTC_REG_C:
-    case RTC_REG_D: break; /* read-only */
+    case RTC_REG_D:
+        hw_log_guest_error("mc146818: write 0x%02x to read-only register %c", v,
+                           i == RTC_REG_C ? 'C' : 'D');
+        break;
     default:
         if (i <= RTC_YEAR && i != 0x01 && i != 0x03 && i != 0x05) {
             rtc_sync_regs(s, now);

@@ -225,6 +225,10 @@ static void channel_start(PitChannel *c)
 static void channel_load_count(PitChannel *c, uint16_t v)
 {
     c->count = v ? v : 0x10000;
+    if (c->count == 1 && (c->mode == 2 || c->mode == 3)) {
+        hw_log_guest_error("i8254: channel %d: a count of 1 is illegal in mode %d", c->index,
+                           c->mode);
+    }
     c->null_count = true;
     c->loaded = true;
     if (c->mode == 1 || c->mode == 5) {
@@ -340,6 +344,9 @@ static void pit_write_control(PitState *s, uint8_t v)
         c->mode -= 4; /* 6 and 7 are aliases of 2 and 3 */
     }
     c->bcd = v & 1;
+    if (c->bcd) {
+        hw_log_unimp("i8254: channel %d BCD counting; counting in binary", sc);
+    }
     c->loaded = false;
     c->triggered = false;
     c->paused = false;

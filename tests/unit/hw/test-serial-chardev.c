@@ -4,6 +4,7 @@
  * into a -serial pipe: reach RBR through the main loop.
  */
 #include "hw/char/serial.h"
+#include "system/log.h"
 #include "system/main-loop.h"
 
 #include <check.h>
@@ -103,11 +104,41 @@ START_TEST(test_file_and_pipe)
 }
 END_TEST
 
+/* -d guest_errors,unimp reach the log file from device models. */
+START_TEST(test_device_logging)
+{
+    MemoryRegion *io = memory_region_new_container("io", 0x10000);
+    as = address_space_new(io, "I/O");
+    SerialState *com1 = serial_new(io, 0x3f8, 0, NULL, NULL, DEVICE_LITTLE_ENDIAN);
+    char path[] = "/tmp/mimic-hwlog-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    char *err = NULL;
+    ck_assert(log_set_file(path, &err));
+    ck_assert(log_set_items("guest_errors", &err));
+    out8(0x3f8 + 5, 0x12); /* LSR is read-only */
+    out8(0x3f8 + 7, 0x34); /* SCR is fine */
+    ck_assert(log_set_items("", &err));
+    fflush(log_file());
+    FILE *f = fopen(path, "r");
+    char got[256] = {0};
+    ck_assert_uint_gt(fread(got, 1, sizeof(got) - 1, f), 0);
+    fclose(f);
+    ck_assert_str_eq(got, "serial: write 0x12 to read-only LSR\n");
+    unlink(path);
+    serial_free(com1);
+    address_space_free(as);
+    memory_region_free(io);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("serial-chardev");
     TCase *tc = tcase_create("backends");
     tcase_add_test(tc, test_file_and_pipe);
+    tcase_add_test(tc, test_device_logging);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
