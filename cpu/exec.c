@@ -101,8 +101,11 @@ static int handle_interrupts(CPUState *cpu, bool *chain_ok)
         !cpu->tlb_flush_pending) {
         return -1;
     }
-    __atomic_store_n(&cpu->common->exit_request, 0, __ATOMIC_SEQ_CST);
-    *chain_ok = false;
+    /* A pending but masked interrupt alone must not stop chaining: only a real exit
+     * request or a taken interrupt does. */
+    if (__atomic_exchange_n(&cpu->common->exit_request, 0, __ATOMIC_SEQ_CST)) {
+        *chain_ok = false;
+    }
     tlb_process_pending(cpu);
 
     unsigned ir = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
@@ -118,6 +121,7 @@ static int handle_interrupts(CPUState *cpu, bool *chain_ok)
     if (ir && cpu->ops->exec_interrupt) {
         int before = cpu->exception_index;
         if (cpu->ops->exec_interrupt(cpu, ir)) {
+            *chain_ok = false;
             cpu->stats.interrupts++;
             if (log_enabled(LOG_INT)) {
                 log_printf("cpu%d: interrupt taken (request 0x%x)\n", cpu->cpu_index, ir);
@@ -152,6 +156,8 @@ int cpu_exec(CPUState *cpu)
     volatile int tb_exit = 0;
     volatile uint64_t last_gen = 0; /* flush generation last_tb belongs to */
     int ret;
+    /* Callers normally run without the global lock; one that holds it keeps it. */
+    const bool bql_at_entry = bql_locked();
 
     if (sigsetjmp(cpu->jmp_env, 0) != 0) {
         /* A helper, the soft-MMU or the translator raised: nothing of theirs needs
@@ -165,15 +171,20 @@ int cpu_exec(CPUState *cpu)
         if (cpu->running) {
             tb_exec_rdunlock(cpu);
         }
-        if (bql_locked()) {
+        if (bql_locked() && !bql_at_entry) {
             bql_unlock();
         }
         last_tb = NULL;
     }
 
     for (;;) {
+        bool delivering = cpu->exception_index >= 0 && cpu->exception_index < EXCP_FIRST_GENERIC;
         ret = handle_exception(cpu);
         if (ret >= 0) {
+            break;
+        }
+        if (delivering && cpu->singlestep) {
+            ret = EXCP_DEBUG; /* a step that raised stops at the handler */
             break;
         }
         bool chain_ok = last_tb != NULL;

@@ -788,6 +788,23 @@ START_TEST(test_gdb_target)
 }
 END_TEST
 
+START_TEST(test_masked_interrupt_keeps_chaining)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {
+        LI32(1, 100000), LI(2, 0), ADDI(2, 2, 3), ADDI(1, 1, -1), BNZ(1, -3), HALT(),
+    };
+    load(0x1000, prog, sizeof(prog) / 4);
+    env->ie = 0;
+    cpu_interrupt(cpu, CPU_INTERRUPT_HARD); /* pending but masked for the whole run */
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[2], 300000);
+    ck_assert_uint_eq(env->n_irq, 0);
+    ck_assert_msg(cpu->stats.loop_entries < 20, "loop entered %llu times",
+                  (unsigned long long)cpu->stats.loop_entries);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -819,6 +836,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_rom_and_memory_map_changes);
     tcase_add_test(tc, test_reset_while_running);
     tcase_add_test(tc, test_gdb_target);
+    tcase_add_test(tc, test_masked_interrupt_keeps_chaining);
     suite_add_tcase(s, tc);
     return s;
 }
