@@ -16,6 +16,11 @@
 static char image_path[4096];
 static uint8_t *scratch;
 
+static void fuzz_cleanup(void)
+{
+    unlink(image_path);
+}
+
 static void fuzz_setup(void)
 {
     const char *dir = getenv("TMPDIR");
@@ -26,6 +31,7 @@ static void fuzz_setup(void)
         abort();
     }
     close(fd);
+    atexit(fuzz_cleanup);
     scratch = malloc(SCRATCH_SIZE);
     if (!scratch) {
         abort();
