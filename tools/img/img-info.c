@@ -14,7 +14,8 @@
 
 static void info_print_snapshot_table(const BlockSnapshotInfo *s, int n)
 {
-    printf("%-10s%-17s%8s%20s%13s%11s\n", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK", "ICOUNT");
+    /* Columns as qemu-img lays them out; a long tag pushes the rest right. */
+    printf("%-9s %-16s %8s %19s %12s %10s\n", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK", "ICOUNT");
     for (int i = 0; i < n; i++) {
         char size[32], date[32], clock[32], icount[32] = "";
         img_format_size(s[i].vm_state_size, size, sizeof(size));
@@ -29,7 +30,7 @@ static void info_print_snapshot_table(const BlockSnapshotInfo *s, int n)
         if (s[i].icount != UINT64_MAX) {
             snprintf(icount, sizeof(icount), "%llu", (unsigned long long)s[i].icount);
         }
-        printf("%-9s %-17s%8s %19s %12s %10s\n", s[i].id, s[i].name, size, date, clock, icount);
+        printf("%-9s %-16s %8s %19s %12s %10s\n", s[i].id, s[i].name, size, date, clock, icount);
     }
 }
 

@@ -103,6 +103,7 @@ def test_snapshots(t):
     qimg("snapshot", "-c", "one", img)
     qio(img, "write -P 0xee 0 100000", "write -z 1048576 8192")
     qimg("snapshot", "-c", "two", img)
+    qimg("snapshot", "-c", "a-snapshot-name-longer-than-its-column", img)
     qio(img, "discard 0 65536")
     verify(t, img, "qemu snapshots")
     pm, pq = mimic("snapshot", "-l", img), qimg("snapshot", "-l", img)
