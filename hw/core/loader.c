@@ -142,6 +142,16 @@ bool loader_load_elf(AddressSpace *as, const char *path,
     if (!f) {
         return false;
     }
+    bool ok = loader_load_elf_buffer(as, f, len, path, translate, opaque, out, errp);
+    free(f);
+    return ok;
+}
+
+bool loader_load_elf_buffer(AddressSpace *as, const void *data, size_t len, const char *path,
+                            uint64_t (*translate)(void *opaque, uint64_t addr), void *opaque,
+                            LoadedElf *out, char **errp)
+{
+    const uint8_t *f = data;
     bool ok = false;
     Segment *segs = NULL;
     if (len < 52 || memcmp(f, "\177ELF", 4) != 0) {
@@ -240,6 +250,5 @@ bool loader_load_elf(AddressSpace *as, const char *path,
     ok = true;
 out:
     free(segs);
-    free(f);
     return ok;
 }

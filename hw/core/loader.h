@@ -44,5 +44,9 @@ typedef struct LoadedElf {
 bool loader_load_elf(AddressSpace *as, const char *path,
                      uint64_t (*translate)(void *opaque, uint64_t addr), void *opaque,
                      LoadedElf *out, char **errp);
+/* The same from an image already in memory; `name` is for messages. */
+bool loader_load_elf_buffer(AddressSpace *as, const void *data, size_t len, const char *name,
+                            uint64_t (*translate)(void *opaque, uint64_t addr), void *opaque,
+                            LoadedElf *out, char **errp);
 
 #endif
