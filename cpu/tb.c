@@ -28,7 +28,27 @@ static uint64_t tb_flushes;
 typedef struct PageDesc {
     uint64_t addr;   /* key: ram_addr of the page */
     uintptr_t first; /* tagged (tb | index of this page in tb->page_addr) */
+    /* One bit per 64-byte piece of the page that some block's code ever covered: stores
+     * to data sharing a page with code skip the list walk. Never cleared while the page
+     * stays marked, so it may say "code" where there is none any more, never the reverse. */
+    uint64_t code_bits;
 } PageDesc;
+
+#define CODE_GRANULE_SHIFT 6
+
+static uint64_t granule_bits(uint64_t start, uint64_t end, uint64_t page)
+{
+    uint64_t page_size = MEMORY_CODE_PAGE_SIZE;
+    uint64_t a = start > page ? start - page : 0;
+    uint64_t b = end < page + page_size ? end - page : page_size;
+    if (b <= a) {
+        return 0;
+    }
+    unsigned first = (unsigned)(a >> CODE_GRANULE_SHIFT);
+    unsigned last = (unsigned)((b - 1) >> CODE_GRANULE_SHIFT);
+    uint64_t hi = last >= 63 ? ~(uint64_t)0 : ((uint64_t)1 << (last + 1)) - 1;
+    return hi & ~(((uint64_t)1 << first) - 1);
+}
 
 #define TAG_PTR(p) ((TranslationBlock *)((p) & ~(uintptr_t)3))
 #define TAG_IDX(p) ((int)((p)&3))
@@ -295,10 +315,10 @@ static void tb_invalidate_locked(TranslationBlock *tb)
     }
 }
 
-/* Guest bytes of tb that lie on page idx, as a ram_addr range. */
-static bool tb_overlaps(TranslationBlock *tb, int idx, uint64_t start, uint64_t end,
-                        uint64_t page_size)
+/* Guest bytes of tb that lie on page idx, as a ram_addr range [*a, *b). */
+static void tb_page_range(TranslationBlock *tb, int idx, uint64_t *pa, uint64_t *pb)
 {
+    uint64_t page_size = MEMORY_CODE_PAGE_SIZE;
     uint64_t a, b;
     uint64_t first_len = page_size - (tb->phys_pc & (page_size - 1));
     if (idx == 0) {
@@ -311,7 +331,31 @@ static bool tb_overlaps(TranslationBlock *tb, int idx, uint64_t start, uint64_t 
     if (b == a) {
         b = a + 1; /* an empty block still counts its first byte */
     }
+    *pa = a;
+    *pb = b;
+}
+
+static bool tb_overlaps(TranslationBlock *tb, int idx, uint64_t start, uint64_t end)
+{
+    uint64_t a, b;
+    tb_page_range(tb, idx, &a, &b);
     return a < end && start < b;
+}
+
+/* Whether [start, end) may touch translated code. Under tb_mutex. */
+static bool tb_range_has_code_locked(uint64_t start, uint64_t end)
+{
+    uint64_t page_size = MEMORY_CODE_PAGE_SIZE;
+    if (!tb_pages) {
+        return false;
+    }
+    for (uint64_t page = start & ~(page_size - 1); page < end; page += page_size) {
+        PageDesc *pd = g_hash_table_lookup(tb_pages, &page);
+        if (pd && (pd->code_bits & granule_bits(start, end, page))) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Invalidates blocks overlapping [start, start+len); returns whether `current` was one. */
@@ -322,7 +366,7 @@ static bool tb_invalidate_range_locked(uint64_t start, uint64_t len, Translation
     uint64_t page_size = MEMORY_CODE_PAGE_SIZE;
     for (uint64_t page = start & ~(page_size - 1); page < end; page += page_size) {
         PageDesc *pd = g_hash_table_lookup(tb_pages, &page);
-        if (!pd) {
+        if (!pd || !(pd->code_bits & granule_bits(start, end, page))) {
             continue;
         }
         uintptr_t p = pd->first;
@@ -330,7 +374,7 @@ static bool tb_invalidate_range_locked(uint64_t start, uint64_t len, Translation
             TranslationBlock *tb = TAG_PTR(p);
             int idx = TAG_IDX(p);
             uintptr_t next = tb->page_next[idx];
-            if (tb_overlaps(tb, idx, start, end, page_size)) {
+            if (tb_overlaps(tb, idx, start, end)) {
                 if (tb == current) {
                     hit_current = true;
                 }
@@ -363,6 +407,12 @@ void tb_invalidate_phys_range_notify(uint64_t ram_addr, unsigned len)
 
 void tb_invalidate_for_store(CPUState *cpu, uint64_t ram_addr, unsigned len, uintptr_t retaddr)
 {
+    pthread_mutex_lock(&tb_mutex);
+    bool code = tb_range_has_code_locked(ram_addr, ram_addr + len);
+    pthread_mutex_unlock(&tb_mutex);
+    if (!code) {
+        return; /* data sharing a page with code */
+    }
     TranslationBlock *current = retaddr ? tb_find_by_host(retaddr) : NULL;
     pthread_mutex_lock(&tb_mutex);
     bool hit = tb_invalidate_range_locked(ram_addr, len, current);
@@ -395,6 +445,9 @@ static void page_add_tb(uint64_t page, TranslationBlock *tb, int idx)
     }
     tb->page_next[idx] = pd->first;
     pd->first = (uintptr_t)tb | (uintptr_t)idx;
+    uint64_t a, b;
+    tb_page_range(tb, idx, &a, &b);
+    pd->code_bits |= granule_bits(a, b, page);
 }
 
 static void tb_free(TranslationBlock *tb)

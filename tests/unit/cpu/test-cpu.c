@@ -805,6 +805,24 @@ START_TEST(test_masked_interrupt_keeps_chaining)
 }
 END_TEST
 
+START_TEST(test_data_on_code_page)
+{
+    setup_machine(0);
+    /* A loop keeps a counter in memory on its own code page: stores there must take the
+     * slow path (the page holds code) without invalidating or leaving the loop. */
+    const uint32_t prog[] = {
+        LI32(1, 10000), LI32(3, 0x1800), LW(4, 3, 0), ADDI(4, 4, 1),
+        SW(4, 3, 0),    ADDI(1, 1, -1),  BNZ(1, -5),  HALT(),
+    };
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_to_halt();
+    ck_assert_uint_eq(ram_word(0x1800), 10000);
+    ck_assert_uint_eq(cpu->stats.tb_invalidations, 0);
+    ck_assert_msg(cpu->stats.loop_entries < 20, "loop entered %llu times",
+                  (unsigned long long)cpu->stats.loop_entries);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -837,6 +855,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_reset_while_running);
     tcase_add_test(tc, test_gdb_target);
     tcase_add_test(tc, test_masked_interrupt_keeps_chaining);
+    tcase_add_test(tc, test_data_on_code_page);
     suite_add_tcase(s, tc);
     return s;
 }
