@@ -65,12 +65,21 @@ static const BlockDriver *block_find_driver(const char *name)
     return NULL;
 }
 
+/* Returns NULL when the file cannot be read: guessing "raw" then could let a
+ * write destroy an image of another format. */
 static const BlockDriver *block_probe_fd(int fd)
 {
-    uint8_t buf[512];
-    ssize_t n = pread(fd, buf, sizeof(buf), 0);
-    if (n < 0)
-        n = 0;
+    /* Aligned, so that the read also works on an O_DIRECT descriptor. */
+    enum { PROBE_LEN = 4096 };
+    void *mem;
+    if (posix_memalign(&mem, PROBE_LEN, PROBE_LEN))
+        return NULL;
+    uint8_t *buf = mem;
+    ssize_t n = pread(fd, buf, PROBE_LEN, 0);
+    if (n < 0) {
+        free(mem);
+        return NULL;
+    }
     const BlockDriver *best = &block_driver_raw;
     int best_score = 0;
     for (size_t i = 0; i < sizeof(block_drivers) / sizeof(block_drivers[0]); i++) {
@@ -81,6 +90,7 @@ static const BlockDriver *block_probe_fd(int fd)
             best_score = score;
         }
     }
+    free(mem);
     return best;
 }
 
@@ -90,7 +100,11 @@ int block_probe_format(const char *filename, char *fmt, size_t fmt_len, char **e
     if (fd < 0)
         return block_err(errp, -errno, "Could not open '%s': %s", filename, strerror(errno));
     const BlockDriver *d = block_probe_fd(fd);
+    int err = errno;
     close(fd);
+    if (!d)
+        return block_err(errp, -err, "Could not read '%s' to probe its format: %s", filename,
+                         strerror(err));
     snprintf(fmt, fmt_len, "%s", d->name);
     return 0;
 }
@@ -171,8 +185,12 @@ static BlockDev *block_open_chain(const char *filename, const char *format, int 
         seen->ino[seen->n] = st.st_ino;
         seen->n++;
     }
-    if (!drv)
-        drv = block_probe_fd(bs->fd);
+    if (!drv && !(drv = block_probe_fd(bs->fd))) {
+        block_err(errp, -EIO, "Could not read '%s' to probe its format: %s", filename,
+                  strerror(errno));
+        block_free(bs);
+        return NULL;
+    }
     bs->drv = drv;
     if (drv->open(bs, errp) < 0) {
         block_free(bs);
