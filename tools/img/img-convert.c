@@ -170,7 +170,9 @@ int img_cmd_convert(int argc, char **argv)
     const char *fmt = NULL, *out_fmt = NULL, *backing = NULL, *backing_fmt = NULL;
     bool compress = false, progress = false, quiet = false, no_create = false;
     bool target_zero = false;
-    int cache_flags = 0, src_cache_flags = 0;
+    /* qemu-img convert writes with cache=unsafe unless told otherwise: the
+     * output is only useful once complete anyway. */
+    int cache_flags = BLOCK_O_CACHE_NO_FLUSH, src_cache_flags = 0;
     uint64_t sparse = 4096;
     ImgOptList opts = {0};
     Convert cv = {0};
