@@ -71,10 +71,6 @@ int gdbstub_port(void);
 /* The target stopped on its own (breakpoint, finished step); any thread. */
 void gdbstub_report_stop(int signal, int cpu);
 void gdbstub_stop_server(void);
-/* A target over the generic CPU interface (registers, memory, single step;
- * no breakpoints yet), or NULL without CPUs with gdb hooks. Only in the mimic
- * binary, and only when cpu/ exists (system/gdbstub-cpu.c). */
-const GdbTarget *gdbstub_cpu_target(void);
 
 /* ---- One connection, for the server and for tests ------------------------ */
 typedef struct GdbConnection GdbConnection;

@@ -324,11 +324,6 @@ int main(int argc, char **argv)
         device_reset_all();
     }
 
-#ifdef MIMIC_HAVE_CPU
-    if (!gdbstub_has_target() && gdbstub_cpu_target()) {
-        gdbstub_set_target(gdbstub_cpu_target());
-    }
-#endif
     if (opts.gdb && !gdbstub_start(opts.gdb, &err)) {
         main_fail(err);
     }
