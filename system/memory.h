@@ -75,6 +75,8 @@ MemoryRegion *memory_region_new_ram_file(const char *name, uint64_t size, const 
                                          char **errp);
 /* ROM: RAM that the guest reads and executes but whose writes are ignored. */
 MemoryRegion *memory_region_new_rom(const char *name, uint64_t size);
+/* ops NULL: a placeholder that reads 0 and ignores writes (unmodelled
+ * devices a guest probes). */
 MemoryRegion *memory_region_new_io(const char *name, uint64_t size, const MemoryRegionOps *ops,
                                    void *opaque);
 /*

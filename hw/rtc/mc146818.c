@@ -322,6 +322,9 @@ static void rtc_write_data(RtcState *s, uint8_t v)
         if (!(v & REG_B_SET) && rtc_running(s)) {
             rtc_sync_regs(s, now);
         }
+        if ((v & 0x01) && !(old & 0x01)) {
+            hw_log_unimp("mc146818: daylight saving (register B DSE) is not modelled");
+        }
         s->cmos[RTC_REG_B] = v;
         if ((old & REG_B_SET) && !(v & REG_B_SET) && !s->halted) {
             rtc_rebase_from_regs(s, now);

@@ -669,6 +669,14 @@ START_TEST(test_two_spaces)
     ck_assert_str_eq(name_at(as_sys, 0x3f8), "(none)");
     ck_assert_str_eq(name_at(as_io, 0x10000), "(none)");
     ck_assert_ptr_eq(address_space_root(as_io), io);
+    /* An I/O region without callbacks: reads 0, writes vanish, no error. */
+    MemoryRegion *stub = memory_region_new_io("stub", 4, NULL, NULL);
+    memory_region_add_subregion(io, 0x80, stub);
+    uint64_t v = 99;
+    ck_assert_int_eq(address_space_load(as_io, 0x80, 1, false, &v), MEMTX_OK);
+    ck_assert_uint_eq(v, 0);
+    ck_assert_int_eq(address_space_store(as_io, 0x80, 1, false, 5), MEMTX_OK);
+    memory_region_free(stub);
     address_space_free(as_sys);
     address_space_free(as_io);
     memory_region_free(port);
