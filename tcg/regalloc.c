@@ -135,6 +135,7 @@ static void temp_save(TCGContext *s, TCGTemp *t)
     out_check(s);
 }
 
+/* Detaches t from its register; callers then say where the value lives. */
 static void temp_free_reg(TCGContext *s, TCGTemp *t)
 {
     if (t->val_type == TEMP_VAL_REG) {
@@ -142,6 +143,7 @@ static void temp_free_reg(TCGContext *s, TCGTemp *t)
             s->reg_to_temp[t->reg] = NULL;
         }
         t->reg = -1;
+        t->val_type = t->kind == TEMP_NORMAL ? TEMP_VAL_DEAD : TEMP_VAL_MEM;
     }
 }
 
@@ -207,6 +209,14 @@ static int reg_alloc(TCGContext *s, uint16_t allowed)
     for (int i = 0; i < tcg_target_nb_alloc; i++) {
         int r = tcg_target_alloc_order[i];
         if ((allowed >> r) & 1 && !s->reg_to_temp[r]) {
+            return r;
+        }
+    }
+    /* Prefer a register whose value is already in memory: no store needed. */
+    for (int i = 0; i < tcg_target_nb_alloc; i++) {
+        int r = tcg_target_alloc_order[i];
+        if ((allowed >> r) & 1 && s->reg_to_temp[r]->mem_coherent) {
+            reg_evict(s, r);
             return r;
         }
     }

@@ -170,6 +170,14 @@ int main(int argc, char **argv)
             tcg_context_set_optimize(ctx, opt);
             TCGCodeResult res = {0};
             double total = 0;
+            /* warm-up: first touches of the code buffer and caches are not translation */
+            for (int r = 0; r < reps / 10 + 1; r++) {
+                tcg_func_start(ctx);
+                blocks[b].build();
+                if (tcg_gen_code(ctx, &res) == -1) {
+                    tcg_code_buffer_flush(ctx);
+                }
+            }
             for (int r = 0; r < reps; r++) {
                 double t0 = now_us();
                 tcg_func_start(ctx);
@@ -182,6 +190,15 @@ int main(int argc, char **argv)
                 } else if (rc < 0) {
                     fprintf(stderr, "bench-codegen: translation failed (%d)\n", rc);
                     return 1;
+                }
+            }
+            if (getenv("BENCH_DUMP")) {
+                char fn[64];
+                snprintf(fn, sizeof(fn), "%s-%s.bin", blocks[b].name, opt ? "opt" : "noopt");
+                FILE *f = fopen(fn, "wb");
+                if (f) {
+                    fwrite(res.code_rx, 1, res.size, f);
+                    fclose(f);
                 }
             }
             printf("%-10s %-4s %8u %8u %10zu %12.2f %14.2f\n", blocks[b].name, opt ? "on" : "off",
