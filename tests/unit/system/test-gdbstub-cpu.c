@@ -94,7 +94,9 @@ START_TEST(test_debug_toy_cpu)
 
     expect("?", "T05thread:01;");
     /* r0..r15 then pc, little-endian words. */
-    char *regs = g_strdup_printf("%s00100000", g_strnfill(16 * 8, '0'));
+    char *zeros = g_strnfill(16 * 8, '0');
+    char *regs = g_strdup_printf("%s00100000", zeros);
+    g_free(zeros);
     send_packet("g");
     char *r = wait_reply();
     ck_assert_str_eq(r, regs);
