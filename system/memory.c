@@ -396,6 +396,11 @@ void memory_region_free(MemoryRegion *mr)
         }
     }
     memory_region_transaction_commit();
+    if (topology_changed) {
+        /* Inside an outer transaction: the views must stop pointing at mr
+         * before it goes, even if that costs an extra rebuild. */
+        flatviews_rebuild();
+    }
     if (mr->ram) {
         ram_block_remove(mr);
         munmap(mr->ram, mr->ram_map_size);

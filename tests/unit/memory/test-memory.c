@@ -211,6 +211,13 @@ START_TEST(test_disable_move)
     ck_assert_str_eq(name_at(as, 0x8fff), "bar");
     memory_region_del_subregion(root, bar);
     ck_assert_str_eq(name_at(as, 0x8000), "ram");
+    /* Freeing inside a transaction unmaps at once (no dangling view). */
+    MemoryRegion *tmp = memory_region_new_io("tmp", 0x100, &plain_ops, &l);
+    memory_region_add_subregion_overlap(root, 0x300000, tmp, 1);
+    memory_region_transaction_begin();
+    memory_region_free(tmp);
+    ck_assert_str_eq(name_at(as, 0x300000), "(none)");
+    memory_region_transaction_commit();
     /* A transaction rebuilds once at commit. */
     memory_region_transaction_begin();
     memory_region_add_subregion(root, 0x200000, bar);
