@@ -1,6 +1,7 @@
 /* tests/unit/tcg/test-tcg-sys.c: helper calls and global syncing, soft-MMU fast and slow
  * paths, chaining, goto_ptr, the insn_start table, register pressure, the optimizer's
  * visible effects, the op dump and the code buffer. */
+#include <pthread.h>
 #include <stdio.h>
 
 #include "tests/unit/tcg/tcg-test-util.h"
@@ -392,6 +393,81 @@ START_TEST(test_goto_ptr)
 }
 END_TEST
 
+/* A block that chains to itself: the loop runs entirely in generated code. */
+START_TEST(test_self_chained_loop)
+{
+    TCGCodeResult l;
+    tcg_context_set_optimize(ctx, _i);
+    tcg_func_start(ctx);
+    TCGLabel *done = tcg_label_new();
+    tcg_gen_addi_i64(G64[0], G64[0], 1);
+    tcg_gen_brcond_i64(TCG_COND_GEU, G64[0], G64[1], done);
+    tcg_gen_goto_tb(0);
+    tcg_gen_exit_tb(0x5000);
+    tcg_gen_set_label(done);
+    tcg_gen_exit_tb(0x6000);
+    gen_ok(&l);
+    env->g64[1] = 1000000;
+    ck_assert_uint_eq(run(&l), 0x5000);
+    ck_assert_uint_eq(env->g64[0], 1);
+    tcg_patch_jump(ctx, (uintptr_t)l.code_rx + l.jmp_insn_off[0], (uintptr_t)l.code_rx);
+    ck_assert_uint_eq(run(&l), 0x6000);
+    ck_assert_uint_eq(env->g64[0], 1000000);
+}
+END_TEST
+
+/* Several threads translate and run at once, each with its own context, sharing the
+ * code buffer. */
+typedef struct ThreadArg {
+    int id;
+    int ok;
+} ThreadArg;
+
+static void *translate_thread(void *p)
+{
+    ThreadArg *ta = p;
+    TCGConfig cfg = {.guest_addr_bits = 64, .page_bits = 12, .nb_mmu_modes = 1};
+    TCGContext *c = tcg_context_new(cbuf, &cfg);
+    FakeEnv *e = calloc(1, sizeof(*e));
+    ta->ok = 1;
+    for (int i = 0; i < 300; i++) {
+        tcg_func_start(c);
+        TCGv_i64 t = tcg_temp_new_i64();
+        tcg_gen_muli_i64(t, G64[0], ta->id + 2);
+        tcg_gen_addi_i64(G64[ta->id + 1], t, i);
+        tcg_gen_exit_tb(0x100 + i);
+        TCGCodeResult res;
+        if (tcg_gen_code(c, &res) != 0) {
+            ta->ok = 0;
+            break;
+        }
+        e->g64[0] = 7;
+        if (tcg_exec(c, e, res.code_rx) != (uintptr_t)(0x100 + i) ||
+            e->g64[ta->id + 1] != (uint64_t)(7 * (ta->id + 2) + i)) {
+            ta->ok = 0;
+            break;
+        }
+    }
+    free(e);
+    tcg_context_free(c);
+    return NULL;
+}
+
+START_TEST(test_threads)
+{
+    pthread_t th[4];
+    ThreadArg ta[4];
+    for (int i = 0; i < 4; i++) {
+        ta[i].id = i;
+        pthread_create(&th[i], NULL, translate_thread, &ta[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(ta[i].ok, 1);
+    }
+}
+END_TEST
+
 /* ---- insn_start table ---- */
 
 static void h_record_ra(FakeEnv *e)
@@ -734,6 +810,8 @@ Suite *sys_suite(void)
     tcase_add_loop_test(tc, test_qemu_ldst_live_values, 0, 2);
     tcase_add_loop_test(tc, test_goto_tb_chaining, 0, 2);
     tcase_add_loop_test(tc, test_goto_ptr, 0, 2);
+    tcase_add_loop_test(tc, test_self_chained_loop, 0, 2);
+    tcase_add_test(tc, test_threads);
     tcase_add_loop_test(tc, test_insn_table, 0, 2);
     tcase_add_loop_test(tc, test_register_pressure, 0, 2);
     tcase_add_loop_test(tc, test_local_temps_across_branches, 0, 2);
