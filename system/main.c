@@ -39,7 +39,6 @@ void cpus_resume(void) __attribute__((weak));
 void cpus_reset(void) __attribute__((weak));
 #define CPU_FN(f) ((f) != NULL)
 #endif
-#pragma weak device_reset_all
 
 static const MachineClass *main_mc;
 static bool cpus_started;
@@ -53,9 +52,7 @@ static void G_GNUC_NORETURN main_fail(char *msg)
 
 static void main_system_reset(void)
 {
-    if (device_reset_all) {
-        device_reset_all();
-    }
+    device_reset_all();
     if (CPU_FN(cpus_reset)) {
         cpus_reset();
     }
@@ -320,9 +317,7 @@ int main(int argc, char **argv)
     if (err) {
         main_fail(err);
     }
-    if (device_reset_all) {
-        device_reset_all();
-    }
+    device_reset_all();
 
     if (opts.gdb && !gdbstub_start(opts.gdb, &err)) {
         main_fail(err);
