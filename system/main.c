@@ -140,7 +140,11 @@ static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
         }
     } else if (!o->nodefaults) {
         if (o->nographic) {
-            specs[n++] = o->monitor ? "stdio" : "mon:stdio";
+            /* The multiplexer even without a monitor on it, for Ctrl-A x;
+             * a monitor on stdio takes the terminal for itself. */
+            if (!o->monitor || !strstr(o->monitor, "stdio")) {
+                specs[n++] = "mon:stdio";
+            }
         } else if (!display_none) {
             /* No graphical console to host it yet: the terminal is the
              * most useful place for the first serial port. */

@@ -80,6 +80,12 @@ rc, out, err, _ = run(["-M", "none", "-m", "64M", "-display", "none", "-monitor"
 check("monitor on stdio", rc == 0 and "VM status: running" in out and "VM status: paused" in out
       and "(prio 0, ram): ram" in out and "0000000003ffffff" in out, f"rc={rc} out={out!r}")
 
+rc, out, err, _ = run(["-M", "none", "-nographic", "-monitor", "stdio"],
+                      stdin=b"info status\nquit\n")
+check("-nographic -monitor stdio", rc == 0 and "VM status: running" in out, f"rc={rc} {err!r}")
+rc, out, err, _ = run(["-M", "none", "-nographic", "-monitor", "none"], stdin=b"\x01x")
+check("-nographic -monitor none keeps Ctrl-A x", rc == 0 and "terminated" in out, repr(out))
+
 rc, out, err, _ = run(["-M", "none", "-nographic"], stdin=b"\x01cinfo status\nq\n")
 check("Ctrl-A c reaches the monitor", rc == 0 and "VM status: running" in out, repr(out))
 
