@@ -244,7 +244,19 @@ static void temp_load_to(TCGContext *s, TCGTemp *t, int reg)
         break;
     case TEMP_VAL_CONST: tcg_out_movi(s, t->type, reg, t->val); break;
     case TEMP_VAL_MEM: tcg_out_ld(s, t->type, reg, temp_base(t), t->mem_offset); break;
-    default: break; /* reading a dead temp: any value will do */
+    default: {
+        /* A front-end bug: normal temps do not survive labels and branches. Tell the
+         * developer once; the generated code reads an arbitrary value. */
+        static bool warned;
+        if (!warned) {
+            warned = true;
+            fprintf(stderr,
+                    "tcg: warning: IR reads temp #%d which holds no value here "
+                    "(normal temps die at labels and branches: use a local temp)\n",
+                    temp_idx(s, t) - s->nb_globals);
+        }
+        break;
+    }
     }
 }
 

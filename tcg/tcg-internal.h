@@ -101,7 +101,7 @@ typedef struct TCGLdstInfo {
     uint32_t join_at; /* where the slow path returns to */
 } TCGLdstInfo;
 
-#define TCG_MAX_TEMPS              4096
+#define TCG_MAX_TEMPS              8192
 #define TCG_MAX_GLOBALS            512
 #define TCG_MAX_LABELS             4096
 #define TCG_MAX_INSNS              1024
