@@ -51,6 +51,8 @@ def check_commit(expect_top_raw, base_orig_raw, top, base, tmp):
     want = read(expect_top_raw)
     old = read(base_orig_raw)
     got = to_raw(top, os.path.join(tmp, "top.raw"))
+    if len(got) != len(want):
+        fail(f"{top}: virtual size {len(got)} after an interrupted commit, was {len(want)}")
     if got != want:
         bad = next(i for i in range(min(len(got), len(want))) if got[i] != want[i])
         fail(f"{top}: reads differently after an interrupted commit (byte {bad})")
