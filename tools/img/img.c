@@ -24,6 +24,9 @@ static const ImgCommand img_commands[] = {
      "filename [filename2 [...]] output_filename"},
     {"create", img_cmd_create,
      "create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] [-o options] filename [size]"},
+    {"dd", img_cmd_dd,
+     "dd [-U] [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks] if=input "
+     "of=output"},
     {"info", img_cmd_info, "info [-f fmt] [--output=ofmt] [--backing-chain] [-U] filename"},
     {"map", img_cmd_map,
      "map [-f fmt] [--start-offset=offset] [--max-length=len] [--output=ofmt] [-U] filename"},
@@ -83,6 +86,9 @@ static void img_print_help(void)
            "  63 the format has no checks\n\n"
            "Parameters to snapshot:\n"
            "  '-l' lists, '-c' creates, '-a' applies and '-d' deletes a snapshot\n\n"
+           "Parameters to dd:\n"
+           "  'bs=N' block size (default 512), 'count=N' blocks to copy, 'skip=N' blocks of\n"
+           "  the input to skip, 'if=FILE' input, 'of=FILE' output (created)\n\n"
            "Parameters to compare:\n"
            "  '-f' first image format, '-F' second image format\n"
            "  '-s' strict: sizes and allocation must match too\n"

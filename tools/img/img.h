@@ -134,5 +134,6 @@ int img_cmd_convert(int argc, char **argv);
 int img_cmd_compare(int argc, char **argv);
 int img_cmd_commit(int argc, char **argv);
 int img_cmd_rebase(int argc, char **argv);
+int img_cmd_dd(int argc, char **argv);
 
 #endif

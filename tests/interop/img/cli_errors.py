@@ -156,6 +156,12 @@ def main():
         case(["measure", "-O", "qcow2", "-o", "foo=1", "--size", "1M"], 1,
              "Invalid parameter 'foo'")
 
+        # dd.
+        case(["dd", "if=" + raw], 1, "Must specify both input and output files")
+        case(["dd", "bs=0", "if=" + raw, "of=" + x], 1, "Invalid bs specified")
+        case(["dd", "foo=1", "if=" + raw, "of=" + x], 1, "unrecognized operand foo")
+        case(["dd", "if=" + missing, "of=" + x], 1, "missing.qcow2")
+
         # compare: messages on stdout, exit 1 for different images.
         case(["compare", a], 1, "Expecting two image file names")
         case(["compare", "-f", "raw", "-F", "raw", raw, diff], 1,

@@ -169,6 +169,20 @@ def test_convert(t, src):
         qemu_check_clean(out, "convert -c odd sizes")
         qemu_compare_equal(out, cat, "convert -c odd sizes", fmt_b="raw")
 
+    # dd: a window of the input, as qemu-img dd cuts it.
+    for args in (["bs=64k", "count=10"], ["bs=1k", "skip=3"], ["bs=1.5k", "skip=700", "count=2000"]):
+        for fmt in ("raw", "qcow2"):
+            m_out, q_out = t("dd-m." + fmt), t("dd-q." + fmt)
+            mimic("dd", "-f", "raw", "-O", fmt, *args, "if=" + src, "of=" + m_out)
+            qimg("dd", "-f", "raw", "-O", fmt, *args, "if=" + src, "of=" + q_out)
+            qemu_compare_equal(m_out, q_out, "dd %s -O %s" % (" ".join(args), fmt))
+            pm, pq = info_json(QEMU_IMG, m_out), info_json(QEMU_IMG, q_out)
+            check(pm and pq and pm["virtual-size"] == pq["virtual-size"],
+                  "dd %s: size %r vs %r" % (args, pm and pm["virtual-size"],
+                                           pq and pq["virtual-size"]))
+            if fmt == "qcow2":
+                qemu_check_clean(m_out, "dd -O qcow2")
+
     # -p draws qemu-img's progress line and ends it with a newline.
     p = mimic("convert", "-p", "-O", "qcow2", src, out)
     check(p.stdout.endswith("(100.00/100%)\r\n") and p.stdout.startswith("    (0.00/100%)\r"),
