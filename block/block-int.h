@@ -26,6 +26,7 @@ typedef struct BlockDriver {
     int (*write_zeroes)(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **errp);
     int (*discard)(BlockDev *bs, uint64_t off, uint64_t len, char **errp);
     int (*flush)(BlockDev *bs, char **errp);
+    int (*make_empty)(BlockDev *bs, char **errp);
     /* This layer only; st->depth and st->filename are filled by the caller. */
     int (*get_status)(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, char **errp);
     int (*get_info)(BlockDev *bs, BlockInfo *info, char **errp);

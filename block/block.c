@@ -538,6 +538,11 @@ void block_check_result_clear(BlockCheckResult *res)
     memset(res, 0, sizeof(*res));
 }
 
+int block_make_empty(BlockDev *bs, char **errp)
+{
+    BLOCK_DISPATCH(bs, make_empty, true, errp);
+}
+
 int block_change_backing_file(BlockDev *bs, const char *backing_file, const char *backing_fmt,
                               char **errp)
 {

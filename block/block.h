@@ -131,6 +131,11 @@ int block_write_zeroes(BlockDev *bs, uint64_t offset, uint64_t len, int flags, c
  * backing file (qcow2 v2 with a backing file) -- like qemu's discard. */
 int block_discard(BlockDev *bs, uint64_t offset, uint64_t len, char **errp);
 int block_flush(BlockDev *bs, char **errp);
+/* Deallocates every cluster of the image itself so that all of it reads from
+ * the backing file again (the last step of qemu-img commit). Internal
+ * snapshots keep their data. A process killed meanwhile leaves only leaks.
+ * qcow2 only (raw: -ENOTSUP). */
+int block_make_empty(BlockDev *bs, char **errp);
 
 /* ---- block status (qemu-img map) ---- */
 

@@ -53,9 +53,11 @@ static void check_ref(CheckState *c, uint64_t off, uint64_t len, const char *wha
 }
 
 /* Reads an L2 table straight from the file (the caches were flushed). */
-static void check_l2(CheckState *c, uint64_t l2_off, bool active, uint64_t *prev_host)
+static void check_l2(CheckState *c, uint64_t l2_off, bool active)
 {
     Qcow2State *s = c->s;
+    /* Contiguity is judged within one L2 table, as qemu-img does. */
+    uint64_t prev = 0, *prev_host = &prev;
     uint8_t *l2 = malloc(s->cluster_size);
     if (!l2 || file_pread(c->bs, l2_off, l2, s->cluster_size, NULL) < 0) {
         c->res->check_errors++;
@@ -116,7 +118,6 @@ static void check_l2(CheckState *c, uint64_t l2_off, bool active, uint64_t *prev
 static void check_l1(CheckState *c, const uint64_t *l1, uint32_t n, bool active)
 {
     Qcow2State *s = c->s;
-    uint64_t prev = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t l2 = l1[i] & QCOW2_OFFSET_MASK;
         if (!l2)
@@ -135,7 +136,7 @@ static void check_l1(CheckState *c, const uint64_t *l1, uint32_t n, bool active)
             continue;
         }
         check_ref(c, l2, s->cluster_size, "L2 table");
-        check_l2(c, l2, active, &prev);
+        check_l2(c, l2, active);
     }
 }
 

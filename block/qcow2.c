@@ -854,6 +854,14 @@ static int qcow2_amend(BlockDev *bs, const BlockAmendOpts *o, char **errp)
     return qcow2_write_header(bs, errp);
 }
 
+static int qcow2_make_empty(BlockDev *bs, char **errp)
+{
+    int ret = qcow2_mark_dirty(bs, errp);
+    if (ret == 0)
+        ret = qcow2_discard_tail(bs, 0, errp);
+    return ret < 0 ? ret : qcow2_flush_all(bs, errp);
+}
+
 static int qcow2_drv_read(BlockDev *bs, uint64_t off, void *buf, uint64_t len, char **errp)
 {
     return qcow2_co_read(bs, off, buf, len, errp);
@@ -870,6 +878,7 @@ const BlockDriver block_driver_qcow2 = {
     .write_zeroes = qcow2_co_zero,
     .discard = qcow2_co_discard,
     .flush = qcow2_flush,
+    .make_empty = qcow2_make_empty,
     .get_status = qcow2_co_status,
     .get_info = qcow2_get_info,
     .truncate = qcow2_truncate,

@@ -598,6 +598,59 @@ START_TEST(test_cache_modes)
 }
 END_TEST
 
+/* make_empty: the overlay reads as its backing file again, its internal
+ * snapshots keep their data, and the image stays clean. */
+START_TEST(test_make_empty)
+{
+    uint64_t size = 2 << 20, cs = 65536;
+    const char *base = bt_path("eb.qcow2"), *top = bt_path("et.qcow2");
+    char *err = NULL;
+    uint8_t *b = calloc(1, size);
+    must(block_create(base, "qcow2", size, NULL, &err), err, "create base");
+    Mirror m = {.bs = bt_open(base, BLOCK_O_RDWR), .expect = b, .size = size};
+    m_write(&m, 0, size, 1, 0);
+    block_close(m.bs);
+    uint8_t *t = malloc(size);
+    memcpy(t, b, size);
+    BlockCreateOpts o = {.backing_file = "eb.qcow2", .backing_fmt = "qcow2"};
+    must(block_create(top, "qcow2", size, &o, &err), err, "create top");
+    m = (Mirror){.bs = bt_open(top, BLOCK_O_RDWR), .expect = t, .size = size};
+    m_write(&m, cs + 1, cs * 3, 2, 0);
+    m_zero(&m, cs * 10, cs * 2, 0);
+    m_write(&m, cs * 20, cs * 2, 3, BLOCK_WRITE_COMPRESSED);
+    must(block_snapshot_create(m.bs, "keep", &err), err, "snapshot");
+    m_write(&m, cs * 2, 10, 4, 0);
+    must(block_make_empty(m.bs, &err), err, "make_empty");
+    bt_assert_contents(m.bs, b, size);
+    check_clean(m.bs);
+    BlockStatus st;
+    must(block_get_status(m.bs, 0, size, true, &st, &err), err, "status");
+    ck_assert_int_eq(st.depth, 1);
+    ck_assert_uint_eq(st.length, size);
+    block_close(m.bs);
+    bt_assert_qemu_agrees(top, b, size);
+    m.bs = bt_open(top, BLOCK_O_RDWR);
+    must(block_snapshot_apply(m.bs, "keep", &err), err, "apply");
+    memcpy(t, b, size);
+    bt_fill(t + cs + 1, cs * 3, 2);
+    memset(t + cs * 10, 0, cs * 2);
+    for (uint64_t i = 0; i < cs * 2; i++)
+        t[cs * 20 + i] = (uint8_t)((i / 512) + 3);
+    bt_assert_contents(m.bs, t, size);
+    block_close(m.bs);
+    bt_assert_qemu_agrees(top, t, size);
+    BlockDev *raw;
+    const char *r = bt_path("e.raw");
+    must(block_create(r, "raw", 4096, NULL, &err), err, "raw");
+    raw = bt_open(r, BLOCK_O_RDWR);
+    ck_assert_int_eq(block_make_empty(raw, &err), -ENOTSUP);
+    free(err);
+    block_close(raw);
+    free(b);
+    free(t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block");
@@ -615,6 +668,7 @@ int main(void)
     tcase_add_test(tc, test_map_matches_qemu);
     tcase_add_test(tc, test_prealloc_modes);
     tcase_add_test(tc, test_cache_modes);
+    tcase_add_test(tc, test_make_empty);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
