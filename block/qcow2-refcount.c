@@ -232,6 +232,20 @@ static int qcow2_create_self_refblock(BlockDev *bs, uint64_t rti, uint64_t at, c
     return qcow2_write_rt_entry(bs, rti, errp);
 }
 
+/* Whether cluster c holds metadata the header points at directly. In a
+ * consistent image those have refcounts; finding one "free" means the
+ * refcounts are corrupt, and allocating it would overwrite metadata. */
+static bool qcow2_is_fixed_metadata(Qcow2State *s, uint64_t c)
+{
+    uint64_t off = c << s->cluster_bits;
+    uint64_t l1_end = s->l1_offset + BLOCK_ALIGN_UP((uint64_t)s->l1_size * 8, s->cluster_size);
+    uint64_t rt_end = s->rt_offset + (uint64_t)s->rt_clusters * s->cluster_size;
+    uint64_t sn_end = s->snapshots_offset + BLOCK_ALIGN_UP(s->snapshots_size, s->cluster_size);
+    return c == 0 || (s->l1_size && off >= s->l1_offset && off < l1_end) ||
+           (off >= s->rt_offset && off < rt_end) ||
+           (s->nb_snapshots && off >= s->snapshots_offset && off < sn_end);
+}
+
 int64_t qcow2_alloc_clusters(BlockDev *bs, uint64_t n, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
@@ -244,6 +258,14 @@ int64_t qcow2_alloc_clusters(BlockDev *bs, uint64_t n, char **errp)
             int ret = qcow2_get_refcount(bs, c, &rc, errp);
             if (ret < 0)
                 return ret;
+            if (rc == 0 && qcow2_is_fixed_metadata(s, c)) {
+                qcow2_mark_corrupt(bs, "metadata with refcount 0");
+                return block_err(errp, -EIO,
+                                 "%s: image is corrupt: metadata cluster %" PRIu64
+                                 " has refcount 0; refusing to allocate it (repair the image "
+                                 "with check -r all)",
+                                 bs->filename, c);
+            }
             if (rc == 0) {
                 if (run == 0)
                     start = c;
@@ -301,11 +323,21 @@ int qcow2_set_refcount(BlockDev *bs, uint64_t cluster, uint64_t rc, char **errp)
                 return ret;
         }
         if (!qcow2_rt_block(s, rti)) {
-            int ret = qcow2_create_self_refblock(bs, rti, cluster, errp);
+            /* Repair path (the cluster is in use but unaccounted for): the
+             * new block goes past everything in use, never onto `cluster`. */
+            uint64_t at = qcow2_end_cluster(bs);
+            uint8_t *b;
+            int ret = qcow2_cache_get(bs, &s->rb_cache, at << s->cluster_bits, true, &b, errp);
+            if (ret == 0)
+                ret = file_pwrite(bs, at << s->cluster_bits, b, s->cluster_size, errp);
             if (ret < 0)
                 return ret;
-            if (rc == 1)
-                return 0;
+            s->rt[rti] = at << s->cluster_bits;
+            ret = qcow2_write_rt_entry(bs, rti, errp);
+            if (ret == 0)
+                ret = qcow2_set_refcount(bs, at, 1, errp);
+            if (ret < 0)
+                return ret;
         }
     }
     uint64_t rb = qcow2_rt_block(s, rti);

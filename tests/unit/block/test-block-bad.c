@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 /* A small valid image: 64 KiB clusters, header at 0, refcount table at
@@ -296,6 +297,54 @@ START_TEST(test_random_mutations)
 }
 END_TEST
 
+/* Every reproducer kept under tests/fuzz/crashes/ must now open, read,
+ * check, repair and take writes without crashing or hanging. */
+START_TEST(test_fuzz_reproducers)
+{
+    DIR *d = opendir(MIMIC_FUZZ_CRASHES);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char src[1024];
+        snprintf(src, sizeof(src), "%s/%s", MIMIC_FUZZ_CRASHES, de->d_name);
+        size_t len;
+        uint8_t *data = bt_read_file(src, &len);
+        const char *img = bt_path("repro.qcow2");
+        for (int mode = 0; mode < 3; mode++) {
+            bt_write_file(img, data, len);
+            int flags =
+                BLOCK_O_NO_BACKING | (mode ? BLOCK_O_RDWR : 0) | (mode == 2 ? BLOCK_O_CHECK : 0);
+            char *err = NULL;
+            alarm(30);
+            BlockDev *bs = block_open(img, "qcow2", flags, &err);
+            free(err);
+            if (!bs)
+                continue;
+            uint64_t size = block_get_length(bs);
+            static uint8_t r[65536];
+            for (uint64_t off = 0; off < size && off < (4u << 20); off += sizeof(r))
+                block_read(bs, off, r, size - off < sizeof(r) ? size - off : sizeof(r), NULL);
+            BlockCheckResult res;
+            block_check(bs, mode == 2 ? BLOCK_CHECK_REPAIR_ALL : 0, &res, NULL);
+            block_check_result_clear(&res);
+            if (mode) {
+                memset(r, 0x5a, 8192);
+                block_write(bs, 512, r, 1024, 0, NULL);
+                block_write(bs, size / 2 & ~511ULL, r, 8192 < size / 2 ? 8192 : 512, 0, NULL);
+                block_write_zeroes(bs, 0, 4096 < size ? 4096 : size, BLOCK_ZERO_MAY_UNMAP, NULL);
+            }
+            block_close(bs);
+            alarm(0);
+        }
+        free(data);
+    }
+    closedir(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block-bad");
@@ -306,6 +355,7 @@ int main(void)
     tcase_add_test(tc, test_bad_l2_entry_at_runtime);
     tcase_add_test(tc, test_unknown_autoclear_and_extension);
     tcase_add_loop_test(tc, test_random_mutations, 0, 8);
+    tcase_add_test(tc, test_fuzz_reproducers);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
