@@ -58,30 +58,6 @@ void mips_update_irq(CPUState *cpu)
     }
 }
 
-static void mips_irq_handler(void *opaque, int n, int level)
-{
-    CPUState *cpu = opaque;
-    MipsEnv *e = menv(cpu);
-    uint32_t bit = 1u << (10 + n);
-    if (level) {
-        __atomic_or_fetch(&e->ip_hw, bit, __ATOMIC_SEQ_CST);
-    } else {
-        __atomic_and_fetch(&e->ip_hw, ~bit, __ATOMIC_SEQ_CST);
-    }
-    mips_update_irq(cpu);
-}
-
-qemu_irq *mips_cpu_irq_inputs(CPUState *cpu)
-{
-    MipsEnv *e = menv(cpu);
-    if (!e->irqs[0]) {
-        for (int i = 0; i < 6; i++) {
-            e->irqs[i] = irq_new(mips_irq_handler, cpu, i);
-        }
-    }
-    return e->irqs;
-}
-
 /* ---- Count / Compare ---------------------------------------------------------------- */
 
 static uint32_t mips_count(const MipsEnv *e)
@@ -218,17 +194,17 @@ static void mips_tlb_write(CPUState *cpu, int idx)
     mips_tlb_flush_entry(cpu, t);
 }
 
+/* Random counts down from entries-1 to Wired and wraps; we step it at each TLBWR and each
+ * read, so consecutive refills never pick the same entry. */
 static uint32_t mips_random(MipsEnv *e)
 {
-    /* Any value in [Wired, entries-1]; a cheap generator driven by the clock. */
     uint32_t lo = e->cp0_wired, n = (uint32_t)e->tlb_entries;
     if (lo >= n) {
         return n - 1;
     }
-    static __thread uint32_t seed = 12345;
-    seed = seed * 1103515245u + 12345u;
-    e->cp0_random = lo + (seed >> 16) % (n - lo);
-    return e->cp0_random;
+    uint32_t r = e->cp0_random;
+    e->cp0_random = (r <= lo || r >= n) ? n - 1 : r - 1;
+    return r < lo || r >= n ? n - 1 : r;
 }
 
 void helper_tlbwi(void *env)
@@ -495,7 +471,7 @@ uint32_t helper_mfc0(void *env, uint32_t regsel)
     MipsEnv *e = env;
     switch (regsel) {
     case CP0(0, 0): return e->cp0_index;
-    case CP0(1, 0): return mips_random(e);
+    case CP0(1, 0): return e->cp0_random;
     case CP0(2, 0): return e->cp0_entrylo0;
     case CP0(3, 0): return e->cp0_entrylo1;
     case CP0(4, 0): return e->cp0_context;

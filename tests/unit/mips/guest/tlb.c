@@ -1,0 +1,99 @@
+/* tests/unit/mips/guest/tlb.c: the software-managed TLB: refills handled by crt.S's
+ * handler, TLBP/TLBR/TLBWI, invalid and read-only (Modified) pages, ASID matching. */
+#include "test.h"
+
+#define EXC_CODE(c) (((c) >> 2) & 0x1f)
+
+static void tlbwi(uint32_t index, uint32_t hi, uint32_t lo0, uint32_t lo1)
+{
+    MTC0(0, 0, index);
+    MTC0(10, 0, hi);
+    MTC0(2, 0, lo0);
+    MTC0(3, 0, lo1);
+    MTC0(5, 0, 0);
+    __asm__ volatile("tlbwi\n\tehb" ::: "memory");
+}
+
+int main(void)
+{
+    MTC0(6, 0, 2);  /* Wired: entries 0 and 1 stay ours */
+    MTC0(10, 0, 0); /* ASID 0 */
+    refill_pa = 0x00200000;
+    volatile uint32_t *va = (volatile uint32_t *)0x00400000;
+    volatile uint32_t *pa = (volatile uint32_t *)0x80200000;
+    pa[0] = 0x11111111;
+    pa[1024] = 0x22222222; /* odd page of the pair */
+    CHECK_EQ(1, va[0], 0x11111111);
+    CHECK_EQ(2, refill_count, 1);
+    CHECK_EQ(3, va[1024], 0x22222222);
+    CHECK_EQ(4, refill_count, 1);
+    va[1] = 0xabcdef01;
+    CHECK_EQ(5, pa[1], 0xabcdef01);
+    /* A second pair: another refill, at +8 KiB */
+    volatile uint32_t *va2 = (volatile uint32_t *)0x00402000;
+    va2[0] = 0x5a5a5a5a;
+    CHECK_EQ(6, pa[2048], 0x5a5a5a5a);
+    CHECK_EQ(7, refill_count, 2);
+    CHECK_EQ(8, exc_count, 0);
+
+    /* TLBP finds the entry, TLBR reads it back */
+    MTC0(10, 0, 0x00400000);
+    __asm__ volatile("tlbp\n\tehb");
+    uint32_t idx = MFC0(0, 0);
+    CHECK(9, !(idx & 0x80000000u));
+    CHECK(10, idx >= 2 && idx < 16);
+    MTC0(2, 0, 0);
+    __asm__ volatile("tlbr\n\tehb");
+    CHECK_EQ(11, MFC0(2, 0), ((0x00200000 >> 12) << 6) | 0x1e);
+    CHECK_EQ(12, MFC0(10, 0), 0x00400000);
+    MTC0(10, 0, 0x00800000);
+    __asm__ volatile("tlbp\n\tehb");
+    CHECK(13, MFC0(0, 0) & 0x80000000u);
+
+    /* Invalid entry: TLBL through the general vector, not a refill */
+    refill_pa = 0;
+    tlbwi(0, 0x00800000, 0, 0);
+    uint32_t before = refill_count;
+    exc_count = 0;
+    volatile uint32_t *inv = (volatile uint32_t *)0x00800004;
+    uint32_t v = inv[0];
+    (void)v;
+    CHECK_EQ(14, exc_count, 1);
+    CHECK_EQ(15, EXC_CODE(exc_cause), 2);
+    CHECK_EQ(16, exc_badvaddr, 0x00800004);
+    CHECK_EQ(17, refill_count, before);
+    CHECK_EQ(18, MFC0(10, 0) & ~0xffu, 0x00800000); /* EntryHi.VPN2 of the fault */
+
+    /* Read-only page (D = 0): loads work, stores raise Modified */
+    pa[4096] = 0x77;
+    tlbwi(1, 0x00c00000, ((0x00204000 >> 12) << 6) | 0x1a | 1, 1);
+    volatile uint32_t *ro = (volatile uint32_t *)0x00c00000;
+    CHECK_EQ(19, ro[0], 0x77);
+    exc_count = 0;
+    ro[0] = 0x99;
+    CHECK_EQ(20, exc_count, 1);
+    CHECK_EQ(21, EXC_CODE(exc_cause), 1);
+    CHECK_EQ(22, pa[4096], 0x77);
+    /* Make it writable: the soft-MMU must forget the old permission */
+    tlbwi(1, 0x00c00000, ((0x00204000 >> 12) << 6) | 0x1e | 1, 1);
+    ro[0] = 0x99;
+    CHECK_EQ(23, pa[4096], 0x99);
+
+    /* ASIDs: a non-global entry for ASID 5 does not match under ASID 6 */
+    MTC0(10, 0, 5);
+    tlbwi(0, 0x01000000 | 5, ((0x00206000 >> 12) << 6) | 0x1e, 0);
+    pa[6144] = 0x600d;
+    volatile uint32_t *as = (volatile uint32_t *)0x01000000;
+    CHECK_EQ(24, as[0], 0x600d);
+    MTC0(10, 0, 6);
+    before = refill_count;
+    exc_count = 0;
+    v = as[0];
+    CHECK_EQ(25, refill_count, before + 1);
+    CHECK_EQ(26, EXC_CODE(exc_cause), 2);
+    MTC0(10, 0, 5);
+    CHECK_EQ(27, as[0], 0x600d);
+    /* Unmapped segments ignore the TLB */
+    CHECK_EQ(28, *(volatile uint32_t *)0xa0200000, 0x11111111);
+    return done("tlb");
+}
