@@ -733,6 +733,12 @@ int qcow2_co_status(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, c
         uint64_t coff = qcow2_offset_into_cluster(s, pos);
         uint32_t sc = (uint32_t)(coff / s->sc_size);
         uint64_t step = BLOCK_MIN(end - pos, (uint64_t)(sc + 1) * s->sc_size - coff);
+        uint64_t l1i = pos >> (s->cluster_bits + s->l2_bits);
+        if (l1i >= s->l1_size || !(s->l1[l1i] & QCOW2_OFFSET_MASK)) {
+            /* No L2 table: the whole span it would map is unallocated. */
+            uint64_t span_end = (l1i + 1) << (s->cluster_bits + s->l2_bits);
+            step = BLOCK_MIN(end, span_end) - pos;
+        }
         unsigned f;
         uint64_t h = 0;
         if (m.type == QCOW2_CL_COMPRESSED) {
