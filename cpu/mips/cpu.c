@@ -590,7 +590,7 @@ void helper_ctc1(void *env, uint32_t reg, uint32_t v)
     case 25: e->fcsr = (e->fcsr & 0x017fffffu) | ((v & 0xfe) << 24) | ((v & 1) << 23); break;
     case 26: e->fcsr = (e->fcsr & ~0x0003f07cu) | (v & 0x0003f07cu); break;
     case 28: e->fcsr = (e->fcsr & ~0x01000f83u) | (v & 0xf83u) | ((v & 4) << 22); break;
-    case 31: e->fcsr = v & 0xfffff07fu & ~(1u << 18) & ~(3u << 19); break;
+    case 31: e->fcsr = v & 0xff83ffffu; break;
     default: return;
     }
     /* Writing a cause bit whose enable is set raises at once. */

@@ -51,11 +51,37 @@ static const MemoryRegionOps testdev_ops_be = {
     .valid = {.min_access_size = 1, .max_access_size = 4},
 };
 
+/* The main loop (timers: Count/Compare) runs on its own thread, as in the emulator. */
+static void *main_loop_thread(void *opaque)
+{
+    main_loop_init();
+    __atomic_store_n((int *)opaque, 1, __ATOMIC_SEQ_CST);
+    for (;;) {
+        main_loop_iterate(true);
+    }
+    return NULL;
+}
+
+static void main_loop_start_once(void)
+{
+    static int started, ready;
+    if (started) {
+        return;
+    }
+    started = 1;
+    pthread_t th;
+    pthread_create(&th, NULL, main_loop_thread, &ready);
+    pthread_detach(th);
+    while (!__atomic_load_n(&ready, __ATOMIC_SEQ_CST)) {
+        usleep(100);
+    }
+}
+
 MipsMachine *mips_machine_new(const char *model, uint64_t ram_size)
 {
     MipsMachine *m = calloc(1, sizeof(*m));
     char *err = NULL;
-    main_loop_init();
+    main_loop_start_once();
     if (getenv("MIPS_TEST_LOG")) {
         /* Debugging aid: e.g. MIPS_TEST_LOG=int,in_asm (goes to stderr). */
         log_set_items(getenv("MIPS_TEST_LOG"), &err);
@@ -171,11 +197,7 @@ void mips_machine_run(MipsMachine *m, double seconds)
     pthread_create(&th, NULL, watchdog_main, &w);
     m->cpu->stop_request = false;
     while (!m->exited && now_s() < end) {
-        /* The test thread is the main loop thread: guest code runs without the BQL. */
-        bql_unlock();
         int r = cpu_exec(m->cpu);
-        bql_lock();
-        main_loop_iterate(false);
         if (r == EXCP_HLT || r == EXCP_HALTED) {
             usleep(20);
         }

@@ -115,7 +115,7 @@ int main(void)
                      : "+r"(m)
                      : "f"(b), "f"(a));
     CHECK_EQ(38, m, 0);
-    CHECK_EQ(39, (fcsr() >> 26) & 1, 1); /* FCC3 is bit 26 */
+    CHECK_EQ(39, (fcsr() >> 27) & 1, 1); /* FCC3 is bit 27 */
     /* multiply-add */
     double ma;
     __asm__ volatile("madd.d %0, %1, %2, %3" : "=f"(ma) : "f"(c), "f"(a), "f"(b));
