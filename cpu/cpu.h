@@ -307,6 +307,7 @@ struct CPUState {
     volatile bool stop_request;
     volatile bool stopped;
     volatile bool quit_request;
+    volatile bool exit_request; /* cpu_exit: make cpu_exec return */
     sigjmp_buf jmp_env;
     sigjmp_buf *translate_jmp;        /* set while translating (page-crossing fetch fault) */
     TranslationBlock *translating_tb; /* freed if a fetch fault ends its translation */
@@ -352,8 +353,12 @@ void cpu_dump_state(CPUState *cpu, FILE *f);
 /* Interrupts from devices (any thread, BQL or not). */
 void cpu_interrupt(CPUState *cpu, unsigned mask);
 void cpu_reset_interrupt(CPUState *cpu, unsigned mask);
-/* Make the CPU leave generated code soon (at the next block entry). */
+/* Make cpu_exec return EXCP_INTERRUPT soon (at the next block entry), e.g. so that its
+ * caller can pause the CPU or poll something. */
 void cpu_exit(CPUState *cpu);
+/* Only make generated code come back to the loop (which handles interrupt_request and
+ * pending TLB flushes and goes on): what cpu_interrupt does. */
+void cpu_kick(CPUState *cpu);
 
 /* ---- Leaving generated code (helpers, slow paths, MMU) --------------------------------- */
 

@@ -85,7 +85,7 @@ void tb_exec_exclusive_begin(CPUState *cpu)
     }
     for (CPUState *c = cpu_list_head; c; c = c->next) {
         if (c != cpu) {
-            cpu_exit(c);
+            cpu_kick(c);
         }
     }
     pthread_rwlock_wrlock(&tb_exec_lock);
@@ -112,7 +112,7 @@ bool cpu_has_work(CPUState *cpu)
 void cpu_interrupt(CPUState *cpu, unsigned mask)
 {
     __atomic_or_fetch(&cpu->interrupt_request, mask, __ATOMIC_SEQ_CST);
-    cpu_exit(cpu);
+    cpu_kick(cpu);
     /* Wake it if it sleeps halted. */
     pthread_mutex_lock(&cpus_mutex);
     pthread_cond_broadcast(&cpus_cond);
@@ -168,7 +168,7 @@ static void *tcg_vcpu_thread(void *arg)
 
 static void tcg_kick(CPUState *cpu)
 {
-    cpu_exit(cpu);
+    cpu_kick(cpu);
     pthread_mutex_lock(&cpus_mutex);
     pthread_cond_broadcast(&cpus_cond);
     pthread_mutex_unlock(&cpus_mutex);
@@ -299,5 +299,5 @@ void cpus_stop_threads(void)
 void cpu_single_step(CPUState *cpu, bool enable)
 {
     cpu->singlestep = enable;
-    cpu_exit(cpu);
+    cpu_kick(cpu);
 }

@@ -52,9 +52,15 @@ void cpu_halt(CPUState *cpu)
     cpu_loop_exit(cpu);
 }
 
-void cpu_exit(CPUState *cpu)
+void cpu_kick(CPUState *cpu)
 {
     __atomic_store_n(&cpu->common->exit_request, 1, __ATOMIC_SEQ_CST);
+}
+
+void cpu_exit(CPUState *cpu)
+{
+    __atomic_store_n(&cpu->exit_request, true, __ATOMIC_SEQ_CST);
+    cpu_kick(cpu);
 }
 
 /* Blocks entered by a block that exited at its start have not run: their pc is the one of
@@ -98,7 +104,7 @@ static int handle_exception(CPUState *cpu)
 static int handle_interrupts(CPUState *cpu, bool *chain_ok)
 {
     if (!__atomic_load_n(&cpu->common->exit_request, __ATOMIC_ACQUIRE) && !cpu->interrupt_request &&
-        !cpu->tlb_flush_pending) {
+        !cpu->tlb_flush_pending && !cpu->exit_request) {
         return -1;
     }
     /* A pending but masked interrupt alone must not stop chaining: only a real exit
@@ -134,7 +140,8 @@ static int handle_interrupts(CPUState *cpu, bool *chain_ok)
             }
         }
     }
-    if (cpu->stop_request || cpu->quit_request) {
+    if (__atomic_exchange_n(&cpu->exit_request, false, __ATOMIC_SEQ_CST) || cpu->stop_request ||
+        cpu->quit_request) {
         return EXCP_INTERRUPT;
     }
     return -1;

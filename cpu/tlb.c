@@ -79,7 +79,7 @@ static void tlb_request_flush(CPUState *cpu, unsigned idxmap)
         return;
     }
     __atomic_or_fetch(&cpu->tlb_flush_pending, idxmap, __ATOMIC_SEQ_CST);
-    cpu_exit(cpu);
+    cpu_kick(cpu);
 }
 
 void tlb_process_pending(CPUState *cpu)
