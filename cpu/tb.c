@@ -523,6 +523,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint
         max_insns = 1;
     }
 
+    bool flushed = false;
     for (;;) {
         TranslationBlock *tb = calloc(1, sizeof(*tb));
         tb->pc = pc;
@@ -577,15 +578,23 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint
 
         TCGCodeResult res;
         int g = tcg_gen_code(ctx, &res);
-        if (g == -2 && max_insns > 1) {
-            free(tb);
-            max_insns = max_insns / 2;
-            continue;
-        }
         if (g < 0) {
             free(tb);
-            tb_flush(cpu);
-            continue;
+            if (g == -1 && !flushed) {
+                tb_flush(cpu); /* the buffer is full: start it again */
+                flushed = true;
+                continue;
+            }
+            if (max_insns > 1) {
+                /* Too big for one translation, or for an empty buffer: fewer insns. */
+                max_insns = max_insns / 2;
+                continue;
+            }
+            fprintf(stderr,
+                    "mimic: cannot translate one instruction at 0x%" PRIx64
+                    " (code buffer too small?)\n",
+                    pc);
+            exit(1);
         }
         tb->code_rx = res.code_rx;
         tb->code_size = (uint32_t)res.size;

@@ -823,6 +823,27 @@ START_TEST(test_data_on_code_page)
 }
 END_TEST
 
+static void *exit_later(void *arg)
+{
+    usleep(20000);
+    cpu_exit(arg);
+    return NULL;
+}
+
+START_TEST(test_cpu_exit_returns_from_exec)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {ADDI(2, 2, 1), J(-2)};
+    load(0x1000, prog, 2);
+    pthread_t t;
+    pthread_create(&t, NULL, exit_later, cpu);
+    ck_assert_int_eq(cpu_exec(cpu), EXCP_INTERRUPT); /* the spin loop is left */
+    pthread_join(t, NULL);
+    ck_assert_uint_gt(env->regs[2], 1000);
+    ck_assert(env->pc == 0x1000 || env->pc == 0x1004);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -856,6 +877,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_gdb_target);
     tcase_add_test(tc, test_masked_interrupt_keeps_chaining);
     tcase_add_test(tc, test_data_on_code_page);
+    tcase_add_test(tc, test_cpu_exit_returns_from_exec);
     suite_add_tcase(s, tc);
     return s;
 }
