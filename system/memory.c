@@ -4,12 +4,15 @@
  * access rules (valid/impl sizes, splitting, widening, endianness).
  *
  * Concurrency: the tree changes only under the global lock (one writer at a
- * time); vCPU threads look up flat views at any moment. Each address space
- * publishes an immutable FlatView through a pointer that is swapped under a
- * small mutex; readers take a reference under the same mutex (a few
- * nanoseconds, lookups happen on TLB misses only) and drop it when done. The
- * last reference frees the old view, so a vCPU in the middle of a lookup never
- * sees freed memory and no grace-period machinery is needed.
+ * time); vCPU threads look up flat views at any moment, without locks. Each
+ * address space publishes an immutable FlatView with an atomic pointer swap.
+ * Readers bracket the pointer load with a tiny epoch-counted read section
+ * (two atomic adds, never blocking); the writer, after the swap, waits until
+ * every read section that might have seen the old pointer has left (a grace
+ * period, microseconds at most) and only then drops the space's reference.
+ * Readers that keep a view longer (bus-master accesses that call devices,
+ * which may themselves remap regions) take a reference inside the read
+ * section, so the old view is freed by whoever lets go of it last.
  */
 #include "system/memory.h"
 #include "system/log.h"
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +100,7 @@ typedef struct ListenerEntry {
 struct AddressSpace {
     char *name;
     MemoryRegion *root;
-    FlatView *view; /* protected by view_lock for the swap / acquire */
+    _Atomic(FlatView *) view;
     MemoryListener **listeners;
     int n_listeners;
     AddressSpace *next;
@@ -105,7 +109,9 @@ struct AddressSpace {
 #define CODE_PAGE_BITS 12
 #define BITS_PER_LONG  (8 * sizeof(unsigned long))
 
-static pthread_mutex_t view_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t grace_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_uint_fast64_t read_epoch;
+static atomic_int readers[2]; /* read sections in progress, by epoch parity */
 static pthread_mutex_t ram_lock = PTHREAD_MUTEX_INITIALIZER;
 static AddressSpace *all_spaces;
 static int transaction_depth;
@@ -654,12 +660,43 @@ static void flatview_unref(FlatView *fv)
     }
 }
 
+/* Enters a read section: registers under the current epoch, retrying if a
+ * writer flipped it meanwhile (then it may not have waited for us). */
+static int read_section_enter(void)
+{
+    for (;;) {
+        uint_fast64_t e = atomic_load(&read_epoch);
+        atomic_fetch_add(&readers[e & 1], 1);
+        if (atomic_load(&read_epoch) == e) {
+            return (int)(e & 1);
+        }
+        atomic_fetch_sub(&readers[e & 1], 1);
+    }
+}
+
+static void read_section_leave(int idx)
+{
+    atomic_fetch_sub(&readers[idx], 1);
+}
+
+/* Returns once every read section that could have loaded a view pointer
+ * before the caller's swap has left. */
+static void wait_for_readers(void)
+{
+    pthread_mutex_lock(&grace_lock);
+    uint_fast64_t e = atomic_fetch_add(&read_epoch, 1);
+    while (atomic_load(&readers[e & 1]) != 0) {
+        sched_yield();
+    }
+    pthread_mutex_unlock(&grace_lock);
+}
+
 static FlatView *flatview_get(AddressSpace *as)
 {
-    pthread_mutex_lock(&view_lock);
-    FlatView *fv = as->view;
+    int idx = read_section_enter();
+    FlatView *fv = atomic_load(&as->view);
     atomic_fetch_add(&fv->ref, 1);
-    pthread_mutex_unlock(&view_lock);
+    read_section_leave(idx);
     return fv;
 }
 
@@ -729,10 +766,8 @@ static void listener_diff(MemoryListener *l, FlatView *old, FlatView *new)
 static void address_space_update(AddressSpace *as)
 {
     FlatView *fv = flatview_build(as->root);
-    pthread_mutex_lock(&view_lock);
-    FlatView *old = as->view;
-    as->view = fv;
-    pthread_mutex_unlock(&view_lock);
+    FlatView *old = atomic_exchange(&as->view, fv);
+    wait_for_readers();
     for (int i = 0; i < as->n_listeners; i++) {
         MemoryListener *l = as->listeners[i];
         listener_diff(l, old, fv);
@@ -758,7 +793,7 @@ AddressSpace *address_space_new(MemoryRegion *root, const char *name)
     AddressSpace *as = xzalloc(sizeof(*as));
     as->name = xstrdup(name);
     as->root = root;
-    as->view = flatview_build(root);
+    atomic_init(&as->view, flatview_build(root));
     as->next = all_spaces;
     all_spaces = as;
     return as;
@@ -775,7 +810,7 @@ void address_space_free(AddressSpace *as)
             break;
         }
     }
-    flatview_unref(as->view);
+    flatview_unref(atomic_load(&as->view));
     free(as->listeners);
     free(as->name);
     free(as);
@@ -822,9 +857,9 @@ static MemoryRegionSection flatview_lookup(const FlatView *fv, uint64_t addr)
 
 MemoryRegionSection address_space_lookup(AddressSpace *as, uint64_t addr)
 {
-    FlatView *fv = flatview_get(as);
-    MemoryRegionSection s = flatview_lookup(fv, addr);
-    flatview_unref(fv);
+    int idx = read_section_enter();
+    MemoryRegionSection s = flatview_lookup(atomic_load(&as->view), addr);
+    read_section_leave(idx);
     return s;
 }
 
