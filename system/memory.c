@@ -120,9 +120,44 @@ static uint64_t next_seq;
 static uint64_t next_ram_addr;
 static MemoryCodeWriteFn code_write_fn;
 
-/* RAM blocks by ram_addr, for the code-page bitmap and ram_addr→host. */
-static MemoryRegion **ram_blocks;
-static int n_ram_blocks, cap_ram_blocks;
+/* RAM blocks by ram_addr, for the code-page bitmap and ram_addr→host:
+ * read without locks like the flat views, replaced by copy on change. */
+typedef struct RamBlockList {
+    int n;
+    MemoryRegion *b[];
+} RamBlockList;
+static _Atomic(RamBlockList *) ram_blocks;
+
+/* Enters a read section: registers under the current epoch, retrying if a
+ * writer flipped it meanwhile (then it may not have waited for us). */
+static int read_section_enter(void)
+{
+    for (;;) {
+        uint_fast64_t e = atomic_load(&read_epoch);
+        atomic_fetch_add(&readers[e & 1], 1);
+        if (atomic_load(&read_epoch) == e) {
+            return (int)(e & 1);
+        }
+        atomic_fetch_sub(&readers[e & 1], 1);
+    }
+}
+
+static void read_section_leave(int idx)
+{
+    atomic_fetch_sub(&readers[idx], 1);
+}
+
+/* Returns once every read section that could have loaded a view pointer
+ * before the caller's swap has left. */
+static void wait_for_readers(void)
+{
+    pthread_mutex_lock(&grace_lock);
+    uint_fast64_t e = atomic_fetch_add(&read_epoch, 1);
+    while (atomic_load(&readers[e & 1]) != 0) {
+        sched_yield();
+    }
+    pthread_mutex_unlock(&grace_lock);
+}
 
 static void *xzalloc(size_t n)
 {
@@ -249,25 +284,33 @@ static void ram_block_add(MemoryRegion *mr)
     /* Keep blocks page-aligned and apart so a page never spans two blocks. */
     next_ram_addr += (uint64_t)pages << CODE_PAGE_BITS;
     next_ram_addr += 1u << CODE_PAGE_BITS;
-    if (n_ram_blocks == cap_ram_blocks) {
-        cap_ram_blocks = cap_ram_blocks ? 2 * cap_ram_blocks : 8;
-        ram_blocks = xrealloc(ram_blocks, cap_ram_blocks * sizeof(*ram_blocks));
+    RamBlockList *old = atomic_load(&ram_blocks);
+    int n = old ? old->n : 0;
+    RamBlockList *list = xzalloc(sizeof(*list) + (n + 1) * sizeof(list->b[0]));
+    if (n) {
+        memcpy(list->b, old->b, n * sizeof(list->b[0]));
     }
-    ram_blocks[n_ram_blocks++] = mr;
+    list->b[n] = mr; /* ram_addr only grows: the list stays sorted */
+    list->n = n + 1;
+    atomic_store(&ram_blocks, list);
+    wait_for_readers();
+    free(old);
     pthread_mutex_unlock(&ram_lock);
 }
 
 static void ram_block_remove(MemoryRegion *mr)
 {
     pthread_mutex_lock(&ram_lock);
-    for (int i = 0; i < n_ram_blocks; i++) {
-        if (ram_blocks[i] == mr) {
-            memmove(&ram_blocks[i], &ram_blocks[i + 1],
-                    (n_ram_blocks - i - 1) * sizeof(*ram_blocks));
-            n_ram_blocks--;
-            break;
+    RamBlockList *old = atomic_load(&ram_blocks);
+    RamBlockList *list = xzalloc(sizeof(*list) + old->n * sizeof(list->b[0]));
+    for (int i = 0; i < old->n; i++) {
+        if (old->b[i] != mr) {
+            list->b[list->n++] = old->b[i];
         }
     }
+    atomic_store(&ram_blocks, list);
+    wait_for_readers();
+    free(old);
     pthread_mutex_unlock(&ram_lock);
 }
 
@@ -660,37 +703,6 @@ static void flatview_unref(FlatView *fv)
     }
 }
 
-/* Enters a read section: registers under the current epoch, retrying if a
- * writer flipped it meanwhile (then it may not have waited for us). */
-static int read_section_enter(void)
-{
-    for (;;) {
-        uint_fast64_t e = atomic_load(&read_epoch);
-        atomic_fetch_add(&readers[e & 1], 1);
-        if (atomic_load(&read_epoch) == e) {
-            return (int)(e & 1);
-        }
-        atomic_fetch_sub(&readers[e & 1], 1);
-    }
-}
-
-static void read_section_leave(int idx)
-{
-    atomic_fetch_sub(&readers[idx], 1);
-}
-
-/* Returns once every read section that could have loaded a view pointer
- * before the caller's swap has left. */
-static void wait_for_readers(void)
-{
-    pthread_mutex_lock(&grace_lock);
-    uint_fast64_t e = atomic_fetch_add(&read_epoch, 1);
-    while (atomic_load(&readers[e & 1]) != 0) {
-        sched_yield();
-    }
-    pthread_mutex_unlock(&grace_lock);
-}
-
 static FlatView *flatview_get(AddressSpace *as)
 {
     int idx = read_section_enter();
@@ -918,11 +930,12 @@ uint64_t memory_region_get_ram_addr(const MemoryRegion *mr)
 static MemoryRegion *ram_block_find(uint64_t ram_addr)
 {
     MemoryRegion *found = NULL;
-    pthread_mutex_lock(&ram_lock);
-    int lo = 0, hi = n_ram_blocks - 1;
+    int idx = read_section_enter();
+    RamBlockList *list = atomic_load(&ram_blocks);
+    int lo = 0, hi = list ? list->n - 1 : -1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
-        MemoryRegion *mr = ram_blocks[mid];
+        MemoryRegion *mr = list->b[mid];
         if (ram_addr < mr->ram_addr) {
             hi = mid - 1;
         } else if (ram_addr >= mr->ram_addr + mr->ram_map_size) {
@@ -932,7 +945,7 @@ static MemoryRegion *ram_block_find(uint64_t ram_addr)
             break;
         }
     }
-    pthread_mutex_unlock(&ram_lock);
+    read_section_leave(idx);
     return found;
 }
 

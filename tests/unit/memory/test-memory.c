@@ -697,6 +697,7 @@ END_TEST
  * checks the latter). */
 typedef struct Reader {
     AddressSpace *as;
+    uint64_t code_page; /* a ram_addr marked as holding code */
     atomic_bool *stop;
     long lookups;
     bool bad;
@@ -716,6 +717,9 @@ static void *reader_main(void *opaque)
         if (v != 0x11223344) {
             r->bad = true;
         }
+        if (!memory_ram_is_code_page(r->code_page)) {
+            r->bad = true;
+        }
         r->lookups++;
     }
     return NULL;
@@ -733,13 +737,19 @@ START_TEST(test_concurrent_lookup)
     memory_region_add_subregion(root, 0, ram);
     memory_region_add_subregion_overlap(root, 0x5000, dev, 1);
     atomic_bool stop = false;
-    Reader r[2] = {{as, &stop, 0, false}, {as, &stop, 0, false}};
+    uint64_t code = memory_region_get_ram_addr(ram) + 0x2000;
+    memory_ram_set_code_page(code);
+    Reader r[2] = {{as, code, &stop, 0, false}, {as, code, &stop, 0, false}};
     pthread_t t[2];
     for (int i = 0; i < 2; i++) {
         pthread_create(&t[i], NULL, reader_main, &r[i]);
     }
     for (int i = 0; i < 2000; i++) {
         memory_region_set_enabled(dev, i & 1);
+        if (i % 50 == 0) {
+            /* RAM blocks come and go while readers search them. */
+            memory_region_free(memory_region_new_ram("scratch", 0x1000));
+        }
     }
     atomic_store(&stop, true);
     for (int i = 0; i < 2; i++) {
