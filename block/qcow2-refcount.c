@@ -365,8 +365,12 @@ int qcow2_update_refcount(BlockDev *bs, uint64_t off, uint64_t len, int64_t adde
         int ret = qcow2_get_refcount(bs, c, &rc, errp);
         if (ret < 0)
             return ret;
-        if ((addend < 0 && rc < (uint64_t)-addend) ||
-            (addend > 0 && rc + (uint64_t)addend > s->refcount_max)) {
+        if (addend > 0 && rc + (uint64_t)addend > s->refcount_max)
+            return block_err(errp, -ERANGE,
+                             "%s: refcount of cluster %" PRIu64 " would exceed its maximum %" PRIu64
+                             " (refcount_bits=%u)",
+                             bs->filename, c, s->refcount_max, s->refcount_bits);
+        if (addend < 0 && rc < (uint64_t)-addend) {
             qcow2_mark_corrupt(bs, "refcount out of range");
             return block_err(errp, -EIO,
                              "%s: refcount of cluster %" PRIu64 " is %" PRIu64

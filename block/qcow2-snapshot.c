@@ -206,6 +206,54 @@ int qcow2_update_tree_refcounts(BlockDev *bs, const uint64_t *l1, uint32_t l1_si
     return ret;
 }
 
+/* Whether every cluster an L1 tree references can take one more reference
+ * (narrow refcounts run out), checked before anything changes. */
+static int qcow2_tree_can_take_ref(BlockDev *bs, const uint64_t *l1, uint32_t l1_size, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    if (s->refcount_bits >= 16)
+        return 0; /* 65535 references: far beyond the snapshot limit */
+    uint64_t n = 1ULL << s->l2_bits;
+    for (uint32_t i = 0; i < l1_size; i++) {
+        uint64_t l2_off = l1[i] & QCOW2_OFFSET_MASK;
+        if (!l2_off)
+            continue;
+        uint64_t rc;
+        int ret = qcow2_get_refcount(bs, l2_off >> s->cluster_bits, &rc, errp);
+        if (ret < 0)
+            return ret;
+        if (rc >= s->refcount_max)
+            goto full;
+        for (uint64_t j = 0; j < n; j++) {
+            uint8_t *l2;
+            ret = qcow2_cache_get(bs, &s->l2_cache, l2_off, false, &l2, errp);
+            if (ret < 0)
+                return ret;
+            uint64_t e = be64_load(l2 + j * s->l2_entry_size), off, len;
+            if (e & QCOW2_OFLAG_COMPRESSED) {
+                qcow2_compressed_range(s, e, &off, &len);
+            } else {
+                off = e & QCOW2_OFFSET_MASK;
+                len = off ? s->cluster_size : 0;
+            }
+            for (uint64_t c = off >> s->cluster_bits;
+                 len && c <= (off + len - 1) >> s->cluster_bits; c++) {
+                ret = qcow2_get_refcount(bs, c, &rc, errp);
+                if (ret < 0)
+                    return ret;
+                if (rc >= s->refcount_max)
+                    goto full;
+            }
+        }
+    }
+    return 0;
+full:
+    return block_err(errp, -ERANGE,
+                     "%s: refcount_bits=%u is too narrow for another reference to the image's "
+                     "clusters (snapshot refused)",
+                     bs->filename, s->refcount_bits);
+}
+
 int qcow2_fix_copied_flags(BlockDev *bs, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
@@ -321,7 +369,9 @@ int qcow2_snapshot_create(BlockDev *bs, const char *name, char **errp)
         return block_err(errp, -EFBIG, "%s: too many snapshots", bs->filename);
     if (strlen(name) > 65535)
         return block_err(errp, -EINVAL, "Snapshot name too long");
-    int ret = qcow2_flush_all(bs, errp);
+    int ret = qcow2_tree_can_take_ref(bs, s->l1, s->l1_size, errp);
+    if (ret == 0)
+        ret = qcow2_flush_all(bs, errp);
     if (ret < 0)
         return ret;
     uint64_t max_id = 0;
@@ -414,6 +464,8 @@ int qcow2_snapshot_apply(BlockDev *bs, const char *id_or_name, char **errp)
         return ret;
     uint64_t *nl1;
     ret = qcow2_read_l1(bs, sn->l1_offset, sn->l1_size, s->l1_size, &nl1, errp);
+    if (ret == 0 && (ret = qcow2_tree_can_take_ref(bs, nl1, sn->l1_size, errp)) < 0)
+        free(nl1);
     if (ret < 0)
         return ret;
     for (uint32_t i = 0; i < sn->l1_size; i++)

@@ -313,6 +313,29 @@ END_TEST
 
 /* Makes a leak by raising a refcount by hand: cluster 8 of a fresh
  * 64 KiB-cluster image (refcount block at 0x20000, 16-bit entries). */
+/* 1-bit refcounts cannot share clusters: the snapshot is refused up front
+ * and the image stays clean and writable. */
+START_TEST(test_snapshot_narrow_refcounts)
+{
+    const char *img = bt_path("narrow.qcow2");
+    char *err = NULL;
+    BlockCreateOpts o = {.refcount_bits = 1};
+    must(block_create(img, "qcow2", 1 << 20, &o, &err), err, "create");
+    BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+    uint8_t b[4096] = {1};
+    must(block_write(bs, 0, b, sizeof(b), 0, &err), err, "write");
+    ck_assert_int_eq(block_snapshot_create(bs, "s", &err), -ERANGE);
+    ck_assert_ptr_nonnull(strstr(err, "refcount_bits=1"));
+    free(err);
+    err = NULL;
+    must(block_write(bs, 8192, b, sizeof(b), 0, &err), err, "write after");
+    check_clean(bs);
+    block_close(bs);
+    if (bt_have_qemu())
+        ck_assert_int_eq(bt_run(NULL, "qemu-img check '%s' >/dev/null 2>&1", img), 0);
+}
+END_TEST
+
 START_TEST(test_check_repair_leak)
 {
     const char *img = bt_path("leak.qcow2");
@@ -662,6 +685,7 @@ int main(void)
     tcase_add_test(tc, test_backing_chain);
     tcase_add_test(tc, test_snapshots);
     tcase_add_test(tc, test_check_repair_leak);
+    tcase_add_test(tc, test_snapshot_narrow_refcounts);
     tcase_add_test(tc, test_lazy_refcounts_dirty);
     tcase_add_test(tc, test_killed_writer_leaves_no_corruption);
     tcase_add_test(tc, test_amend_and_resize);
