@@ -114,7 +114,9 @@ TCGContext *tcg_context_new(TCGCodeBuffer *buf, const TCGConfig *cfg)
     }
     s->buf = buf;
     s->cfg = *cfg;
-    s->optimize = true;
+    /* MIMIC_TCG_NO_OPT=1 turns the optimizer off everywhere, to triage miscompiles. */
+    const char *no_opt = getenv("MIMIC_TCG_NO_OPT");
+    s->optimize = !(no_opt && *no_opt && *no_opt != '0');
     s->max_ops = 1024;
     s->ops = malloc(sizeof(TCGOp) * s->max_ops);
     return s;

@@ -165,8 +165,9 @@ void tcg_code_buffer_free(TCGCodeBuffer *buf);
 TCGContext *tcg_context_new(TCGCodeBuffer *buf, const TCGConfig *cfg);
 void tcg_context_free(TCGContext *ctx);
 
-/* Optimizer on (default) or off: off still removes nothing and folds nothing, so tests can
- * compare both paths. */
+/* Optimizer on (default) or off: off folds nothing and removes nothing, so tests can
+ * compare both paths. The environment variable MIMIC_TCG_NO_OPT=1 makes new contexts start
+ * with it off (to triage a suspected miscompile). */
 void tcg_context_set_optimize(TCGContext *ctx, bool on);
 
 /* If f is non-NULL, tcg_gen_code prints the op list after optimisation (-d op_opt) to f.
