@@ -136,14 +136,30 @@ int accel_init(const char *name, char **errp)
         return 0;
     }
     if (strcmp(name, "kvm") == 0 || strcmp(name, "kvm:tcg") == 0) {
-        /* KVM arrives with cpu/kvm/; until then only the fallback can work. */
-        if (strcmp(name, "kvm:tcg") == 0) {
-            return accel_init("tcg", errp);
+        bool fallback = strcmp(name, "kvm:tcg") == 0;
+        const AccelOps *kvm = &accel_kvm_ops;
+        if (kvm && kvm->init) {
+            char *kerr = NULL;
+            if (kvm->init(&kerr) == 0) {
+                current_accel = kvm;
+                return 0;
+            }
+            if (!fallback) {
+                if (errp) {
+                    *errp = kerr;
+                } else {
+                    g_free(kerr);
+                }
+                return -1;
+            }
+            g_free(kerr);
+        } else if (!fallback) {
+            if (errp) {
+                *errp = g_strdup("accelerator 'kvm' is not available in this build");
+            }
+            return -1;
         }
-        if (errp) {
-            *errp = g_strdup("accelerator 'kvm' is not available in this build");
-        }
-        return -1;
+        return accel_init("tcg", errp);
     }
     if (errp) {
         *errp = g_strdup_printf("invalid accelerator '%s' (use tcg, kvm or kvm:tcg)", name);
@@ -282,12 +298,29 @@ CPUState *cpu_create(const char *model, AddressSpace *as, char **errp)
     if (m->init) {
         m->init(cpu);
     }
+    const AccelOps *acc = accel_current();
+    if (acc->cpu_init && acc->cpu_init(cpu, errp) < 0) {
+        cpu_destroy(cpu);
+        return NULL;
+    }
     cpu_gdb_register();
     return cpu;
 }
 
+void cpu_synchronize_state(CPUState *cpu)
+{
+    const AccelOps *acc = accel_current();
+    if (acc->synchronize_state) {
+        acc->synchronize_state(cpu);
+    }
+}
+
 void cpu_destroy(CPUState *cpu)
 {
+    const AccelOps *acc = accel_current();
+    if (acc->cpu_destroy) {
+        acc->cpu_destroy(cpu);
+    }
     cpus_lock();
     for (CPUState **pp = &cpu_list_head; *pp; pp = &(*pp)->next) {
         if (*pp == cpu) {
@@ -321,10 +354,15 @@ void cpu_reset(CPUState *cpu)
     if (cpu->ops->reset) {
         cpu->ops->reset(cpu);
     }
+    const AccelOps *acc = accel_current();
+    if (acc->synchronize_post_reset) {
+        acc->synchronize_post_reset(cpu);
+    }
 }
 
 void cpu_dump_state(CPUState *cpu, FILE *f)
 {
+    cpu_synchronize_state(cpu);
     if (cpu->ops->dump_state) {
         cpu->ops->dump_state(cpu, f);
     } else {

@@ -439,13 +439,31 @@ extern bool tcg_singlestep;
 typedef struct AccelOps {
     const char *name;
     int (*init)(char **errp);
-    /* Body of a vCPU thread. */
+    /* Body of a vCPU thread (argument: the CPUState). It loops on
+     * cpu_thread_wait_runnable(cpu) (false: return) and runs the guest. */
     void *(*vcpu_thread)(void *cpu);
     /* Make a running vCPU return to its loop (interrupt, pause). */
     void (*kick)(CPUState *cpu);
+    /* Optional. cpu_init runs at the end of cpu_create (e.g. create the KVM vCPU; an error
+     * makes cpu_create fail with *errp). synchronize_state copies the accelerator's view of
+     * the registers into env before cpu/ reads them (dump, gdb); synchronize_post_reset
+     * copies env back after a reset. */
+    int (*cpu_init)(CPUState *cpu, char **errp);
+    void (*cpu_destroy)(CPUState *cpu);
+    void (*synchronize_state)(CPUState *cpu);
+    void (*synchronize_post_reset)(CPUState *cpu);
 } AccelOps;
 
 extern const AccelOps accel_tcg_ops;
+/* The KVM accelerator (cpu/kvm/), found weakly: present when its library is linked. */
+extern const AccelOps accel_kvm_ops __attribute__((weak));
+/* For accelerator thread functions: waits while the CPU is paused or halted without
+ * work; false when the thread must end. */
+bool cpu_thread_wait_runnable(CPUState *cpu);
+/* After the guest stopped for the debugger (EXCP_DEBUG): stops every CPU and tells gdb. */
+void cpu_thread_debug_stop(CPUState *cpu);
+/* Registers as the accelerator sees them, into env (no-op for TCG). */
+void cpu_synchronize_state(CPUState *cpu);
 /* "tcg", "kvm" or "kvm:tcg" (first that works). 0 or -1 with *errp. */
 int accel_init(const char *name, char **errp);
 const AccelOps *accel_current(void);

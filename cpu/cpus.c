@@ -126,44 +126,51 @@ void cpu_reset_interrupt(CPUState *cpu, unsigned mask)
 
 /* ---- vCPU threads ------------------------------------------------------------------- */
 
+bool cpu_thread_wait_runnable(CPUState *cpu)
+{
+    pthread_mutex_lock(&cpus_mutex);
+    while (cpu->quit_request || cpu->stop_request || (cpu->halted && !cpu_has_work(cpu))) {
+        if (cpu->quit_request) {
+            cpu->stopped = true;
+            pthread_cond_broadcast(&cpus_cond);
+            pthread_mutex_unlock(&cpus_mutex);
+            return false;
+        }
+        if (cpu->stop_request && !cpu->stopped) {
+            cpu->stopped = true;
+            pthread_cond_broadcast(&cpus_cond);
+        }
+        pthread_cond_wait(&cpus_cond, &cpus_mutex);
+    }
+    cpu->stopped = false;
+    pthread_mutex_unlock(&cpus_mutex);
+    return true;
+}
+
+void cpu_thread_debug_stop(CPUState *cpu)
+{
+    /* A breakpoint or a finished step: everything stops for the debugger. */
+    pthread_mutex_lock(&cpus_mutex);
+    cpus_vm_paused = true;
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        c->stop_request = true;
+        cpu_exit(c);
+    }
+    pthread_mutex_unlock(&cpus_mutex);
+    cpu_gdb_report_stop(cpu);
+}
+
 static void *tcg_vcpu_thread(void *arg)
 {
     CPUState *cpu = arg;
     current_cpu = cpu;
     cpu_tcg_context(cpu);
-    pthread_mutex_lock(&cpus_mutex);
-    for (;;) {
-        while (cpu->quit_request || cpu->stop_request || (cpu->halted && !cpu_has_work(cpu))) {
-            if (cpu->quit_request) {
-                cpu->stopped = true;
-                pthread_cond_broadcast(&cpus_cond);
-                pthread_mutex_unlock(&cpus_mutex);
-                return NULL;
-            }
-            if (cpu->stop_request && !cpu->stopped) {
-                cpu->stopped = true;
-                pthread_cond_broadcast(&cpus_cond);
-            }
-            pthread_cond_wait(&cpus_cond, &cpus_mutex);
+    while (cpu_thread_wait_runnable(cpu)) {
+        if (cpu_exec(cpu) == EXCP_DEBUG) {
+            cpu_thread_debug_stop(cpu);
         }
-        cpu->stopped = false;
-        pthread_mutex_unlock(&cpus_mutex);
-
-        int r = cpu_exec(cpu);
-
-        if (r == EXCP_DEBUG) {
-            /* A breakpoint or a finished step: everything stops for the debugger. */
-            pthread_mutex_lock(&cpus_mutex);
-            cpus_vm_paused = true;
-            for (CPUState *c = cpu_list_head; c; c = c->next) {
-                c->stop_request = true;
-                cpu_exit(c);
-            }
-            pthread_mutex_unlock(&cpus_mutex);
-            cpu_gdb_report_stop(cpu);
-        }
-        pthread_mutex_lock(&cpus_mutex);
     }
+    return NULL;
 }
 
 static void tcg_kick(CPUState *cpu)

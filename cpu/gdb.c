@@ -84,6 +84,7 @@ static int gdb_read_register(void *opaque, int cpu, int reg, uint8_t *buf, size_
     if (!c || !c->ops->gdb_read_register || reg < 0 || reg >= c->ops->gdb_num_regs) {
         return 0;
     }
+    cpu_synchronize_state(c);
     uint8_t tmp[64];
     int n = c->ops->gdb_read_register(c, tmp, reg);
     if (n <= 0 || (size_t)n > size) {

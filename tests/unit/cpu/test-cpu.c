@@ -471,6 +471,13 @@ START_TEST(test_bad_model_and_accel)
     ck_assert_ptr_nonnull(strstr(err, "bogus"));
     free(err);
     err = NULL;
+    /* No KVM library in this test: plain kvm fails clearly, kvm:tcg falls back. */
+    ck_assert_int_eq(accel_init("kvm", &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "kvm"));
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(accel_init("kvm:tcg", &err), 0);
+    ck_assert_str_eq(accel_current()->name, "tcg");
     ck_assert_int_eq(accel_init("tcg", &err), 0);
     MemoryRegion *m = memory_region_new_container("system", 1 << 20);
     AddressSpace *a = address_space_new(m, "x");
