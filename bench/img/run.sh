@@ -4,7 +4,7 @@
 # 4 KiB reads/writes (bench-blockio against qemu-img bench). Prints seconds
 # (median of 3, hyperfine if installed) and the ratio mimic/qemu; lower is
 # better for mimic. Not a test.
-# Usage: bench/img/run.sh [BUILD_DIR]   (default: build; env BENCH_SIZE_MB=256, BENCH_COUNT=20000)
+# Usage: bench/img/run.sh [BUILD_DIR]   (default: build; env BENCH_SIZE_MB=256, BENCH_COUNT=100000)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
@@ -12,7 +12,7 @@ MIMIC_IMG=$BUILD/mimic-img
 [ -x "$MIMIC_IMG" ] || MIMIC_IMG=$(find "$BUILD" -name mimic-img -type f -perm -u+x | head -1)
 BENCH_BLOCKIO=$BUILD/bench/img/bench-blockio
 SIZE_MB=${BENCH_SIZE_MB:-256}
-COUNT=${BENCH_COUNT:-20000}
+COUNT=${BENCH_COUNT:-100000}
 RUNS=3
 
 for t in "$MIMIC_IMG" "$BENCH_BLOCKIO"; do
