@@ -47,6 +47,9 @@ static gsize aio_ready;
 /* Set once aio_init has finished: the query functions must not start the
  * pool just to say there is nothing to do. */
 static gint aio_started;
+/* Where completions are dispatched: NULL is glib's default context. */
+static GMainContext *aio_ctx;
+static GMutex aio_ctx_lock;
 
 static const char *const cache_names[] = {
     [BLOCK_CACHE_WRITEBACK] = "writeback",
@@ -195,6 +198,30 @@ static gboolean aio_source_dispatch(gint fd, GIOCondition cond, gpointer user_da
     return G_SOURCE_CONTINUE;
 }
 
+/* Called with aio_ctx_lock held. Without a running main loop,
+ * block_aio_poll/drain deliver completions instead. */
+static void aio_attach_source(void)
+{
+    if (aio.source) {
+        g_source_destroy(aio.source);
+        g_source_unref(aio.source);
+    }
+    aio.source = g_unix_fd_source_new(aio.efd, G_IO_IN);
+    g_source_set_callback(aio.source, G_SOURCE_FUNC(aio_source_dispatch), NULL, NULL);
+    g_source_set_name(aio.source, "block-aio");
+    g_source_attach(aio.source, aio_ctx);
+}
+
+void block_aio_set_context(struct _GMainContext *ctx)
+{
+    g_mutex_lock(&aio_ctx_lock);
+    aio_ctx = ctx;
+    if (g_atomic_int_get(&aio_started)) {
+        aio_attach_source();
+    }
+    g_mutex_unlock(&aio_ctx_lock);
+}
+
 static void aio_init(void)
 {
     if (!g_once_init_enter(&aio_ready)) {
@@ -218,12 +245,9 @@ static void aio_init(void)
     if (!aio.pool) {
         g_error("block I/O: cannot start worker threads: %s", gerr->message);
     }
-    /* The source lives in the default context, which the main loop runs;
-     * without a running main loop, block_aio_poll/drain deliver instead. */
-    aio.source = g_unix_fd_source_new(aio.efd, G_IO_IN);
-    g_source_set_callback(aio.source, G_SOURCE_FUNC(aio_source_dispatch), NULL, NULL);
-    g_source_set_name(aio.source, "block-aio");
-    g_source_attach(aio.source, NULL);
+    g_mutex_lock(&aio_ctx_lock);
+    aio_attach_source();
+    g_mutex_unlock(&aio_ctx_lock);
     g_atomic_int_set(&aio_started, 1);
     g_once_init_leave(&aio_ready, 1);
 }

@@ -42,7 +42,8 @@ typedef enum BlockAioOp {
     BLOCK_AIO_WRITE_ZEROES,
 } BlockAioOp;
 
-/* Runs on the main-loop thread (or inside block_aio_drain / block_aio_poll).
+/* Runs on the main-loop thread, which holds the BQL while dispatching (or
+ * inside block_aio_drain / block_aio_poll, on their caller's thread).
  * ret is 0 on success or a negative errno. */
 typedef void BlockAioCompletion(void *opaque, int ret);
 
@@ -69,6 +70,12 @@ void block_aio_submitv(BlockDev *bs, BlockAioOp op, uint64_t offset, const struc
 /* One contiguous buffer (NULL for flush/discard/write-zeroes). */
 void block_aio_submit(BlockDev *bs, BlockAioOp op, uint64_t offset, void *buf, uint64_t len,
                       BlockAioCompletion *cb, void *opaque);
+
+/* The glib context whose loop delivers completions (system/main-loop.h's
+ * main_loop_context()); glib's default context until this is called. main()
+ * must call it: the block layer does not depend on system/. */
+struct _GMainContext;
+void block_aio_set_context(struct _GMainContext *ctx);
 
 /* Runs the completions that are ready on the calling thread; returns how
  * many ran. The main loop does this for you through its GSource. */

@@ -262,10 +262,9 @@ START_TEST(test_completions_on_main_loop)
     c->want = 17;
     c->loop = g_main_loop_new(NULL, FALSE);
     g_timeout_add_seconds(20, loop_timeout, NULL);
-    GThread *t = g_thread_new("vcpu", vcpu_main, c);
-    c->vcpu_thread = t;
+    c->vcpu_thread = g_thread_new("vcpu", vcpu_main, c);
     g_main_loop_run(c->loop);
-    g_thread_join(t);
+    g_thread_join(c->vcpu_thread);
     ck_assert_int_eq(c->done.count, 17);
     ck_assert_int_eq(c->done.errors, 0);
     ck_assert(c->done.thread == g_thread_self());
@@ -278,6 +277,41 @@ START_TEST(test_completions_on_main_loop)
     }
     drive_close(c->d);
     g_main_loop_unref(c->loop);
+    g_free(c);
+}
+END_TEST
+
+/* system/ runs its own GMainContext: completions must follow it there, even
+ * when the pool already started on the default one. */
+START_TEST(test_completions_on_own_context)
+{
+    LoopCtx *c = g_new0(LoopCtx, 1);
+    c->d = open_new("raw", "writeback");
+    GMainContext *ctx = g_main_context_new();
+    block_aio_set_context(ctx);
+    c->want = 17;
+    c->loop = g_main_loop_new(ctx, FALSE);
+    GSource *t = g_timeout_source_new_seconds(20);
+    g_source_set_callback(t, loop_timeout, NULL, NULL);
+    g_source_attach(t, ctx);
+    c->vcpu_thread = g_thread_new("vcpu", vcpu_main, c);
+    g_main_loop_run(c->loop);
+    g_thread_join(c->vcpu_thread);
+    ck_assert_int_eq(c->done.count, 17);
+    ck_assert_int_eq(c->done.errors, 0);
+    ck_assert(c->done.thread == g_thread_self());
+    /* Nothing is left for the default context. */
+    ck_assert(!g_main_context_iteration(NULL, FALSE));
+
+    uint8_t back[4096];
+    ck_assert_int_eq(block_read(c->d->bs, 15 * 4096, back, 4096, NULL), 0);
+    ck_assert_mem_eq(back, c->buf[15], 4096);
+    drive_close(c->d);
+    g_source_destroy(t);
+    g_source_unref(t);
+    block_aio_set_context(NULL);
+    g_main_loop_unref(c->loop);
+    g_main_context_unref(ctx);
     g_free(c);
 }
 END_TEST
@@ -339,6 +373,7 @@ int main(void)
     tcase_add_test(tc, test_zeroes_and_discard);
     tcase_add_test(tc, test_error_reaches_callback);
     tcase_add_test(tc, test_completions_on_main_loop);
+    tcase_add_test(tc, test_completions_on_own_context);
     tcase_add_test(tc, test_snapshot_through_pool);
     suite_add_tcase(s, tc);
 
