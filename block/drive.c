@@ -100,8 +100,10 @@ static bool drive_set_option(DriveOptions *o, const char *key, const char *val, 
         g_free(o->file);
         o->file = *val ? g_strdup(val) : NULL;
     } else if (!strcmp(key, "format")) {
-        if (!*val) {
-            *errp = g_strdup_printf("-drive: format=: empty format name");
+        /* The formats block.h's drivers know; checked here so that the
+         * message names the option rather than a file. */
+        if (strcmp(val, "raw") && strcmp(val, "qcow2")) {
+            *errp = g_strdup_printf("-drive: format=%s: unknown format (raw, qcow2)", val);
             return false;
         }
         g_free(o->format);

@@ -115,6 +115,7 @@ START_TEST(test_parse_errors_name_the_key)
         {"file=a,discard=some", "discard=some"},
         {"file=a,id=0bad", "id=0bad"},
         {"file=a,format=", "format="},
+        {"file=a,format=vmdk", "format=vmdk"},
         {"file=a,cache", "'cache'"},
         {"if=virtio", "file="},
         {"file=a,index=1,bus=0", "index="},
