@@ -76,17 +76,32 @@ static void mips_timer_arm(MipsEnv *e)
     if (delta == 0) {
         delta = UINT64_C(1) << 32;
     }
-    timer_mod_ns(e->timer, (now / NS_PER_COUNT + (int64_t)delta) * NS_PER_COUNT);
+    int64_t deadline = (now / NS_PER_COUNT + (int64_t)delta) * NS_PER_COUNT;
+    __atomic_store_n(&e->timer_deadline, deadline, __ATOMIC_SEQ_CST);
+    timer_mod_ns(e->timer, deadline);
+}
+
+/* Count reached Compare: raise IP7/TI. Checked both by the timer (asynchronously) and
+ * whenever the guest looks at Cause, so that a guest polling Cause sees the match at once
+ * as on hardware (Linux tests the timer that way), whatever the timer's latency. */
+static void mips_timer_check(CPUState *cpu)
+{
+    MipsEnv *e = menv(cpu);
+    int64_t d = __atomic_load_n(&e->timer_deadline, __ATOMIC_SEQ_CST);
+    if (d <= 0 || clock_get_ns(CLOCK_VIRTUAL) < d) {
+        return;
+    }
+    if (!__atomic_compare_exchange_n(&e->timer_deadline, &d, 0, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST)) {
+        return;
+    }
+    __atomic_or_fetch(&e->ip_hw, (1u << 15) | (1u << 30), __ATOMIC_SEQ_CST);
+    mips_update_irq(cpu);
 }
 
 static void mips_timer_cb(void *opaque)
 {
-    CPUState *cpu = opaque;
-    MipsEnv *e = menv(cpu);
-    __atomic_or_fetch(&e->ip_hw, (1u << 15) | (1u << 30), __ATOMIC_SEQ_CST);
-    mips_update_irq(cpu);
-    /* Count wraps: it matches Compare again 2^32 ticks later. */
-    mips_timer_arm(e);
+    mips_timer_check(opaque);
 }
 
 /* ---- Reset and models --------------------------------------------------------------- */
@@ -124,6 +139,7 @@ static void mips_reset(CPUState *cpu)
     } else {
         timer_del(e->timer);
     }
+    e->timer_deadline = 0;
     mips_compute_hflags(e);
     mips_update_irq(cpu);
 }
@@ -146,6 +162,8 @@ static void mips_model_common(CPUState *cpu, bool fpu, bool r2, uint32_t prid, u
     /* FIR: implementation 0x93 rev, S, D, W, L formats; FCSR reads as zero. */
     e->fir = fpu ? ((1u << 16) | (1u << 17) | (1u << 20) | (1u << 21) | 0x9300u | 0x0u) : 0;
     e->cp0_random = (uint32_t)e->tlb_entries - 1;
+    /* IntCtl (release 2): the timer and performance-counter interrupts are on IP7. */
+    e->cp0_intctl = r2 ? (7u << 29) | (7u << 26) : 0;
     mips_compute_hflags(e);
 }
 
@@ -394,6 +412,7 @@ static bool mips_exec_interrupt(CPUState *cpu, unsigned req)
 static bool mips_has_work(CPUState *cpu)
 {
     MipsEnv *e = menv(cpu);
+    mips_timer_check(cpu);
     return (mips_cause(e) & e->cp0_status & 0xff00) != 0;
 }
 
@@ -486,7 +505,7 @@ uint32_t helper_mfc0(void *env, uint32_t regsel)
     case CP0(12, 0): return e->cp0_status;
     case CP0(12, 1): return e->cp0_intctl;
     case CP0(12, 2): return e->cp0_srsctl;
-    case CP0(13, 0): return mips_cause(e);
+    case CP0(13, 0): mips_timer_check(env_cpu(env)); return mips_cause(e);
     case CP0(14, 0): return e->cp0_epc;
     case CP0(15, 0): return e->cp0_prid;
     case CP0(15, 1): return e->cp0_ebase;
@@ -552,7 +571,7 @@ void helper_mtc0(void *env, uint32_t regsel, uint32_t v)
         mips_update_irq(cpu);
         break;
     }
-    case CP0(12, 1): e->cp0_intctl = v & 0x3e0; break;
+    case CP0(12, 1): e->cp0_intctl = (e->cp0_intctl & ~0x3e0u) | (v & 0x3e0); break;
     case CP0(13, 0): {
         uint32_t mask = (1u << 27) | (1u << 23) | (1u << 22) | 0x300u;
         e->cp0_cause = (e->cp0_cause & ~mask) | (v & mask);

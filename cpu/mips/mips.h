@@ -72,6 +72,7 @@ typedef struct MipsEnv {
     uint32_t cp0_cause, cp0_epc, cp0_prid, cp0_config[4], cp0_ebase, cp0_errorepc;
     uint32_t cp0_userlocal, cp0_intctl, cp0_srsctl, cp0_desave, cp0_depc, cp0_debug;
     int64_t count_offset;    /* Count = (virtual ns / ns per tick) + count_offset */
+    int64_t timer_deadline;  /* virtual ns when Count == Compare; 0: already signalled */
     volatile uint32_t ip_hw; /* Cause IP2..IP7 asserted by lines and the timer */
     int tlb_entries;
     bool has_fpu, isa_r2;

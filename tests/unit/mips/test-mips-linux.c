@@ -1,6 +1,6 @@
 /*
  * tests/unit/mips/test-mips-linux.c: boots Debian's mipsel Malta kernel on the MIPS CPU
- * with a throwaway board (RAM, the Malta's UARTs at 0x1f000900 and ISA 0x3f8, RAM-backed
+ * with a throwaway board (RAM, the Malta's UARTs at 0x1f000900 and ISA 0x3f8, the RTC, RAM-backed
  * stand-ins for the GT-64120, the FPGA and the PCI I/O window) far enough to see printk.
  * Skipped when the kernel has not been fetched (scripts/fetch-guests.sh).
  */
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hw/char/serial.h"
+#include "hw/rtc/mc146818.h"
 #include "tests/unit/mips/mips-machine.h"
 
 static void add_dummy(MemoryRegion *sys, const char *name, uint64_t base, uint64_t size)
@@ -35,6 +36,7 @@ static char *boot_kernel(const char *kernel, double seconds, MipsMachine **out)
     ck_assert_msg(chr != NULL, "%s", err ? err : "");
     serial_new(m->sysmem, 0x1f000900, 3, NULL, chr, DEVICE_LITTLE_ENDIAN);
     serial_new(m->sysmem, 0x180003f8, 0, NULL, chr, DEVICE_LITTLE_ENDIAN);
+    mc146818_new(m->sysmem, 0x18000070, NULL); /* the kernel times the CPU against it */
     add_dummy(m->sysmem, "bootrom", 0x1fc00000, 4 << 20);
     add_dummy(m->sysmem, "gt64120", 0x1be00000, 0x10000);
     add_dummy(m->sysmem, "fpga", 0x1f000000, 0x100000);
