@@ -232,6 +232,11 @@ struct CPUArchOps {
     /* Misaligned access violating the MemOp's alignment; must raise (NULL: ignored). */
     void (*do_unaligned_access)(CPUState *cpu, uint64_t vaddr, MMUAccessType access_type,
                                 int mmu_idx, uintptr_t retaddr);
+    /* A load/store reached nothing or a device reported an error (NULL: reads give 0,
+     * writes are dropped). May raise like tlb_fill, with retaddr. */
+    void (*do_transaction_failed)(CPUState *cpu, uint64_t paddr, uint64_t vaddr, unsigned size,
+                                  MMUAccessType access_type, int mmu_idx, MemTxResult result,
+                                  uintptr_t retaddr);
     /* Restores pc (and whatever else the insn_start words carry) of one instruction. */
     void (*restore_state_to_opc)(void *env, const uint64_t *words);
     void (*set_pc)(CPUState *cpu, uint64_t pc);

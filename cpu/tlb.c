@@ -3,6 +3,7 @@
  * slow paths it calls on a miss: the arch MMU walk, MMIO dispatch, page-crossing and
  * misaligned accesses, and stores to pages holding translated code (self-modifying code).
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,6 +314,21 @@ static bool io_lock(void)
     return true;
 }
 
+/* A bus error or an access to nothing: the arch may raise (external abort, DBE); by
+ * default reads give 0 and writes vanish, as on many real buses. */
+static void transaction_failed(CPUState *cpu, uint64_t paddr, uint64_t vaddr, unsigned size,
+                               MMUAccessType type, int mmu_idx, MemTxResult r, uintptr_t ra)
+{
+    if (log_enabled(LOG_GUEST_ERROR)) {
+        log_printf("cpu%d: %s of %u bytes at 0x%" PRIx64 " (phys 0x%" PRIx64 ") failed: %s\n",
+                   cpu->cpu_index, type == MMU_DATA_STORE ? "write" : "read", size, vaddr, paddr,
+                   r == MEMTX_DECODE_ERROR ? "nothing mapped" : "device error");
+    }
+    if (cpu->ops->do_transaction_failed) {
+        cpu->ops->do_transaction_failed(cpu, paddr, vaddr, size, type, mmu_idx, r, ra);
+    }
+}
+
 /* Finds or fills the entry for one access that does not cross a page. */
 static TCGTLBEntry *tlb_lookup_fill(CPUState *cpu, uint64_t addr, unsigned size, MMUAccessType type,
                                     int mmu_idx, uintptr_t ra)
@@ -337,14 +353,18 @@ static uint64_t load_one(CPUState *cpu, uint64_t addr, unsigned size, bool big_e
         CPUTLBEntryFull *full = &cpu->tlb_full[mmu_idx][tlb_index(cpu, addr)];
         uint64_t off = addr & ~cpu_page_mask(cpu);
         uint64_t v = 0;
+        MemTxResult r;
         bool locked = io_lock();
         if (full->mr) {
-            memory_region_dispatch_read(full->mr, full->mr_offset + off, size, big_endian, &v);
+            r = memory_region_dispatch_read(full->mr, full->mr_offset + off, size, big_endian, &v);
         } else {
-            address_space_load(cpu->as, full->paddr + off, size, big_endian, &v);
+            r = address_space_load(cpu->as, full->paddr + off, size, big_endian, &v);
         }
         if (locked) {
             bql_unlock();
+        }
+        if (r != MEMTX_OK) {
+            transaction_failed(cpu, full->paddr + off, addr, size, type, mmu_idx, r, ra);
         }
         return v;
     }
@@ -363,14 +383,19 @@ static void store_one(CPUState *cpu, uint64_t addr, uint64_t val, unsigned size,
         if (full->ram_addr != UINT64_MAX) {
             return; /* ROM or read-only RAM: the write is dropped */
         }
+        MemTxResult r;
         bool locked = io_lock();
         if (full->mr) {
-            memory_region_dispatch_write(full->mr, full->mr_offset + off, size, big_endian, val);
+            r = memory_region_dispatch_write(full->mr, full->mr_offset + off, size, big_endian,
+                                             val);
         } else {
-            address_space_store(cpu->as, full->paddr + off, size, big_endian, val);
+            r = address_space_store(cpu->as, full->paddr + off, size, big_endian, val);
         }
         if (locked) {
             bql_unlock();
+        }
+        if (r != MEMTX_OK) {
+            transaction_failed(cpu, full->paddr + off, addr, size, MMU_DATA_STORE, mmu_idx, r, ra);
         }
         return;
     }

@@ -698,15 +698,24 @@ START_TEST(test_rom_and_memory_map_changes)
     ck_assert_uint_eq(env->regs[3], 0xabcd);
 
     /* Moving the device: the TLB must forget the old mapping. */
-    const uint32_t prog[] = {LI32(6, MMIO_BASE), LW(1, 6, 0x10), LW(2, 6, 0x2010), HALT()};
+    const uint32_t prog[] = {LI32(6, MMIO_BASE), LW(1, 6, 0x10), HALT()};
     load(0x1000, prog, sizeof(prog) / 4);
     run_at(0x1000);
     ck_assert_uint_eq(env->regs[1], 0x1234 + 0x10);
     MemoryRegionSection sec = address_space_lookup(as, MMIO_BASE);
     ck_assert_ptr_nonnull(sec.mr);
     memory_region_set_address(sec.mr, MMIO_BASE + 0x2000);
+    const uint32_t handler[] = {HALT()};
+    load(0x800, handler, 1);
+    env->regs[1] = env->regs[2] = 0;
     run_at(0x1000);
-    ck_assert_uint_ne(env->regs[1], 0x1234 + 0x10);
+    /* The old address now holds nothing (bus error), the new one the device. */
+    ck_assert_uint_eq(env->last_excp, TOY_EXCP_BUS);
+    ck_assert_uint_eq(env->badaddr, MMIO_BASE + 0x10);
+    ck_assert_uint_eq(env->regs[1], 0);
+    const uint32_t prog2[] = {LI32(6, MMIO_BASE), LW(2, 6, 0x2010), HALT()};
+    load(0x1000, prog2, sizeof(prog2) / 4);
+    run_at(0x1000);
     ck_assert_uint_eq(env->regs[2], 0x1234 + 0x10);
 }
 END_TEST
@@ -851,6 +860,25 @@ START_TEST(test_cpu_exit_returns_from_exec)
 }
 END_TEST
 
+START_TEST(test_bus_error_on_unassigned)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {
+        LI(1, 1),    LI32(3, 0x20000000), /* nothing there */
+        LW(4, 3, 8),                      /* 0x100c */
+        LI(1, 2),    HALT(),
+    };
+    const uint32_t handler[] = {HALT()};
+    load(0x1000, prog, sizeof(prog) / 4);
+    load(0x800, handler, 1);
+    run_to_halt();
+    ck_assert_uint_eq(env->last_excp, TOY_EXCP_BUS);
+    ck_assert_uint_eq(env->epc, 0x100c);
+    ck_assert_uint_eq(env->badaddr, 0x20000008);
+    ck_assert_uint_eq(env->regs[1], 1);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -885,6 +913,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_masked_interrupt_keeps_chaining);
     tcase_add_test(tc, test_data_on_code_page);
     tcase_add_test(tc, test_cpu_exit_returns_from_exec);
+    tcase_add_test(tc, test_bus_error_on_unassigned);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -273,6 +273,16 @@ static void toy_unaligned(CPUState *cpu, uint64_t vaddr, MMUAccessType type, int
     cpu_raise_exception_ra(cpu, TOY_EXCP_UNALIGNED, retaddr);
 }
 
+static void toy_transaction_failed(CPUState *cpu, uint64_t paddr, uint64_t vaddr, unsigned size,
+                                   MMUAccessType type, int mmu_idx, MemTxResult result,
+                                   uintptr_t retaddr)
+{
+    if (result == MEMTX_DECODE_ERROR) {
+        ((ToyEnv *)cpu->env)->badaddr = (uint32_t)paddr;
+        cpu_raise_exception_ra(cpu, TOY_EXCP_BUS, retaddr);
+    }
+}
+
 static void toy_restore_state_to_opc(void *env, const uint64_t *words)
 {
     ((ToyEnv *)env)->pc = (uint32_t)words[0];
@@ -337,6 +347,7 @@ const CPUArchOps toy_arch_ops = {
     .has_work = toy_has_work,
     .tlb_fill = toy_tlb_fill,
     .do_unaligned_access = toy_unaligned,
+    .do_transaction_failed = toy_transaction_failed,
     .restore_state_to_opc = toy_restore_state_to_opc,
     .set_pc = toy_set_pc,
     .get_pc = toy_get_pc,

@@ -38,6 +38,7 @@ enum {
     TOY_EXCP_FAULT = 1,   /* unmapped address; badaddr holds it */
     TOY_EXCP_ILLEGAL = 2, /* unknown opcode */
     TOY_EXCP_UNALIGNED = 3,
+    TOY_EXCP_BUS = 4, /* nothing at that physical address */
 };
 
 typedef struct ToyEnv {
