@@ -3,6 +3,7 @@
  * names (memory, character backends, board, CPUs), then run the main loop
  * until the guest or the user asks to quit.
  */
+#include "block/block-io.h"
 #include "hw/hw.h"
 #include "system/chardev.h"
 #include "system/gdbstub.h"
@@ -22,6 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef MIMIC_HAVE_UI
+#include "ui/ui.h"
+#endif
 #ifdef MIMIC_HAVE_CPU
 #include "cpu/cpu.h"
 #define CPU_FN(f) true
@@ -186,6 +190,26 @@ static void main_dump_registers(FILE *f)
 }
 #endif
 
+#ifdef MIMIC_HAVE_UI
+/* monitor `screendump FILE`: the first graphic console as a PPM image. */
+static void main_cmd_screendump(Monitor *mon, char **args)
+{
+    GraphicConsole *con = graphic_console_first();
+    char *err = NULL;
+    if (!args[1]) {
+        monitor_printf(mon, "usage: screendump FILE\n");
+    } else if (!con || !graphic_console_surface(con)) {
+        monitor_printf(mon, "no graphic console to dump\n");
+    } else {
+        graphic_console_refresh(con);
+        if (!display_surface_save_ppm(graphic_console_surface(con), args[1], &err)) {
+            monitor_printf(mon, "%s\n", err);
+            g_free(err);
+        }
+    }
+}
+#endif
+
 static void main_print_cpu_help(const MachineClass *mc)
 {
     if (CPU_FN(cpu_list_models) && strcmp(mc->arch, "none")) {
@@ -260,9 +284,11 @@ int main(int argc, char **argv)
     main_check_file("initrd", opts.initrd);
     main_check_file("DTB", opts.dtb);
     main_check_file("firmware", opts.bios);
+#ifndef MIMIC_HAVE_UI
     if (opts.display && !strcmp(opts.display, "sdl")) {
         main_fail(g_strdup("-display sdl: SDL display support is not built into this binary"));
     }
+#endif
 
     MachineState *ms = g_new0(MachineState, 1);
     ms->ram_size = opts.ram_size ? opts.ram_size : mc->default_ram;
@@ -294,6 +320,8 @@ int main(int argc, char **argv)
     current_machine = ms;
 
     main_loop_init();
+    /* Disk completions run on this loop, with the global lock held. */
+    block_aio_set_context(main_loop_context());
     main_loop_set_hooks(&main_vm_hooks);
     main_loop_set_policy(opts.no_reboot, opts.no_shutdown);
     main_watch_signals();
@@ -323,6 +351,15 @@ int main(int argc, char **argv)
     }
     device_reset_all();
 
+#ifdef MIMIC_HAVE_UI
+    monitor_register_command("screendump", "screendump FILE        save the display as a PPM image",
+                             main_cmd_screendump);
+    if (!display_init(opts.nographic || !opts.display ? "none" : opts.display, &err)) {
+        char *msg = g_strdup_printf("-display %s: %s", opts.display, err);
+        g_free(err);
+        main_fail(msg);
+    }
+#endif
     if (opts.gdb && !gdbstub_start(opts.gdb, &err)) {
         main_fail(err);
     }
@@ -338,6 +375,9 @@ int main(int argc, char **argv)
     int code = main_loop_run();
 
     gdbstub_stop_server();
+#ifdef MIMIC_HAVE_UI
+    display_cleanup();
+#endif
 #ifdef MIMIC_HAVE_CPU
     /* Join the vCPUs so that none runs guest code while exit() tears down. */
     cpus_stop_threads();
