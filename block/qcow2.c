@@ -70,6 +70,7 @@ static void qcow2_free_state(Qcow2State *s)
     free(s->cbuf);
     free(s->zbuf);
     free(s->wbuf);
+    free(s->hdr_tail);
     free(s->pending_free);
     free(s);
 }
@@ -215,6 +216,15 @@ static int qcow2_open(BlockDev *bs, char **errp)
         goto fail;
     if (s->header_length > 104)
         s->compression_type = hdr[104];
+    if (s->header_length > 104) {
+        /* Later header fields we do not know are kept when rewriting. */
+        s->hdr_tail = malloc(s->header_length - 104);
+        if (!s->hdr_tail) {
+            ret = block_err(errp, -ENOMEM, "Out of memory");
+            goto fail;
+        }
+        memcpy(s->hdr_tail, hdr + 104, s->header_length - 104);
+    }
     const uint8_t *features = NULL;
     uint32_t features_len = 0;
     uint64_t bf_off = be64_load(hdr + 8);
@@ -485,7 +495,10 @@ int qcow2_write_header(BlockDev *bs, char **errp)
     be64_store(buf + 64, s->snapshots_offset);
     uint32_t pos = QCOW2_V2_HEADER;
     if (s->version >= 3) {
-        s->header_length = 112;
+        uint32_t old_len = s->hdr_tail ? s->header_length : 0;
+        s->header_length = BLOCK_MAX(112u, old_len);
+        if (old_len > 104)
+            memcpy(buf + 104, s->hdr_tail, old_len - 104);
         be64_store(buf + 72, s->incompat);
         be64_store(buf + 80, s->compat);
         be64_store(buf + 88, s->autoclear);
@@ -841,6 +854,8 @@ static int qcow2_amend(BlockDev *bs, const BlockAmendOpts *o, char **errp)
     if (version < 3) {
         s->incompat = s->compat = s->autoclear = 0;
         s->refcount_order = 4;
+        free(s->hdr_tail);
+        s->hdr_tail = NULL;
     }
     s->version = version;
     if (o->backing_file) {

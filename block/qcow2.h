@@ -91,6 +91,7 @@ typedef struct Qcow2State {
     uint32_t version;
     uint32_t cluster_bits, cluster_size;
     uint32_t header_length;
+    uint8_t *hdr_tail; /* header bytes 104..header_length as read (v3) */
     uint64_t incompat, compat, autoclear;
     uint32_t refcount_order, refcount_bits;
     uint64_t refcount_max;

@@ -232,6 +232,34 @@ START_TEST(test_unknown_autoclear_and_extension)
 }
 END_TEST
 
+/* Header fields beyond the ones we know (header_length > 112) survive a
+ * header rewrite, as the specification asks. */
+START_TEST(test_unknown_header_fields_preserved)
+{
+    const char *img = make_good();
+    size_t n;
+    uint8_t *f = bt_read_file(img, &n);
+    memmove(f + 120, f + 112, 4096 - 120); /* make room: extensions move 8 on */
+    memcpy(f + 112, "FUTURE!!", 8);
+    f[103] = 120;
+    bt_write_file(img, f, n);
+    free(f);
+    BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+    char *err = NULL;
+    ck_assert_int_eq(block_change_backing_file(bs, NULL, NULL, &err), 0);
+    uint8_t b[16];
+    ck_assert_int_eq(block_read(bs, 0, b, sizeof(b), &err), 0);
+    ck_assert_uint_eq(b[0], 0x99);
+    block_close(bs);
+    f = bt_read_file(img, &n);
+    ck_assert_uint_eq(f[103], 120);
+    ck_assert(memcmp(f + 112, "FUTURE!!", 8) == 0);
+    free(f);
+    if (bt_have_qemu())
+        ck_assert_int_eq(bt_run(NULL, "qemu-img check '%s' >/dev/null 2>&1", img), 0);
+}
+END_TEST
+
 /* Random byte flips in the metadata of an image with snapshots and
  * compressed clusters: every operation may fail, none may crash or hang. */
 START_TEST(test_random_mutations)
@@ -354,6 +382,7 @@ int main(void)
     tcase_add_test(tc, test_corrupt_bit_read_only);
     tcase_add_test(tc, test_bad_l2_entry_at_runtime);
     tcase_add_test(tc, test_unknown_autoclear_and_extension);
+    tcase_add_test(tc, test_unknown_header_fields_preserved);
     tcase_add_loop_test(tc, test_random_mutations, 0, 8);
     tcase_add_test(tc, test_fuzz_reproducers);
     tcase_set_timeout(tc, 300);
