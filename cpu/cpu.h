@@ -2,6 +2,26 @@
  * cpu/cpu.h: what every guest CPU shares: the generic vCPU state, the per-architecture
  * hook table, the translator loop, the soft-MMU, the execution loop and vCPU threads,
  * and the accelerator interface. Guest front-ends (cpu/<arch>/) only implement hooks.
+ *
+ * A guest in five steps (tests/unit/cpu/toy.c is a complete small example):
+ *   1. Its env struct begins with `CPUEnvCommon common;`; IR globals are registered in
+ *      ops->translate_init with tcg_global_mem_new_*(offsetof(Env, field), "name").
+ *   2. ops->gen_code(cpu, tb, max_insns) sets up its DisasContext (embedding
+ *      DisasContextBase first) and calls translator_loop(&its_translator_ops, ...).
+ *      translate_insn fetches with translator_ldl(db, pc), emits IR (tcg/tcg-op.h), and ends
+ *      blocks with translator_goto_tb (direct), translator_lookup_and_goto_ptr (indirect)
+ *      or translator_exit; tb_stop handles DISAS_TOO_MANY with translator_goto_tb.
+ *   3. Loads/stores are tcg_gen_qemu_ld/st with a MemOp and MMU index; ops->tlb_fill walks
+ *      the guest MMU and calls tlb_set_page, or raises.
+ *   4. Helpers raise with cpu_raise_exception_ra(cpu, excp, GETPC()); the loop then calls
+ *      ops->do_interrupt. Interrupt lines call cpu_interrupt(cpu, CPU_INTERRUPT_HARD) and
+ *      ops->exec_interrupt takes them.
+ *   5. Models: export `const CPUModel *const <arch>_cpu_models[]`; boards call
+ *      cpu_create("model", as, &err) and cpus_start().
+ *
+ * Threads: one host thread per vCPU runs cpu_exec without the global lock; MMIO from
+ * generated code takes it. Blocks are shared by all vCPUs; a full flush waits until no
+ * vCPU runs generated code.
  */
 #ifndef MIMIC_CPU_CPU_H
 #define MIMIC_CPU_CPU_H

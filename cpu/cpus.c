@@ -88,7 +88,15 @@ void tb_exec_exclusive_begin(CPUState *cpu)
             cpu_kick(c);
         }
     }
+    /* A vCPU still inside its block may be waiting for the global lock (MMIO). */
+    bool bql = bql_locked();
+    if (bql) {
+        bql_unlock();
+    }
     pthread_rwlock_wrlock(&tb_exec_lock);
+    if (bql) {
+        bql_lock();
+    }
 }
 
 void tb_exec_exclusive_end(CPUState *cpu)
