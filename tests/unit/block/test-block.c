@@ -5,6 +5,7 @@
 #include "block-test-util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -674,6 +675,82 @@ START_TEST(test_make_empty)
 }
 END_TEST
 
+typedef struct ThreadArg {
+    BlockDev *bs;
+    int id;
+    int failures;
+} ThreadArg;
+
+static void *thread_writer(void *opaque)
+{
+    ThreadArg *a = opaque;
+    uint8_t buf[20000];
+    for (int k = 0; k < 50; k++) {
+        uint64_t off = ((uint64_t)k * 4 + (uint64_t)a->id) * 65536 + 1000;
+        memset(buf, a->id * 16 + (k & 15), sizeof(buf));
+        if (block_write(a->bs, off, buf, sizeof(buf), 0, NULL) < 0)
+            a->failures++;
+        uint8_t back[20000];
+        if (block_read(a->bs, off, back, sizeof(back), NULL) < 0 || memcmp(back, buf, sizeof(buf)))
+            a->failures++;
+        if (k % 10 == 0 && block_flush(a->bs, NULL) < 0)
+            a->failures++;
+    }
+    return NULL;
+}
+
+/* One device used from four threads at once (the I/O thread pool does
+ * this): every operation is serialised by the device lock. */
+START_TEST(test_threads)
+{
+    const char *img = bt_path("threads.qcow2");
+    char *err = NULL;
+    BlockCreateOpts o = {.extended_l2 = true};
+    must(block_create(img, "qcow2", 16 << 20, &o, &err), err, "create");
+    BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+    pthread_t th[4];
+    ThreadArg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (ThreadArg){.bs = bs, .id = i};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, thread_writer, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(args[i].failures, 0);
+    }
+    check_clean(bs);
+    block_close(bs);
+    if (bt_have_qemu())
+        ck_assert_int_eq(bt_run(NULL, "qemu-img check '%s' >/dev/null 2>&1", img), 0);
+}
+END_TEST
+
+/* A snapshot remembers the disk size; applying it restores that size. */
+START_TEST(test_snapshot_restores_size)
+{
+    const char *img = bt_path("snapsize.qcow2");
+    char *err = NULL;
+    must(block_create(img, "qcow2", 1 << 20, NULL, &err), err, "create");
+    BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+    must(block_snapshot_create(bs, "small", &err), err, "snapshot");
+    must(block_truncate(bs, 64 << 20, false, BLOCK_PREALLOC_OFF, &err), err, "grow");
+    uint8_t b[512];
+    memset(b, 0xee, sizeof(b));
+    must(block_write(bs, (64 << 20) - 512, b, 512, 0, &err), err, "write");
+    must(block_snapshot_apply(bs, "small", &err), err, "apply");
+    ck_assert_uint_eq(block_get_length(bs), 1 << 20);
+    check_clean(bs);
+    block_close(bs);
+    if (bt_have_qemu()) {
+        char *out;
+        ck_assert_int_eq(bt_run(&out, "qemu-img info '%s'", img), 0);
+        ck_assert_ptr_nonnull(strstr(out, "(1048576 bytes)"));
+        free(out);
+        ck_assert_int_eq(bt_run(NULL, "qemu-img check '%s' >/dev/null 2>&1", img), 0);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block");
@@ -693,6 +770,8 @@ int main(void)
     tcase_add_test(tc, test_prealloc_modes);
     tcase_add_test(tc, test_cache_modes);
     tcase_add_test(tc, test_make_empty);
+    tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_snapshot_restores_size);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
