@@ -172,7 +172,7 @@ static int qcow2_read_in_cluster(BlockDev *bs, uint64_t goff, uint8_t *buf, uint
     return 0;
 }
 
-int qcow2_co_read(BlockDev *bs, uint64_t off, void *buf, uint64_t len, char **errp)
+int qcow2_data_read(BlockDev *bs, uint64_t off, void *buf, uint64_t len, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
     uint8_t *p = buf;
@@ -556,8 +556,8 @@ static int qcow2_write_compressed_cluster(BlockDev *bs, uint64_t goff, const uin
     return ret;
 }
 
-int qcow2_co_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, int flags,
-                   char **errp)
+int qcow2_data_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, int flags,
+                     char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
     const uint8_t *p = buf;
@@ -668,7 +668,7 @@ static int qcow2_zero_subclusters(BlockDev *bs, uint64_t goff, uint32_t mask, ch
     return qcow2_set_entry(bs, l2_off, gc, m.entry, ((uint64_t)zero << 32) | alloc, errp);
 }
 
-int qcow2_co_zero(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **errp)
+int qcow2_data_zero(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
     int ret = qcow2_mark_dirty(bs, errp);
@@ -703,7 +703,7 @@ int qcow2_co_zero(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **er
     return ret < 0 ? ret : fret;
 }
 
-int qcow2_co_discard(BlockDev *bs, uint64_t off, uint64_t len, char **errp)
+int qcow2_data_discard(BlockDev *bs, uint64_t off, uint64_t len, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
     int ret = qcow2_mark_dirty(bs, errp);
@@ -718,7 +718,7 @@ int qcow2_co_discard(BlockDev *bs, uint64_t off, uint64_t len, char **errp)
     return ret < 0 ? ret : fret;
 }
 
-int qcow2_co_status(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, char **errp)
+int qcow2_data_status(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
     uint64_t pos = off, end = off + len;

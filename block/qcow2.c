@@ -879,7 +879,7 @@ static int qcow2_make_empty(BlockDev *bs, char **errp)
 
 static int qcow2_drv_read(BlockDev *bs, uint64_t off, void *buf, uint64_t len, char **errp)
 {
-    return qcow2_co_read(bs, off, buf, len, errp);
+    return qcow2_data_read(bs, off, buf, len, errp);
 }
 
 const BlockDriver block_driver_qcow2 = {
@@ -889,12 +889,12 @@ const BlockDriver block_driver_qcow2 = {
     .close = qcow2_close,
     .create = qcow2_create,
     .read = qcow2_drv_read,
-    .write = qcow2_co_write,
-    .write_zeroes = qcow2_co_zero,
-    .discard = qcow2_co_discard,
+    .write = qcow2_data_write,
+    .write_zeroes = qcow2_data_zero,
+    .discard = qcow2_data_discard,
     .flush = qcow2_flush,
     .make_empty = qcow2_make_empty,
-    .get_status = qcow2_co_status,
+    .get_status = qcow2_data_status,
     .get_info = qcow2_get_info,
     .truncate = qcow2_truncate,
     .snapshot_create = qcow2_snapshot_create,

@@ -194,12 +194,12 @@ void qcow2_decode_entry(Qcow2State *s, uint64_t entry, uint64_t bitmap, Qcow2Map
 void qcow2_compressed_range(Qcow2State *s, uint64_t entry, uint64_t *off, uint64_t *len);
 int qcow2_get_mapping(BlockDev *bs, uint64_t guest_off, Qcow2Mapping *m, char **errp);
 int qcow2_grow_l1(BlockDev *bs, uint64_t min_size, char **errp);
-int qcow2_co_read(BlockDev *bs, uint64_t off, void *buf, uint64_t len, char **errp);
-int qcow2_co_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, int flags,
-                   char **errp);
-int qcow2_co_zero(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **errp);
-int qcow2_co_discard(BlockDev *bs, uint64_t off, uint64_t len, char **errp);
-int qcow2_co_status(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, char **errp);
+int qcow2_data_read(BlockDev *bs, uint64_t off, void *buf, uint64_t len, char **errp);
+int qcow2_data_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, int flags,
+                     char **errp);
+int qcow2_data_zero(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **errp);
+int qcow2_data_discard(BlockDev *bs, uint64_t off, uint64_t len, char **errp);
+int qcow2_data_status(BlockDev *bs, uint64_t off, uint64_t len, BlockStatus *st, char **errp);
 int qcow2_preallocate(BlockDev *bs, uint64_t from, uint64_t to, BlockPrealloc mode, char **errp);
 /* Shrink support: frees every cluster mapped at or beyond guest offset from. */
 int qcow2_discard_tail(BlockDev *bs, uint64_t from, char **errp);
