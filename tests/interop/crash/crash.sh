@@ -25,6 +25,15 @@ fail() {
     keep=1
 }
 
+# Copies a failing image (or directory) aside, at most 3 per case, so that a
+# broken tool does not fill the disk.
+kept=0
+keep_copy() {
+    [ $kept -lt 3 ] || return 0
+    kept=$((kept + 1))
+    cp -r "$1" "$2"
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # Runs "$@" in the background, kills it after $1 ms with SIGKILL. Returns 0 if
@@ -71,7 +80,8 @@ measure() {
     echo $d
 }
 
-delay() { echo $((RANDOM * $1 * 11 / 10 / 32768)); }
+# Starting `sleep` costs about as much as a short run, so aim a little early.
+delay() { echo $((RANDOM * $1 * 9 / 10 / 32768)); }
 
 report() {
     echo "crash: $1: $RUNS runs, $killed killed mid-run, $finished finished," \
@@ -117,20 +127,21 @@ for ((i = 0; i < RUNS; i++)); do
         unopened=$((unopened + 1))
         continue
     fi
-    check_image dst.qcow2 "convert run $i" || { cp dst.qcow2 "convert-fail-$i.qcow2"; continue; }
+    check_image dst.qcow2 "convert run $i" || { keep_copy dst.qcow2 "convert-fail-$i.qcow2"; continue; }
     python3 "$VERIFY" convert src.raw dst.qcow2
     case $? in
     0) ;;
     3) unopened=$((unopened + 1)) ;;
     *)
         fail "convert run $i: data"
-        cp dst.qcow2 "convert-fail-$i.qcow2"
+        keep_copy dst.qcow2 "convert-fail-$i.qcow2"
         ;;
     esac
 done
 report "convert -O qcow2"
 
 # ---- commit ----
+kept=0
 killed=0 finished=0 unopened=0 leaks=0
 mkdir -p commit-src
 qemu-img convert -f raw -O qcow2 src.raw commit-src/base.qcow2
@@ -156,11 +167,12 @@ for ((i = 0; i < RUNS; i++)); do
         python3 "$VERIFY" commit expect-top.raw base-orig.raw c/top.qcow2 c/base.qcow2 ||
             { fail "commit run $i: data"; ok=0; }
     fi
-    [ $ok = 1 ] || cp -r c "commit-fail-$i"
+    [ $ok = 1 ] || keep_copy c "commit-fail-$i"
 done
 report "commit"
 
 # ---- snapshot -c, accumulating on one image ----
+kept=0
 killed=0 finished=0 unopened=0 leaks=0
 qemu-img convert -f raw -O qcow2 src.raw snap.qcow2
 qemu-img snapshot -c before snap.qcow2
@@ -175,8 +187,8 @@ for ((i = 0; i < RUNS; i++)); do
     *) fail "snapshot: run $i"; continue ;;
     esac
     if ! check_image snap.qcow2 "snapshot run $i"; then
-        cp snap-prev.qcow2 "snapshot-fail-$i-before.qcow2"
-        cp snap.qcow2 "snapshot-fail-$i.qcow2"
+        keep_copy snap-prev.qcow2 "snapshot-fail-$i-before.qcow2"
+        keep_copy snap.qcow2 "snapshot-fail-$i.qcow2"
         break
     fi
     python3 "$VERIFY" same src.raw snap.qcow2 || { fail "snapshot run $i: active data"; break; }
