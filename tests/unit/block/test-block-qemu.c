@@ -58,6 +58,51 @@ static void apply_expected(uint8_t *expect, const QemuWrite *w, uint64_t cluster
     }
 }
 
+static long long json_int(const char *json, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof(pat), "\"%s\": ", key);
+    const char *p = strstr(json, pat);
+    return p ? atoll(p + strlen(pat)) : 0;
+}
+
+static bool json_has(const char *json, const char *key, const char *value)
+{
+    char pat[128];
+    snprintf(pat, sizeof(pat), "\"%s\": %s", key, value);
+    return strstr(json, pat) != NULL;
+}
+
+/* block_get_info() says what `qemu-img info --output=json` says. */
+static void assert_info_matches_qemu(const char *img)
+{
+    char *json;
+    ck_assert_int_eq(bt_run(&json, "qemu-img info --output=json '%s'", img), 0);
+    BlockDev *bs = bt_open(img, 0);
+    BlockInfo info;
+    char *err = NULL;
+    ck_assert_int_eq(block_get_info(bs, &info, &err), 0);
+    ck_assert_int_eq(info.virtual_size, json_int(json, "virtual-size"));
+    ck_assert_int_eq(info.cluster_size, json_int(json, "cluster-size"));
+    ck_assert_int_eq(info.actual_size, json_int(json, "actual-size"));
+    ck_assert_int_eq(info.refcount_bits, json_int(json, "refcount-bits"));
+    char v[64];
+    snprintf(v, sizeof(v), "\"%s\"", info.compat);
+    ck_assert_msg(json_has(json, "compat", v), "compat %s: %s", v, json);
+    snprintf(v, sizeof(v), "\"%s\"", info.compression_type);
+    ck_assert_msg(json_has(json, "compression-type", v), "compression %s: %s", v, json);
+    if (strstr(json, "lazy-refcounts")) /* v3 only */
+        ck_assert(json_has(json, "lazy-refcounts", info.lazy_refcounts ? "true" : "false"));
+    if (strstr(json, "\"corrupt\""))
+        ck_assert(json_has(json, "corrupt", info.corrupt ? "true" : "false"));
+    ck_assert(json_has(json, "dirty-flag", info.dirty ? "true" : "false"));
+    if (strstr(json, "extended-l2"))
+        ck_assert(json_has(json, "extended-l2", info.extended_l2 ? "true" : "false"));
+    block_info_clear(&info);
+    block_close(bs);
+    free(json);
+}
+
 START_TEST(test_read_qemu_images)
 {
     if (!bt_have_qemu())
@@ -87,6 +132,7 @@ START_TEST(test_read_qemu_images)
     bs = bt_open(img, 0);
     bt_assert_contents(bs, expect, SIZE);
     block_close(bs);
+    assert_info_matches_qemu(img);
     char *ours = bt_map_json(img), *map;
     ck_assert_int_eq(bt_run(&map, "qemu-img map --output=json '%s'", img), 0);
     ck_assert_msg(!strcmp(ours, map), "map differs (%s):\nours %s\ntheirs %s", opts, ours, map);
@@ -109,6 +155,7 @@ START_TEST(test_read_qemu_images)
     bt_assert_contents(bs, expect, SIZE);
     ck_assert_int_eq(block_close(bs), 0);
     bt_assert_qemu_agrees(img, expect, SIZE);
+    assert_info_matches_qemu(img);
     free(expect);
     free(theirs);
 }
@@ -277,14 +324,6 @@ START_TEST(test_qemu_bitmaps_preserved)
     free(out);
 }
 END_TEST
-
-static long long json_int(const char *json, const char *key)
-{
-    char pat[64];
-    snprintf(pat, sizeof(pat), "\"%s\": ", key);
-    const char *p = strstr(json, pat);
-    return p ? atoll(p + strlen(pat)) : 0;
-}
 
 /* The numbers of `qemu-img check --output=json` come out the same from
  * block_check(), on an image with compressed, fragmented and shared data. */
