@@ -53,9 +53,18 @@ int qcow2_cache_get(BlockDev *bs, Qcow2Cache *c, uint64_t off, bool fresh, uint8
 {
     Qcow2State *s = qcow2_state(bs);
     Qcow2CacheEntry *victim = NULL;
+    Qcow2CacheEntry *hot = &c->e[c->last];
+    if (hot->offset == off && off) {
+        hot->lru = ++c->tick;
+        if (fresh)
+            memset(hot->data, 0, s->cluster_size);
+        *data = hot->data;
+        return 0;
+    }
     for (int i = 0; i < c->n; i++) {
         Qcow2CacheEntry *e = &c->e[i];
         if (e->offset == off) {
+            c->last = i;
             e->lru = ++c->tick;
             if (fresh)
                 memset(e->data, 0, s->cluster_size);
@@ -78,6 +87,7 @@ int qcow2_cache_get(BlockDev *bs, Qcow2Cache *c, uint64_t off, bool fresh, uint8
     }
     victim->offset = off;
     victim->lru = ++c->tick;
+    c->last = (int)(victim - c->e);
     *data = victim->data;
     return 0;
 }

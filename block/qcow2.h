@@ -51,6 +51,7 @@ typedef struct Qcow2Cache {
     int n;
     Qcow2CacheEntry *e;
     uint64_t tick;
+    int last;   /* index of the last hit: sequential I/O stays on one table */
     bool is_l2; /* L2 writes must follow the refcount cache (ordering) */
 } Qcow2Cache;
 
