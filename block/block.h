@@ -153,8 +153,12 @@ typedef struct BlockStatus {
     unsigned flags;       /* BLOCK_STATUS_* */
     int depth;            /* layer in the backing chain: 0 = bs itself; for
                              ranges no layer allocates, the depth of the
-                             bottom image (what qemu-img map reports) */
-    uint64_t host_offset; /* offset in `filename` when OFFSET_VALID */
+                             bottom image, or of the last layer that still
+                             covers the offset when a backing file is
+                             shorter (what qemu-img map reports) */
+    uint64_t host_offset; /* offset in `filename` when OFFSET_VALID (also
+                             set, like qemu, for unallocated subclusters of
+                             an allocated extended-L2 cluster) */
     const char *filename; /* file of the layer that answered (valid while open) */
 } BlockStatus;
 
