@@ -92,6 +92,26 @@ static int convert_read(Convert *c, uint64_t off, uint8_t *buf, uint64_t len, bo
     return 0;
 }
 
+/* Length of the run of zeroes at off in the concatenated input that the
+ * block status already knows about (0 if none), within one source. */
+static uint64_t convert_zero_run(Convert *c, uint64_t off)
+{
+    for (int i = 0; i < c->nsrc; i++) {
+        ConvertSource *s = &c->src[i];
+        if (off >= s->start + s->len) {
+            continue;
+        }
+        uint64_t rel = off - s->start;
+        BlockStatus st;
+        if (img_get_status(s->bs, rel, s->len - rel, true, &st, NULL) < 0 ||
+            !(st.flags & BLOCK_STATUS_ZERO) || (st.flags & BLOCK_STATUS_DATA)) {
+            return 0;
+        }
+        return min_u64(st.length, s->len - rel);
+    }
+    return 0;
+}
+
 /* Whether a granule needs writing: not zero on a zero target, and not what
  * the -B backing file already provides. */
 static bool convert_needed(Convert *c, const uint8_t *data, const uint8_t *back, uint64_t n)
@@ -110,7 +130,18 @@ static int convert_run(Convert *c, ImgProgress *prog, char **errp)
     uint8_t *buf = malloc(IMG_CHUNK), *back = c->backing ? malloc(IMG_CHUNK) : NULL;
     uint64_t gran = c->compress ? c->cluster : (c->sparse ? c->sparse : IMG_CHUNK);
     int r = 0;
-    for (uint64_t off = 0; off < c->total; off += IMG_CHUNK) {
+    for (uint64_t off = 0; off < c->total;) {
+        if (c->fresh && !back && c->sparse) {
+            /* Whole chunks of a long zero run are skipped in one step, so
+             * that a mostly empty terabyte image converts in no time. */
+            uint64_t z = convert_zero_run(c, off);
+            z -= z % IMG_CHUNK;
+            if (z) {
+                off += z;
+                img_progress_update(prog, off * 100.0 / c->total);
+                continue;
+            }
+        }
         uint64_t len = min_u64(IMG_CHUNK, c->total - off);
         bool zero;
         r = convert_read(c, off, buf, len, &zero, errp);
@@ -124,7 +155,8 @@ static int convert_run(Convert *c, ImgProgress *prog, char **errp)
             }
         }
         if (zero && c->fresh && !back && c->sparse) {
-            img_progress_update(prog, (off + len) * 100.0 / c->total);
+            off += len;
+            img_progress_update(prog, off * 100.0 / c->total);
             continue;
         }
         /* Walk the chunk granule by granule, merging neighbours that get the
@@ -153,7 +185,8 @@ static int convert_run(Convert *c, ImgProgress *prog, char **errp)
         if (r < 0) {
             break;
         }
-        img_progress_update(prog, (off + len) * 100.0 / c->total);
+        off += len;
+        img_progress_update(prog, off * 100.0 / c->total);
     }
     free(buf);
     free(back);
@@ -511,8 +544,7 @@ int img_cmd_compare(int argc, char **argv)
     }
     img_progress_start(&prog, progress && !quiet);
     for (uint64_t off = 0; off < common;) {
-        uint64_t len = min_u64(IMG_CHUNK, common - off);
-        uint64_t n1 = len, n2 = len;
+        uint64_t n1 = 0, n2 = 0;
         bool failed = false;
         unsigned s1 = compare_status(bs1, off, &n1, &failed);
         unsigned s2 = failed ? 0 : compare_status(bs2, off, &n2, &failed);
@@ -520,7 +552,7 @@ int img_cmd_compare(int argc, char **argv)
             ret = 3;
             goto out;
         }
-        len = min_u64(len, min_u64(n1, n2));
+        uint64_t ext = min_u64(common - off, min_u64(n1, n2));
         if (strict && s1 != s2) {
             if (!quiet) {
                 printf("Strict mode: Offset %llu block status mismatch!\n",
@@ -531,17 +563,20 @@ int img_cmd_compare(int argc, char **argv)
         }
         bool zero1 = (s1 & BLOCK_STATUS_ZERO) && !(s1 & BLOCK_STATUS_DATA);
         bool zero2 = (s2 & BLOCK_STATUS_ZERO) && !(s2 & BLOCK_STATUS_DATA);
-        if (!(zero1 && zero2)) {
-            if (block_read(bs1, off, b1, len, &err) < 0) {
-                img_error("Error while reading offset %llu of %s: %s", (unsigned long long)off,
-                          name1, err ? err : "I/O error");
+        /* Runs both sides know to be zero are skipped whole; the rest is
+         * read chunk by chunk. */
+        for (uint64_t p = 0; p < ext && !(zero1 && zero2);) {
+            uint64_t len = min_u64(IMG_CHUNK, ext - p);
+            if (block_read(bs1, off + p, b1, len, &err) < 0) {
+                img_error("Error while reading offset %llu of %s: %s",
+                          (unsigned long long)(off + p), name1, err ? err : "I/O error");
                 free(err);
                 ret = 4;
                 goto out;
             }
-            if (block_read(bs2, off, b2, len, &err) < 0) {
-                img_error("Error while reading offset %llu of %s: %s", (unsigned long long)off,
-                          name2, err ? err : "I/O error");
+            if (block_read(bs2, off + p, b2, len, &err) < 0) {
+                img_error("Error while reading offset %llu of %s: %s",
+                          (unsigned long long)(off + p), name2, err ? err : "I/O error");
                 free(err);
                 ret = 4;
                 goto out;
@@ -550,13 +585,15 @@ int img_cmd_compare(int argc, char **argv)
             if (d < len) {
                 if (!quiet) {
                     printf("Content mismatch at offset %llu!\n",
-                           (unsigned long long)((off + d) & ~511ULL));
+                           (unsigned long long)((off + p + d) & ~511ULL));
                 }
                 ret = 1;
                 goto out;
             }
+            p += len;
+            img_progress_update(&prog, (off + p) * 100.0 / total);
         }
-        off += len;
+        off += ext;
         img_progress_update(&prog, off * 100.0 / total);
     }
     if (size1 != size2) {
@@ -567,19 +604,20 @@ int img_cmd_compare(int argc, char **argv)
             printf("Warning: Image size mismatch!\n");
         }
         for (uint64_t off = common; off < big_size;) {
-            uint64_t len = min_u64(IMG_CHUNK, big_size - off);
-            uint64_t n = len;
+            uint64_t n = 0;
             bool failed = false;
-            unsigned s = compare_status(big, off, &n, &failed);
+            unsigned st = compare_status(big, off, &n, &failed);
             if (failed) {
                 ret = 3;
                 goto out;
             }
-            len = min_u64(len, n);
-            if (!((s & BLOCK_STATUS_ZERO) && !(s & BLOCK_STATUS_DATA))) {
-                if (block_read(big, off, b1, len, &err) < 0) {
-                    img_error("Error while reading offset %llu of %s: %s", (unsigned long long)off,
-                              big_name, err ? err : "I/O error");
+            uint64_t ext = min_u64(n, big_size - off);
+            bool zero = (st & BLOCK_STATUS_ZERO) && !(st & BLOCK_STATUS_DATA);
+            for (uint64_t p = 0; p < ext && !zero;) {
+                uint64_t len = min_u64(IMG_CHUNK, ext - p);
+                if (block_read(big, off + p, b1, len, &err) < 0) {
+                    img_error("Error while reading offset %llu of %s: %s",
+                              (unsigned long long)(off + p), big_name, err ? err : "I/O error");
                     free(err);
                     ret = 4;
                     goto out;
@@ -588,13 +626,14 @@ int img_cmd_compare(int argc, char **argv)
                 if (d < len) {
                     if (!quiet) {
                         printf("Content mismatch at offset %llu!\n",
-                               (unsigned long long)((off + d) & ~511ULL));
+                               (unsigned long long)((off + p + d) & ~511ULL));
                     }
                     ret = 1;
                     goto out;
                 }
+                p += len;
             }
-            off += len;
+            off += ext;
             img_progress_update(&prog, off * 100.0 / total);
         }
     }
