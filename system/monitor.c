@@ -24,6 +24,28 @@ struct Monitor {
 
 static void (*register_dump_fn)(FILE *f);
 
+typedef struct MonitorCommand {
+    const char *name, *help;
+    MonitorCommandFn *fn;
+} MonitorCommand;
+
+#define MONITOR_MAX_EXTRA 32
+static MonitorCommand extra_commands[MONITOR_MAX_EXTRA];
+static int n_extra_commands;
+
+void monitor_register_command(const char *name, const char *help, MonitorCommandFn *fn)
+{
+    for (int i = 0; i < n_extra_commands; i++) {
+        if (!strcmp(extra_commands[i].name, name)) {
+            extra_commands[i] = (MonitorCommand){name, help, fn};
+            return;
+        }
+    }
+    if (n_extra_commands < MONITOR_MAX_EXTRA) {
+        extra_commands[n_extra_commands++] = (MonitorCommand){name, help, fn};
+    }
+}
+
 void monitor_set_register_dump(void (*fn)(FILE *f))
 {
     register_dump_fn = fn;
@@ -35,9 +57,7 @@ static void monitor_write_text(Monitor *mon, const char *s, size_t len)
     chardev_write(mon->chr, (const uint8_t *)s, len);
 }
 
-static void monitor_printf(Monitor *mon, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void monitor_printf(Monitor *mon, const char *fmt, ...)
+void monitor_printf(Monitor *mon, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -151,6 +171,9 @@ void monitor_execute(Monitor *mon, const char *line)
         /* empty line */
     } else if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
         monitor_printf(mon, "%s", monitor_help);
+        for (int i = 0; i < n_extra_commands; i++) {
+            monitor_printf(mon, "%s\n", extra_commands[i].help);
+        }
     } else if (!strcmp(cmd, "info")) {
         monitor_info(mon, args);
     } else if (!strcmp(cmd, "stop")) {
@@ -162,7 +185,16 @@ void monitor_execute(Monitor *mon, const char *line)
     } else if (!strcmp(cmd, "quit") || !strcmp(cmd, "q")) {
         vm_request_exit(0);
     } else {
-        monitor_printf(mon, "unknown command: '%s'\n", cmd);
+        int i;
+        for (i = 0; i < n_extra_commands; i++) {
+            if (!strcmp(extra_commands[i].name, cmd)) {
+                extra_commands[i].fn(mon, args);
+                break;
+            }
+        }
+        if (i == n_extra_commands) {
+            monitor_printf(mon, "unknown command: '%s'\n", cmd);
+        }
     }
     g_strfreev(args);
 }

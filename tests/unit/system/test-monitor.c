@@ -119,6 +119,21 @@ START_TEST(test_info_mtree_and_registers)
 }
 END_TEST
 
+static void cmd_echo(Monitor *m, char **args)
+{
+    monitor_printf(m, "echo:%s:%s\n", args[0], args[1] ? args[1] : "-");
+}
+
+START_TEST(test_registered_command)
+{
+    monitor_register_command("echo", "echo WORD         print WORD", cmd_echo);
+    monitor_execute(mon, "echo  hello");
+    assert_output_has("echo:echo:hello\n");
+    monitor_execute(mon, "help");
+    assert_output_has("echo WORD         print WORD\n");
+}
+END_TEST
+
 START_TEST(test_typed_line)
 {
     /* Bytes as a terminal sends them: echo, backspace, Enter. */
@@ -137,6 +152,7 @@ int main(void)
     tcase_add_test(tc, test_status_stop_cont);
     tcase_add_test(tc, test_reset_and_quit);
     tcase_add_test(tc, test_info_mtree_and_registers);
+    tcase_add_test(tc, test_registered_command);
     tcase_add_test(tc, test_typed_line);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
