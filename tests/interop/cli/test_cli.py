@@ -2,8 +2,10 @@
 # Command-line behaviour of the real mimic binary: bad input gets exit code 1
 # and one clear line on stderr; -M help / -d help list things; -nographic
 # quits on Ctrl-A x; the monitor answers on stdio. Usage: test_cli.py MIMIC
+import os
 import subprocess
 import sys
+import tempfile
 import time
 
 MIMIC = sys.argv[1]
@@ -88,6 +90,26 @@ check("-nographic -monitor none keeps Ctrl-A x", rc == 0 and "terminated" in out
 
 rc, out, err, _ = run(["-M", "none", "-nographic"], stdin=b"\x01cinfo status\nq\n")
 check("Ctrl-A c reaches the monitor", rc == 0 and "VM status: running" in out, repr(out))
+
+# -display sdl through SDL's dummy video driver (no X needed), or a clear
+# message when the binary has no SDL.
+env = dict(os.environ, SDL_VIDEODRIVER="dummy")
+p = subprocess.run([MIMIC, "-M", "none", "-display", "sdl", "-monitor", "stdio", "-serial", "null"],
+                   input=b"screendump /nonexistent-dir/x.ppm\nquit\n", capture_output=True,
+                   timeout=10, env=env)
+out = p.stdout.decode()
+check("-display sdl", (p.returncode == 0 and "no graphic console to dump" in out)
+      or (p.returncode == 1 and "not built" in p.stderr.decode()), f"rc={p.returncode} {out!r}")
+
+# -D gets the log file even when nothing is logged.
+with tempfile.TemporaryDirectory() as d:
+    log = os.path.join(d, "log.txt")
+    rc, out, err, _ = run(["-M", "none", "-display", "none", "-d", "int", "-D", log, "-monitor",
+                           "stdio"], stdin=b"q\n")
+    check("-D creates the log file", rc == 0 and os.path.exists(log), f"rc={rc} {err!r}")
+rc, out, err, _ = run(["-M", "none", "-D", "/nonexistent-dir/log"])
+check("bad -D", rc == 1 and err == "mimic: error opening logfile /nonexistent-dir/log: "
+      "No such file or directory\n", repr(err))
 
 # End of input is not a reason to quit: the VM keeps running until killed.
 p = subprocess.Popen([MIMIC, "-M", "none", "-nographic"], stdin=subprocess.DEVNULL,
