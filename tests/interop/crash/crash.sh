@@ -4,6 +4,8 @@
 # asks Debian's qemu-img whether the images are still sound (check exit 0 or
 # 3: leaks are allowed, corruption is not) and whether their data makes sense
 # (verify.py). Usage: crash.sh PATH/TO/mimic-img [RUNS]   (default 30 runs each)
+# CRASH_CASES="convert commit snapshot" picks the cases (default: all three).
+# CRASH_COMMIT_OPTS=-d commits without emptying the top image afterwards.
 set -uo pipefail
 IMG=${1:?usage: crash.sh mimic-img [runs]}
 RUNS=${2:-${CRASH_RUNS:-30}}
@@ -108,13 +110,16 @@ out += bytes(96 * 65536 - len(out))
 open("src.raw", "wb").write(out)
 PY
 
+want_case() { [[ " ${CRASH_CASES:-convert commit snapshot} " == *" $1 "* ]]; }
+
 # ---- convert -O qcow2 ----
 killed=0 finished=0 unopened=0 leaks=0
+want_case convert || RUNS_CONVERT=0
 full=$(measure "$IMG" convert -O qcow2 src.raw full.qcow2) || exit 1
 if ! qemu-img compare -q src.raw full.qcow2; then
     fail "convert: an uninterrupted convert differs from its source"
 fi
-for ((i = 0; i < RUNS; i++)); do
+for ((i = 0; i < ${RUNS_CONVERT:-$RUNS}; i++)); do
     rm -f dst.qcow2
     run_and_kill "$(delay "$full")" "$IMG" convert -O qcow2 src.raw dst.qcow2
     case $? in
@@ -123,7 +128,8 @@ for ((i = 0; i < RUNS; i++)); do
     *) fail "convert: run $i"; continue ;;
     esac
     # Killed before the header was complete: nothing to check yet.
-    if ! qemu-img info dst.qcow2 >/dev/null 2>&1; then
+    if [ "$(head -c 4 dst.qcow2 2>/dev/null | od -An -tx1 | tr -d ' ')" != 514649fb ] ||
+        ! qemu-img info dst.qcow2 >/dev/null 2>&1; then
         unopened=$((unopened + 1))
         continue
     fi
@@ -138,66 +144,71 @@ for ((i = 0; i < RUNS; i++)); do
         ;;
     esac
 done
-report "convert -O qcow2"
+want_case convert && report "convert -O qcow2"
 
 # ---- commit ----
-kept=0
-killed=0 finished=0 unopened=0 leaks=0
-mkdir -p commit-src
-qemu-img convert -f raw -O qcow2 src.raw commit-src/base.qcow2
-qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 commit-src/top.qcow2
-qemu-io -f qcow2 -c "write -P 0x11 0 200k" -c "write -P 0x22 1M 1M" -c "write -z 3M 512k" \
-    -c "write -P 0x33 4100k 3k" -c "write -P 0x44 6000k 144k" commit-src/top.qcow2 >/dev/null
-qemu-img convert -O raw commit-src/top.qcow2 expect-top.raw
-qemu-img convert -O raw commit-src/base.qcow2 base-orig.raw
-rm -rf c && cp -r commit-src c
-full=$(measure "$IMG" commit c/top.qcow2) || exit 1
-for ((i = 0; i < RUNS; i++)); do
+if want_case commit; then
+    kept=0
+    killed=0 finished=0 unopened=0 leaks=0
+    mkdir -p commit-src
+    qemu-img convert -f raw -O qcow2 src.raw commit-src/base.qcow2
+    qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 commit-src/top.qcow2
+    qemu-io -f qcow2 -c "write -P 0x11 0 200k" -c "write -P 0x22 1M 1M" -c "write -z 3M 512k" \
+        -c "write -P 0x33 4100k 3k" -c "write -P 0x44 6000k 144k" commit-src/top.qcow2 >/dev/null
+    qemu-img convert -O raw commit-src/top.qcow2 expect-top.raw
+    qemu-img convert -O raw commit-src/base.qcow2 base-orig.raw
     rm -rf c && cp -r commit-src c
-    run_and_kill "$(delay "$full")" "$IMG" commit c/top.qcow2
-    case $? in
-    0) killed=$((killed + 1)) ;;
-    1) finished=$((finished + 1)) ;;
-    *) fail "commit: run $i"; continue ;;
-    esac
-    ok=1
-    check_image c/base.qcow2 "commit run $i (base)" || ok=0
-    check_image c/top.qcow2 "commit run $i (top)" || ok=0
-    if [ $ok = 1 ]; then
-        python3 "$VERIFY" commit expect-top.raw base-orig.raw c/top.qcow2 c/base.qcow2 ||
-            { fail "commit run $i: data"; ok=0; }
-    fi
-    [ $ok = 1 ] || keep_copy c "commit-fail-$i"
-done
-report "commit"
+    read -r -a commit_opts <<<"${CRASH_COMMIT_OPTS:-}"
+    full=$(measure "$IMG" commit "${commit_opts[@]}" c/top.qcow2) || exit 1
+    for ((i = 0; i < RUNS; i++)); do
+        rm -rf c && cp -r commit-src c
+        run_and_kill "$(delay "$full")" "$IMG" commit "${commit_opts[@]}" c/top.qcow2
+        case $? in
+        0) killed=$((killed + 1)) ;;
+        1) finished=$((finished + 1)) ;;
+        *) fail "commit: run $i"; continue ;;
+        esac
+        ok=1
+        check_image c/base.qcow2 "commit run $i (base)" || ok=0
+        check_image c/top.qcow2 "commit run $i (top)" || ok=0
+        if [ $ok = 1 ]; then
+            python3 "$VERIFY" commit expect-top.raw base-orig.raw c/top.qcow2 c/base.qcow2 ||
+                { fail "commit run $i: data"; ok=0; }
+        fi
+        [ $ok = 1 ] || keep_copy c "commit-fail-$i"
+    done
+    report "commit"
+fi
 
 # ---- snapshot -c, accumulating on one image ----
-kept=0
-killed=0 finished=0 unopened=0 leaks=0
-qemu-img convert -f raw -O qcow2 src.raw snap.qcow2
-qemu-img snapshot -c before snap.qcow2
-cp snap.qcow2 snap-measure.qcow2
-full=$(measure "$IMG" snapshot -c measured snap-measure.qcow2) || exit 1
-for ((i = 0; i < RUNS; i++)); do
-    cp snap.qcow2 snap-prev.qcow2
-    run_and_kill "$(delay "$full")" "$IMG" snapshot -c "s$i" snap.qcow2
-    case $? in
-    0) killed=$((killed + 1)) ;;
-    1) finished=$((finished + 1)) ;;
-    *) fail "snapshot: run $i"; continue ;;
-    esac
-    if ! check_image snap.qcow2 "snapshot run $i"; then
-        keep_copy snap-prev.qcow2 "snapshot-fail-$i-before.qcow2"
-        keep_copy snap.qcow2 "snapshot-fail-$i.qcow2"
-        break
-    fi
-    python3 "$VERIFY" same src.raw snap.qcow2 || { fail "snapshot run $i: active data"; break; }
-    python3 "$VERIFY" same src.raw snap.qcow2 before || { fail "snapshot run $i: old snapshot"; break; }
-    if qemu-img snapshot -l snap.qcow2 | awk '{print $2}' | grep -qx "s$i"; then
-        python3 "$VERIFY" same src.raw snap.qcow2 "s$i" || { fail "snapshot run $i: new snapshot"; break; }
-    fi
-done
-report "snapshot -c ($(qemu-img snapshot -l snap.qcow2 | tail -n +3 | wc -l) snapshots now)"
+if want_case snapshot; then
+    kept=0
+    killed=0 finished=0 unopened=0 leaks=0
+    qemu-img convert -f raw -O qcow2 src.raw snap.qcow2
+    qemu-img snapshot -c before snap.qcow2
+    cp snap.qcow2 snap-measure.qcow2
+    full=$(measure "$IMG" snapshot -c measured snap-measure.qcow2) || exit 1
+    for ((i = 0; i < RUNS; i++)); do
+        cp snap.qcow2 snap-prev.qcow2
+        run_and_kill "$(delay "$full")" "$IMG" snapshot -c "s$i" snap.qcow2
+        case $? in
+        0) killed=$((killed + 1)) ;;
+        1) finished=$((finished + 1)) ;;
+        *) fail "snapshot: run $i"; continue ;;
+        esac
+        if ! check_image snap.qcow2 "snapshot run $i"; then
+            keep_copy snap-prev.qcow2 "snapshot-fail-$i-before.qcow2"
+            keep_copy snap.qcow2 "snapshot-fail-$i.qcow2"
+            break
+        fi
+        python3 "$VERIFY" same src.raw snap.qcow2 || { fail "snapshot run $i: active data"; break; }
+        python3 "$VERIFY" same src.raw snap.qcow2 before || { fail "snapshot run $i: old snapshot"; break; }
+        if qemu-img snapshot -l snap.qcow2 | awk '{print $2}' | grep -qx "s$i"; then
+            python3 "$VERIFY" same src.raw snap.qcow2 "s$i" || { fail "snapshot run $i: new snapshot"; break; }
+        fi
+    done
+    report "snapshot -c ($(qemu-img snapshot -l snap.qcow2 | tail -n +3 | wc -l) snapshots now)"
+fi
 
 if [ $failures != 0 ]; then
     echo "crash: $failures failures; images kept in $WORK" >&2
