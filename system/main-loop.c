@@ -65,15 +65,28 @@ static gint loop_poll(GPollFD *fds, guint nfds, gint timeout)
     return r;
 }
 
+/* The context may be first needed by any thread (a device arming a timer);
+ * only main_loop_init() makes the calling thread the loop's owner. */
+static GMainContext *loop_ctx_get(void)
+{
+    static gsize once;
+    if (g_once_init_enter(&once)) {
+        loop_ctx = g_main_context_new();
+        g_main_context_set_poll_func(loop_ctx, loop_poll);
+        g_once_init_leave(&once, 1);
+    }
+    return loop_ctx;
+}
+
 void main_loop_init(void)
 {
-    if (loop_ctx) {
+    static bool owned;
+    if (owned) {
         return;
     }
-    loop_ctx = g_main_context_new();
-    g_main_context_set_poll_func(loop_ctx, loop_poll);
+    owned = true;
     /* Owning the context lets us dispatch without glib's own acquire dance. */
-    g_main_context_acquire(loop_ctx);
+    g_main_context_acquire(loop_ctx_get());
     if (!bql_held) {
         bql_lock();
     }
@@ -81,8 +94,7 @@ void main_loop_init(void)
 
 struct _GMainContext *main_loop_context(void)
 {
-    main_loop_init();
-    return loop_ctx;
+    return loop_ctx_get();
 }
 
 void main_loop_wakeup(void)
@@ -211,7 +223,7 @@ static void loop_process_requests(void)
 bool main_loop_iterate(bool blocking)
 {
     main_loop_init();
-    bool r = g_main_context_iteration(loop_ctx, blocking);
+    bool r = g_main_context_iteration(loop_ctx_get(), blocking);
     loop_process_requests();
     return r;
 }
