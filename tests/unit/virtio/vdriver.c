@@ -177,6 +177,10 @@ int vd_add(VDriver *d, int q, const VdBuf *bufs, int n)
 
 void vd_kick(VDriver *d, int q)
 {
+    if (d->kick) {
+        d->kick(d, q);
+        return;
+    }
     vd_reg_write(d, R_QUEUE_NOTIFY, q);
 }
 

@@ -34,6 +34,9 @@ typedef struct VDriver {
     int irq_raises;
     VdQueue q[4];
     uint64_t features;
+    /* Notify through another transport (virtio-pci); NULL: virtio-mmio. */
+    void (*kick)(struct VDriver *d, int q);
+    void *opaque;
 } VDriver;
 
 typedef struct VdBuf {
