@@ -183,8 +183,13 @@ static void mips_model_4kc(CPUState *cpu)
 
 /* ---- The TLB ------------------------------------------------------------------------ */
 
+/* Drops the soft-MMU's copies of what entry t mapped. Entries with neither page valid were
+ * never copied (a fault is not cached), so there is nothing to drop. */
 static void mips_tlb_flush_entry(CPUState *cpu, const MipsTLBEntry *t)
 {
+    if (!((t->lo[0] | t->lo[1]) & 2)) {
+        return;
+    }
     uint32_t mask = t->pagemask | 0x1fff;
     uint32_t size = mask + 1;
     if (size > 16 * 8192) {
@@ -209,7 +214,7 @@ static void mips_tlb_write(CPUState *cpu, int idx)
     t->g = (e->cp0_entrylo0 & e->cp0_entrylo1 & 1) != 0;
     t->lo[0] = e->cp0_entrylo0 & 0x3fffffffu;
     t->lo[1] = e->cp0_entrylo1 & 0x3fffffffu;
-    mips_tlb_flush_entry(cpu, t);
+    /* The new range needs no flush: with no (valid) entry for it, nothing was cached. */
 }
 
 /* Random counts down from entries-1 to Wired and wraps; we step it at each TLBWR and each

@@ -211,7 +211,9 @@ START_TEST(test_linux_boots_to_root_mount)
     }
     char *kernel = g_strdup_printf("%s/vmlinuz", dir);
     MipsMachine *m;
+    gint64 t0 = g_get_monotonic_time();
     char *text = boot_kernel(kernel, NULL, "Unable to mount root", 60.0, &m);
+    printf("root mount reached after %.2f s\n", (double)(g_get_monotonic_time() - t0) / 1e6);
     show(text, m);
     ck_assert_msg(strstr(text, "Linux version") != NULL, "no banner; console:\n%s", text);
     ck_assert_msg(strstr(text, "CPU0 revision is: 00019300 (MIPS 24K") != NULL, "%s", text);
@@ -237,7 +239,9 @@ START_TEST(test_linux_runs_busybox_init)
     }
     char *kernel = g_strdup_printf("%s/vmlinuz", dir);
     MipsMachine *m;
+    gint64 t0 = g_get_monotonic_time();
     char *text = boot_kernel(kernel, dir, "MIMIC-INIT-DONE", 90.0, &m);
+    printf("busybox init done after %.2f s\n", (double)(g_get_monotonic_time() - t0) / 1e6);
     show(text, m);
     ck_assert_msg(strstr(text, "MIMIC-INIT-START") != NULL, "init did not run:\n%s", text);
     ck_assert_msg(strstr(text, "\nmips\n") != NULL || strstr(text, "\r\nmips\r\n") != NULL,
