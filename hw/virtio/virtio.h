@@ -113,8 +113,11 @@ struct VirtIODevice {
     uint8_t status;
     uint8_t isr;
     uint32_t config_generation;
-    bool broken;            /* a driver error: ignore the rings until reset */
-    bool legacy_big_endian; /* a big-endian guest using the legacy interface */
+    bool broken; /* a driver error: ignore the rings until reset */
+    /* Boards with a big-endian guest (MIPS Malta BE) set this after creating
+     * the device: legacy (pre-1.0) drivers use guest byte order in rings and
+     * config space; VERSION_1 drivers are little-endian regardless. */
+    bool legacy_big_endian;
     int num_queues;
     VirtQueue vq[VIRTIO_QUEUE_MAX];
     uint8_t config[VIRTIO_CONFIG_MAX];

@@ -463,6 +463,49 @@ START_TEST(test_empty_transport)
 }
 END_TEST
 
+START_TEST(test_device_options)
+{
+    setup_tmp();
+    char *path, *err = NULL;
+    Drive *drv = open_drive("raw", 64 << 10, false, false, &path);
+    bool handled;
+    ck_assert_ptr_null(virtio_device_from_option("e1000,netdev=n0", &drv, 1, NULL, &handled, &err));
+    ck_assert(!handled);
+    ck_assert_ptr_null(err);
+    static const char *bad[] = {
+        "virtio-blk-device",         "virtio-blk-device,drive=nope",
+        "virtio-rng-device,speed=3", "virtio-net-device,netdev=missing",
+        "virtio-net-device,mac=1:2", "virtio-blk-pci,drive",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        err = NULL;
+        ck_assert_msg(!virtio_device_from_option(bad[i], &drv, 1, NULL, &handled, &err),
+                      "%s accepted", bad[i]);
+        ck_assert(handled);
+        ck_assert_ptr_nonnull(err);
+        g_free(err);
+    }
+    VDriver d;
+    vd_setup(&d, false);
+    VirtIODevice *vdev = virtio_device_from_option("virtio-blk-device,drive=disk0,id=vd0", &drv, 1,
+                                                   NULL, &handled, &err);
+    ck_assert_ptr_nonnull(vdev);
+    ck_assert(virtio_mmio_plug(d.mmio, vdev));
+    ck_assert(!virtio_mmio_plug(d.mmio, vdev));
+    ck_assert_uint_eq(vd_reg_read(&d, R_DEVICE_ID), VIRTIO_ID_BLOCK);
+    vd_teardown(&d);
+    static const char *good[] = {"virtio-rng-device", "virtio-serial-device", "virtconsole",
+                                 "virtio-net-device,mac=52:54:00:00:00:09"};
+    for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+        vdev = virtio_device_from_option(good[i], NULL, 0, NULL, &handled, &err);
+        ck_assert_msg(vdev != NULL, "%s", good[i]);
+        virtio_free(vdev);
+    }
+    drive_close(drv);
+    g_free(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("virtio");
@@ -479,6 +522,7 @@ int main(void)
     tcase_add_test(tc, test_console);
     tcase_add_test(tc, test_save_load);
     tcase_add_test(tc, test_empty_transport);
+    tcase_add_test(tc, test_device_options);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
