@@ -306,6 +306,21 @@ static void bb_reset(TCGContext *s)
     memset(s->reg_to_temp, 0, sizeof(s->reg_to_temp));
 }
 
+/* After a brcond, the fall-through path keeps globals and local temps in the registers
+ * where they are: sync_bb_end made memory agree with them, which is what the branch
+ * target (bb_reset at its label) relies on. Only normal temps die. */
+static void brcond_fallthrough(TCGContext *s)
+{
+    for (int i = 1; i < s->nb_temps; i++) {
+        TCGTemp *t = &s->temps[i];
+        if (t->kind == TEMP_NORMAL) {
+            temp_free_reg(s, t);
+            t->val_type = TEMP_VAL_DEAD;
+            temp_release_slot(s, t);
+        }
+    }
+}
+
 static void regalloc_start(TCGContext *s)
 {
     s->nb_frame_slots = 0;
@@ -619,7 +634,11 @@ int tcg_reg_alloc_code(TCGContext *s)
                 tcg_out_goto_ptr(s, (int)regs[0]);
             }
             s->op_reserved = 0;
-            bb_reset(s);
+            if (op->opc == INDEX_op_brcond) {
+                brcond_fallthrough(s);
+            } else {
+                bb_reset(s);
+            }
             break;
         }
         default: reg_alloc_op(s, op); break;
