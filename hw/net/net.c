@@ -396,8 +396,10 @@ static NetDev *netdev_new_user(const char *id, char **opts, char **errp)
                 ok = *end == 0 && end != slash + 1 && prefix >= 1 && prefix <= 30;
             }
             ok = ok && parse_ip(val, &cfg.vnetwork);
-            cfg.vnetmask.s_addr = htonl(~0u << (32 - prefix));
-            cfg.vnetwork.s_addr &= cfg.vnetmask.s_addr;
+            if (ok) {
+                cfg.vnetmask.s_addr = htonl(~0u << (32 - prefix));
+                cfg.vnetwork.s_addr &= cfg.vnetmask.s_addr;
+            }
         } else if (!strcmp(key, "host")) {
             ok = parse_ip(val, &cfg.vhost);
             have_host = true;

@@ -31,13 +31,15 @@ void vd_setup(VDriver *d, bool legacy)
     memory_region_add_subregion(d->sys, 0, d->ram);
     d->as = address_space_new(d->sys, "test-as");
     d->ram_ptr = memory_region_get_ram_ptr(d->ram);
-    d->mmio = virtio_mmio_new(d->sys, VD_MMIO_BASE, irq_new(vd_irq, d, 0), d->as, legacy);
+    d->irq = irq_new(vd_irq, d, 0);
+    d->mmio = virtio_mmio_new(d->sys, VD_MMIO_BASE, d->irq, d->as, legacy);
 }
 
 void vd_teardown(VDriver *d)
 {
     virtio_mmio_free(d->mmio);
     address_space_free(d->as);
+    irq_free(d->irq);
 }
 
 uint32_t vd_reg_read(VDriver *d, uint32_t reg)

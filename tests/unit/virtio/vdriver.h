@@ -29,6 +29,7 @@ typedef struct VDriver {
     AddressSpace *as;
     uint8_t *ram_ptr;
     VirtioMmio *mmio;
+    qemu_irq irq;
     bool legacy;
     int irq_level;
     int irq_raises;
