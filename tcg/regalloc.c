@@ -128,8 +128,10 @@ static void temp_save(TCGContext *s, TCGTemp *t)
         if (!t->mem_allocated) {
             temp_alloc_frame(s, t);
         }
-        tcg_out_movi(s, t->type, TCG_TMP0, t->val);
-        tcg_out_st(s, t->type, TCG_TMP0, temp_base(t), t->mem_offset);
+        if (!tcg_out_sti(s, t->type, t->val, temp_base(t), t->mem_offset)) {
+            tcg_out_movi(s, t->type, TCG_TMP0, t->val);
+            tcg_out_st(s, t->type, TCG_TMP0, temp_base(t), t->mem_offset);
+        }
         t->mem_coherent = true;
     }
     out_check(s);

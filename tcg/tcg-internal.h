@@ -229,6 +229,8 @@ void tcg_out_mov(TCGContext *s, TCGType type, int dst, int src);
 void tcg_out_movi(TCGContext *s, TCGType type, int dst, int64_t val);
 void tcg_out_ld(TCGContext *s, TCGType type, int reg, int base, intptr_t off);
 void tcg_out_st(TCGContext *s, TCGType type, int reg, int base, intptr_t off);
+/* Stores a constant directly if the host can; false if it cannot. */
+bool tcg_out_sti(TCGContext *s, TCGType type, int64_t val, int base, intptr_t off);
 void tcg_out_call(TCGContext *s, const void *func);
 /* args[i]: register number, or the constant value when is_const[i] */
 void tcg_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args, const bool *is_const);

@@ -413,6 +413,16 @@ void tcg_out_st(TCGContext *s, TCGType type, int reg, int base, intptr_t off)
     out_modrm_offset(s, OPC_MOVL_EvGv | rexw(type), reg, base, off);
 }
 
+bool tcg_out_sti(TCGContext *s, TCGType type, int64_t val, int base, intptr_t off)
+{
+    if (type == TCG_TYPE_I64 && val != (int32_t)val) {
+        return false;
+    }
+    out_modrm_offset(s, 0xc7 | rexw(type), 0, base, off);
+    tcg_out32(s, (uint32_t)val);
+    return true;
+}
+
 /* op r, imm with the short form when it fits. */
 static void out_arithi(TCGContext *s, int ext, int w, int r, int64_t v)
 {
