@@ -646,6 +646,17 @@ int tcg_reg_alloc_code(TCGContext *s)
         default: reg_alloc_op(s, op); break;
         }
     }
+    /* A block must end in exit_tb, goto_ptr or br; if the front-end forgot, leave
+     * through the epilogue instead of running into whatever follows. */
+    int last = s->nb_ops - 1;
+    while (last >= 0 &&
+           (s->ops[last].opc == INDEX_op_nop || s->ops[last].opc == INDEX_op_insn_start)) {
+        last--;
+    }
+    if (last < 0 || !(op_def(&s->ops[last])->flags & TCG_OPF_BB_EXIT)) {
+        sync_bb_end(s);
+        tcg_out_exit_tb(s, 0);
+    }
     insn_end(s);
     s->nb_insns = nb_insn;
     return 0;

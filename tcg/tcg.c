@@ -551,8 +551,10 @@ int tcg_gen_code(TCGContext *s, TCGCodeResult *out)
     for (int i = 0; i < s->nb_relocs; i++) {
         TCGLabel *l = &s->labels[s->relocs[i].label];
         if (!l->has_value) {
-            fprintf(stderr, "tcg: branch to a label that was never set\n");
-            abort();
+            /* A front-end bug; refuse the block rather than emit a wild jump. */
+            fprintf(stderr, "tcg: branch to label %d that was never set\n", l->id);
+            pthread_mutex_unlock(&buf->lock);
+            return -2;
         }
         tcg_out_patch_rel32(s, s->relocs[i].at, l->value);
     }

@@ -670,6 +670,25 @@ START_TEST(test_env_ld_st)
 }
 END_TEST
 
+/* Front-end mistakes do not produce wild code: a missing exit, an unset label. */
+START_TEST(test_front_end_mistakes)
+{
+    TCGCodeResult res;
+    tcg_context_set_optimize(ctx, _i);
+    tcg_func_start(ctx);
+    tcg_gen_addi_i64(G64[0], G64[0], 3);
+    gen_ok(&res);
+    ck_assert_uint_eq(run(&res), 0);
+    ck_assert_uint_eq(env->g64[0], 3);
+
+    tcg_func_start(ctx);
+    TCGLabel *never = tcg_label_new();
+    tcg_gen_brcondi_i64(TCG_COND_EQ, G64[0], 3, never);
+    tcg_gen_exit_tb(0);
+    ck_assert_int_eq(tcg_gen_code(ctx, &res), -2);
+}
+END_TEST
+
 START_TEST(test_mb)
 {
     TCGCodeResult res;
@@ -817,6 +836,7 @@ Suite *sys_suite(void)
     tcase_add_loop_test(tc, test_local_temps_across_branches, 0, 2);
     tcase_add_loop_test(tc, test_env_ld_st, 0, 2);
     tcase_add_test(tc, test_mb);
+    tcase_add_loop_test(tc, test_front_end_mistakes, 0, 2);
     tcase_add_test(tc, test_optimizer_folds);
     tcase_add_test(tc, test_code_buffer_full_and_flush);
     tcase_add_test(tc, test_wx_mappings);
