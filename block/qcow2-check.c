@@ -242,7 +242,7 @@ static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c
             res->check_errors++;
             continue;
         }
-        if (want)
+        if (want || have) /* qemu-img counts leaked clusters in the end offset */
             highest = i + 1;
         if (have == want)
             continue;

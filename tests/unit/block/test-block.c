@@ -355,6 +355,7 @@ START_TEST(test_check_repair_leak)
     ck_assert_int_eq(res.leaks, 1);
     ck_assert_int_eq(res.corruptions, 0);
     ck_assert_ptr_nonnull(strstr(res.messages, "Leaked cluster 8 refcount=1 reference=0"));
+    ck_assert_uint_eq(res.image_end_offset, 9 * 65536); /* leaks count, as in qemu-img */
     block_check_result_clear(&res);
     block_close(bs);
     if (bt_have_qemu())
