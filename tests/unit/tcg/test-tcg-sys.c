@@ -473,6 +473,8 @@ END_TEST
 static void h_record_ra(FakeEnv *e)
 {
     e->helper_ra = (uintptr_t)__builtin_return_address(0);
+    /* SysV: rsp is 16-byte aligned at the call, so the frame base is too */
+    e->scratch[7] = (uintptr_t)__builtin_frame_address(0) & 15;
 }
 
 START_TEST(test_insn_table)
@@ -492,7 +494,9 @@ START_TEST(test_insn_table)
         tcg_gen_exit_tb(0);
         gen_ok(&res);
         ck_assert_uint_eq(res.insns.n_insns, 3);
+        env->scratch[7] = 99;
         run(&res);
+        ck_assert_uint_eq(env->scratch[7], 0);
         uint64_t words[3];
         TCGInsnTable *copy = tcg_insn_table_dup(&res.insns);
         ck_assert_int_eq(tcg_find_insn(copy, env->helper_ra, words), target);
