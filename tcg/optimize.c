@@ -274,6 +274,12 @@ static bool fold_binary(OptContext *oc, TCGOp *op)
             fold_to_copy(oc, op, a);
             return true;
         }
+        /* masks that are zero-extensions: no immediate to materialise */
+        if (v == 0xff || v == 0xffff || (v == 0xffffffffu && type == TCG_TYPE_I64)) {
+            op->opc = v == 0xff ? INDEX_op_ext8u : v == 0xffff ? INDEX_op_ext16u : INDEX_op_ext32u;
+            op->nb_i = 1;
+            return false;
+        }
         break;
     case INDEX_op_andc:
         if (v == 0) {
