@@ -786,6 +786,26 @@ START_TEST(test_code_buffer_full_and_flush)
     ck_assert_int_eq(tcg_gen_code(c, &res), 0);
     env->g64[1] = 1;
     ck_assert_uint_eq(tcg_exec(c, env, res.code_rx), 0);
+
+    /* big blocks: the buffer runs out in the middle of emitting one */
+    tcg_code_buffer_flush(c);
+    r = 0;
+    n = 0;
+    while (r == 0 && n < 100) {
+        tcg_func_start(c);
+        for (int i = 0; i < 1500; i++) {
+            tcg_gen_muli_i64(G64[i & 7], G64[(i + 3) & 7], i | 1);
+        }
+        tcg_gen_exit_tb(0);
+        r = tcg_gen_code(c, &res);
+        n++;
+    }
+    ck_assert_int_eq(r, -1);
+    tcg_code_buffer_flush(c);
+    ck_assert_int_eq(tcg_gen_code(c, &res), 0); /* the same ops, generated again */
+    memset(env->g64, 0, sizeof(env->g64));
+    env->g64[0] = 1;
+    ck_assert_uint_eq(tcg_exec(c, env, res.code_rx), 0);
     tcg_context_free(c);
     tcg_code_buffer_free(small);
 }
