@@ -74,7 +74,7 @@ static struct iovec *iov_slice(const struct iovec *src, unsigned n, size_t offse
 static void blk_finish(BlkReq *r, uint8_t status)
 {
     VirtQueueElement *e = r->elem;
-    iov_from_buf(e->in_sg, e->in_num, e->in_len - 1, &status, 1);
+    virtio_iov_from_buf(e->in_sg, e->in_num, e->in_len - 1, &status, 1);
     virtqueue_push(r->vq, e, r->used_len);
     virtio_notify(&r->s->vdev, r->vq);
     g_free(r->iov);
@@ -110,7 +110,7 @@ static void blk_handle_range(BlkReq *r, uint32_t type)
     VirtIODevice *vdev = &s->vdev;
     VirtQueueElement *e = r->elem;
     uint8_t seg[16];
-    if (e->out_len - 16 < 16 || iov_to_buf(e->out_sg, e->out_num, 16, seg, 16) != 16) {
+    if (e->out_len - 16 < 16 || virtio_iov_to_buf(e->out_sg, e->out_num, 16, seg, 16) != 16) {
         blk_finish(r, BLK_S_UNSUPP);
         return;
     }
@@ -149,7 +149,7 @@ static void blk_handle_request(VirtIOBlock *s, VirtQueue *vq, VirtQueueElement *
         g_free(e);
         return;
     }
-    iov_to_buf(e->out_sg, e->out_num, 0, hdr, 16);
+    virtio_iov_to_buf(e->out_sg, e->out_num, 0, hdr, 16);
     uint32_t type = virtio_ldl(vdev, hdr);
     uint64_t sector = virtio_ldq(vdev, hdr + 8);
 
@@ -188,7 +188,7 @@ static void blk_handle_request(VirtIOBlock *s, VirtQueue *vq, VirtQueueElement *
         const char *name = s->drive->opts.id ? s->drive->opts.id : "mimic-virtio-blk";
         strncpy(id, name, sizeof(id));
         size_t n = MIN((size_t)BLK_ID_BYTES, (size_t)e->in_len - 1);
-        iov_from_buf(e->in_sg, e->in_num, 0, id, n);
+        virtio_iov_from_buf(e->in_sg, e->in_num, 0, id, n);
         r->used_len = n + 1;
         blk_finish(r, BLK_S_OK);
         return;

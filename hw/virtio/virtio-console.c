@@ -61,7 +61,7 @@ static void console_receive(void *opaque, const uint8_t *buf, size_t len)
             hw_log_guest_error("virtio-console: %zu input bytes dropped\n", len);
             return;
         }
-        size_t n = iov_from_buf(s->rx->in_sg, s->rx->in_num, s->rx_used, buf, len);
+        size_t n = virtio_iov_from_buf(s->rx->in_sg, s->rx->in_num, s->rx_used, buf, len);
         s->rx_used += n;
         buf += n;
         len -= n;

@@ -59,8 +59,8 @@ static void net_receive(void *opaque, const uint8_t *frame, size_t len)
                            e->in_len);
         virtqueue_push(rx, e, 0);
     } else {
-        iov_from_buf(e->in_sg, e->in_num, 0, hdr, hl);
-        iov_from_buf(e->in_sg, e->in_num, hl, frame, len);
+        virtio_iov_from_buf(e->in_sg, e->in_num, 0, hdr, hl);
+        virtio_iov_from_buf(e->in_sg, e->in_num, hl, frame, len);
         virtqueue_push(rx, e, hl + len);
     }
     g_free(e);
@@ -92,7 +92,7 @@ static void net_handle_tx(VirtIODevice *vdev, VirtQueue *vq)
             return;
         }
         size_t len = MIN(e->out_len - hl, (size_t)NET_FRAME_MAX);
-        iov_to_buf(e->out_sg, e->out_num, hl, s->txbuf, len);
+        virtio_iov_to_buf(e->out_sg, e->out_num, hl, s->txbuf, len);
         virtqueue_push(vq, e, 0);
         g_free(e);
         if (s->nd && len) {

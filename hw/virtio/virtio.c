@@ -91,7 +91,7 @@ void virtio_config_set_u64(VirtIODevice *vdev, uint8_t *p, uint64_t v)
     }
 }
 
-size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf, size_t len)
+size_t virtio_iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf, size_t len)
 {
     size_t done = 0;
     for (unsigned i = 0; i < n && done < len; i++) {
@@ -107,7 +107,8 @@ size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf,
     return done;
 }
 
-size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf, size_t len)
+size_t virtio_iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf,
+                           size_t len)
 {
     size_t done = 0;
     for (unsigned i = 0; i < n && done < len; i++) {

@@ -153,9 +153,9 @@ uint32_t virtio_ldl(const VirtIODevice *vdev, const void *p);
 uint64_t virtio_ldq(const VirtIODevice *vdev, const void *p);
 void virtio_stw(const VirtIODevice *vdev, void *p, uint16_t v);
 void virtio_stl(const VirtIODevice *vdev, void *p, uint32_t v);
-size_t iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf, size_t len);
-size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf,
-                    size_t len);
+size_t virtio_iov_to_buf(const struct iovec *iov, unsigned n, size_t offset, void *buf, size_t len);
+size_t virtio_iov_from_buf(const struct iovec *iov, unsigned n, size_t offset, const void *buf,
+                           size_t len);
 
 /* ---- core, for transports ----------------------------------------------- */
 void virtio_reset(VirtIODevice *vdev);

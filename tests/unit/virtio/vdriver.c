@@ -198,17 +198,27 @@ uint16_t vd_used_idx(VDriver *d, int q)
     return ld16(d, d->q[q].used + 2);
 }
 
+static gboolean vd_tick(gpointer opaque)
+{
+    return G_SOURCE_CONTINUE;
+}
+
 bool vd_wait_used(VDriver *d, int q, uint32_t *id, uint32_t *len)
 {
     VdQueue *vq = &d->q[q];
     gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-    while (vd_used_idx(d, q) == vq->used_seen) {
-        if (g_get_monotonic_time() > deadline) {
-            return false;
-        }
-        if (!main_loop_iterate(false)) {
-            g_usleep(200);
-        }
+    /* Blocking iterations, woken by completions, or at least every 50 ms so
+     * that a device that never answers fails the test instead of hanging. */
+    GSource *tick = g_timeout_source_new(50);
+    g_source_set_callback(tick, vd_tick, NULL, NULL);
+    g_source_attach(tick, main_loop_context());
+    while (vd_used_idx(d, q) == vq->used_seen && g_get_monotonic_time() < deadline) {
+        main_loop_iterate(true);
+    }
+    g_source_destroy(tick);
+    g_source_unref(tick);
+    if (vd_used_idx(d, q) == vq->used_seen) {
+        return false;
     }
     uint64_t e = vq->used + 4 + 8 * (vq->used_seen % vq->num);
     if (id) {
