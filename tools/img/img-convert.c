@@ -926,6 +926,27 @@ out:
 
 /* ---- rebase ---- */
 
+/* Whether [off, off + *n) of a backing image (NULL: none) is known to read as
+ * zeroes; shortens *n to the extent that answer holds for. */
+static int rebase_zero_run(BlockDev *bs, uint64_t off, uint64_t *n, bool *zero)
+{
+    uint64_t size = bs ? block_get_length(bs) : 0;
+    if (off >= size) {
+        *zero = true; /* past its end a backing file reads as zeroes */
+        return 0;
+    }
+    *n = min_u64(*n, size - off);
+    BlockStatus st;
+    char *err = NULL;
+    if (img_get_status(bs, off, *n, true, &st, &err) < 0) {
+        img_error_free(err, "Could not read the allocation status of a backing file");
+        return -1;
+    }
+    *n = min_u64(*n, st.length);
+    *zero = (st.flags & BLOCK_STATUS_ZERO) && !(st.flags & BLOCK_STATUS_DATA);
+    return 0;
+}
+
 int img_cmd_rebase(int argc, char **argv)
 {
     static const struct option longopts[] = {{"force-share", no_argument, NULL, 'U'},
@@ -1015,8 +1036,9 @@ int img_cmd_rebase(int argc, char **argv)
         }
         old_buf = malloc(IMG_CHUNK);
         new_buf = malloc(IMG_CHUNK);
+        BlockDev *old = block_get_backing(bs);
         for (uint64_t off = 0; off < len;) {
-            uint64_t n = min_u64(IMG_CHUNK, len - off);
+            uint64_t n = len - off;
             BlockStatus st;
             if (img_get_status(bs, off, n, false, &st, &err) < 0) {
                 img_error_free(err, "Could not read the allocation status");
@@ -1024,7 +1046,16 @@ int img_cmd_rebase(int argc, char **argv)
                 goto out;
             }
             n = min_u64(n, st.length);
-            if (!(st.flags & BLOCK_STATUS_ALLOCATED)) {
+            bool old_zero, new_zero;
+            if (!(st.flags & BLOCK_STATUS_ALLOCATED) &&
+                (rebase_zero_run(old, off, &n, &old_zero) < 0 ||
+                 rebase_zero_run(nb, off, &n, &new_zero) < 0)) {
+                goto out;
+            }
+            if (!(st.flags & BLOCK_STATUS_ALLOCATED) && old_zero && new_zero) {
+                /* Zero through both backing files: nothing to compare. */
+            } else if (!(st.flags & BLOCK_STATUS_ALLOCATED)) {
+                n = min_u64(n, IMG_CHUNK);
                 if (block_read(bs, off, old_buf, n, &err) < 0 ||
                     read_padded(nb, off, new_buf, n, &err) < 0) {
                     img_error_free(err, "Could not read the backing files");
