@@ -114,7 +114,6 @@ static char *boot_kernel(const char *kernel, const char *initrd_dir, const char 
      * the CPU's IP2, the UART on IRQ4, the RTC. */
     MemoryRegion *isa = memory_region_new_container("isa-io", 0x10000);
     memory_region_add_subregion(m->sysmem, 0x18000000, isa);
-    add_dummy(isa, "isa-rest", 0, 0x10000);
     PicState *pic = i8259_new(isa, mips_cpu_irq_inputs(m->cpu)[0]);
     serial_new(isa, 0x3f8, 0, i8259_irq(pic, 4), chr, DEVICE_LITTLE_ENDIAN);
     mc146818_new(isa, 0x70, i8259_irq(pic, 8)); /* the kernel times the CPU against it */

@@ -4,6 +4,7 @@
  * asserting its printed verdict and exit code.
  */
 #include <check.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ START_TEST(test_models_and_reset)
     char *err = NULL;
     ck_assert_ptr_null(cpu_create("r4000", m->as, &err));
     ck_assert_ptr_nonnull(err);
+    g_free(err);
 }
 END_TEST
 
