@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imgtest import (QEMU_IMG, MiB, TempDir, check, compare_check, compare_human,  # noqa: E402
                      compare_info, compare_map, files_equal, finish, info_json, mimic, qemu_check_clean,
-                     qemu_compare_equal, qimg, require_tools, write_pattern_raw)
+                     qemu_compare_equal, qimg, qio, require_tools, write_pattern_raw)
 
 require_tools()
 
@@ -391,6 +391,32 @@ def test_resize_amend_measure(t, src):
             check(pm.stdout == pq.stdout, "measure %s: %r vs %r" % (args, pm.stdout, pq.stdout))
 
 
+def test_large_sparse(t):
+    """A 1 TiB image with 64 KiB of data: every subcommand must walk it by
+    allocation, not byte by byte (each step has a few seconds)."""
+    import time
+    big, over = t("big.qcow2"), t("bigover.qcow2")
+    mimic("create", "-q", "-f", "qcow2", big, "1T")
+    qio(big, "write -P 0x5a 549755813888 65536")
+    mimic("create", "-q", "-f", "qcow2", "-b", "big.qcow2", "-F", "qcow2", over)
+    qio(over, "write -P 0x6b 107374182400 65536")
+    steps = [("convert", "-O", "qcow2", over, t("bigconv.qcow2")),
+             ("compare", over, t("bigconv.qcow2")),
+             ("compare", "-s", big, big),
+             ("map", "--output=json", over),
+             ("measure", "-O", "qcow2", over),
+             ("check", big),
+             ("commit", "-d", over),
+             ("rebase", "-b", "", over)]
+    for args in steps:
+        t0 = time.monotonic()
+        mimic(*args)
+        dt = time.monotonic() - t0
+        check(dt < 10, "%s on a sparse 1 TiB image took %.1f s" % (args[0], dt))
+    qemu_check_clean(over, "1 TiB rebase -b ''")
+    qemu_compare_equal(over, t("bigconv.qcow2"), "1 TiB convert/rebase")
+
+
 def main():
     with TempDir() as t:
         src, zero = t("src.raw"), t("zero.raw")
@@ -402,6 +428,7 @@ def main():
         test_chain(t, src)
         test_snapshots(t, src)
         test_resize_amend_measure(t, src)
+        test_large_sparse(t)
     finish("mimic_writes")
 
 
