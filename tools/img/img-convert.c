@@ -1,5 +1,5 @@
-/* mimic-img convert, compare, commit and rebase: the subcommands that move
- * guest data between images, all built on block_read/block_write and the
+/* mimic-img convert, compare, commit, rebase and dd: the subcommands that
+ * move guest data between images, built on block_read/block_write and the
  * allocation status of the block layer. */
 #include <errno.h>
 #include <getopt.h>
@@ -400,8 +400,7 @@ int img_cmd_convert(int argc, char **argv)
     ImgProgress prog;
     img_progress_start(&prog, progress && !quiet);
     if (convert_run(&cv, &prog, &err) < 0) {
-        img_error("error while writing at byte offset in %s: %s", out_name,
-                  err ? err : "I/O error");
+        img_error("%s: error while converting %s: %s", out_name, out_fmt, err ? err : "I/O error");
         free(err);
         err = NULL;
         goto out;
