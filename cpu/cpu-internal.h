@@ -52,6 +52,8 @@ void tlb_process_pending(CPUState *cpu);
  * the fetch faults (only when probe) or the page is not RAM/ROM (*ram_addr = UINT64_MAX). */
 bool tlb_get_code_page(CPUState *cpu, uint64_t vaddr, bool probe, const uint8_t **host,
                        uint64_t *ram_addr);
+/* Physical address that vaddr's code mapping points to (UINT64_MAX if not mapped). */
+uint64_t tlb_code_paddr(CPUState *cpu, uint64_t vaddr);
 /* A page gained translated code: every CPU's TLB must route writes to it slowly. */
 void tlb_mark_code_page_all(uint64_t ram_page);
 uint64_t tlb_ld_slow(void *env, uint64_t addr, MemOpIdx oi, uintptr_t retaddr);

@@ -225,6 +225,12 @@ int cpu_exec(CPUState *cpu)
             tb = tb_gen_code(cpu, pc, cs_base, flags, cflags);
             if (!tb) {
                 tb_exec_rdunlock(cpu);
+                if (cpu->ops->do_transaction_failed) {
+                    /* The guest's own instruction bus error, if it has one (may not return). */
+                    cpu->ops->do_transaction_failed(cpu, tlb_code_paddr(cpu, pc), pc, 1,
+                                                    MMU_INST_FETCH, cpu->ops->mmu_index(cpu, true),
+                                                    MEMTX_DECODE_ERROR, 0);
+                }
                 log_printf("cpu%d: cannot execute at pc=0x%" PRIx64 ": not RAM or ROM\n",
                            cpu->cpu_index, pc);
                 fprintf(stderr,

@@ -239,6 +239,17 @@ bool tlb_get_code_page(CPUState *cpu, uint64_t vaddr, bool probe, const uint8_t 
     return true;
 }
 
+uint64_t tlb_code_paddr(CPUState *cpu, uint64_t vaddr)
+{
+    int mmu_idx = cpu->ops->mmu_index(cpu, true);
+    vaddr = tlb_addr_normalise(cpu, vaddr);
+    TCGTLBEntry *e = tlb_entry(cpu, mmu_idx, vaddr);
+    if (!tlb_hit(cpu, e->addr_code, vaddr)) {
+        return UINT64_MAX;
+    }
+    return cpu->tlb_full[mmu_idx][tlb_index(cpu, vaddr)].paddr + (vaddr & ~cpu_page_mask(cpu));
+}
+
 /* ---- Slow paths --------------------------------------------------------------------- */
 
 static uint64_t memop_extend(uint64_t v, MemOp op)

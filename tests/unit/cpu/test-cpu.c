@@ -879,6 +879,20 @@ START_TEST(test_bus_error_on_unassigned)
 }
 END_TEST
 
+START_TEST(test_fetch_from_nothing_raises)
+{
+    setup_machine(0);
+    const uint32_t prog[] = {LI32(3, 0x20000000), JR(3)};
+    const uint32_t handler[] = {HALT()};
+    load(0x1000, prog, sizeof(prog) / 4);
+    load(0x800, handler, 1);
+    run_to_halt();
+    ck_assert_uint_eq(env->last_excp, TOY_EXCP_BUS);
+    ck_assert_uint_eq(env->epc, 0x20000000);
+    ck_assert_uint_eq(env->badaddr, 0x20000000);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -914,6 +928,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_data_on_code_page);
     tcase_add_test(tc, test_cpu_exit_returns_from_exec);
     tcase_add_test(tc, test_bus_error_on_unassigned);
+    tcase_add_test(tc, test_fetch_from_nothing_raises);
     suite_add_tcase(s, tc);
     return s;
 }
