@@ -332,6 +332,7 @@ int qcow2_check(BlockDev *bs, int fix, BlockCheckResult *res, char **errp)
     if (fix && bs->read_only)
         return block_err(errp, -EACCES, "%s: cannot repair an image opened read-only",
                          bs->filename);
+    memset(&c, 0, sizeof(c));
     int ret = check_run(bs, fix, res, &c, errp);
     char *msgs = c.msg;
     if (ret < 0) {
@@ -343,6 +344,7 @@ int qcow2_check(BlockDev *bs, int fix, BlockCheckResult *res, char **errp)
         BlockCheckResult again;
         memset(&again, 0, sizeof(again));
         CheckState c2;
+        memset(&c2, 0, sizeof(c2));
         ret = check_run(bs, 0, &again, &c2, errp);
         free(c2.msg);
         if (ret < 0) {
@@ -352,11 +354,16 @@ int qcow2_check(BlockDev *bs, int fix, BlockCheckResult *res, char **errp)
         again.leaks_fixed = res->leaks_fixed;
         again.corruptions_fixed = res->corruptions_fixed;
         *res = again;
-        if (!res->corruptions && (s->incompat & QCOW2_INCOMPAT_CORRUPT) &&
-            (fix & BLOCK_CHECK_REPAIR_ALL)) {
-            s->incompat &= ~QCOW2_INCOMPAT_CORRUPT;
-            qcow2_write_header(bs, NULL);
-        }
+    }
+    /* A repaired image is consistent again: drop the corrupt and dirty bits. */
+    uint64_t clear = 0;
+    if ((fix & BLOCK_CHECK_REPAIR_ALL) && !res->corruptions && !res->check_errors)
+        clear |= QCOW2_INCOMPAT_CORRUPT;
+    if (fix && !res->corruptions && !res->leaks && !res->check_errors && !s->dirty_set)
+        clear |= QCOW2_INCOMPAT_DIRTY;
+    if (s->incompat & clear) {
+        s->incompat &= ~clear;
+        qcow2_write_header(bs, NULL);
     }
     res->messages = msgs;
     return 0;

@@ -164,6 +164,18 @@ START_TEST(test_corrupt_bit_read_only)
     ck_assert(n1 == n2 && memcmp(before, after, n1) == 0);
     free(before);
     free(after);
+    /* check -r all on a consistent image clears the bit; then it opens rw. */
+    bs = bt_open(img, BLOCK_O_RDWR | BLOCK_O_CHECK);
+    BlockCheckResult res;
+    ck_assert_int_eq(block_check(bs, BLOCK_CHECK_REPAIR_ALL, &res, NULL), 0);
+    ck_assert_int_eq(res.corruptions, 0);
+    block_check_result_clear(&res);
+    block_close(bs);
+    bs = bt_open(img, BLOCK_O_RDWR);
+    ck_assert_int_eq(block_get_info(bs, &info, NULL), 0);
+    ck_assert_int_eq(info.corrupt, false);
+    block_info_clear(&info);
+    block_close(bs);
 }
 END_TEST
 

@@ -407,6 +407,18 @@ START_TEST(test_lazy_refcounts_dirty)
     ck_assert_int_eq(info.dirty, true);
     block_info_clear(&info);
     block_close(bs);
+    if (_i == 1) {
+        /* Opened for check, nothing is repaired until asked. */
+        bs = bt_open(img, BLOCK_O_RDWR | BLOCK_O_CHECK);
+        must(block_get_info(bs, &info, &err), err, "info");
+        ck_assert_int_eq(info.dirty, true);
+        block_info_clear(&info);
+        BlockCheckResult res;
+        must(block_check(bs, BLOCK_CHECK_REPAIR_ALL, &res, &err), err, "repair");
+        ck_assert_int_eq(res.corruptions + res.leaks, 0);
+        block_check_result_clear(&res);
+        block_close(bs);
+    }
     bs = bt_open(img, BLOCK_O_RDWR); /* repairs the refcounts */
     must(block_get_info(bs, &info, &err), err, "info");
     ck_assert_int_eq(info.dirty, false);
@@ -764,7 +776,7 @@ int main(void)
     tcase_add_test(tc, test_snapshots);
     tcase_add_test(tc, test_check_repair_leak);
     tcase_add_test(tc, test_snapshot_narrow_refcounts);
-    tcase_add_test(tc, test_lazy_refcounts_dirty);
+    tcase_add_loop_test(tc, test_lazy_refcounts_dirty, 0, 2);
     tcase_add_test(tc, test_killed_writer_leaves_no_corruption);
     tcase_add_test(tc, test_amend_and_resize);
     tcase_add_test(tc, test_map_matches_qemu);
