@@ -893,6 +893,36 @@ START_TEST(test_fetch_from_nothing_raises)
 }
 END_TEST
 
+START_TEST(test_cross_cpu_smc)
+{
+    setup_machine(0);
+    char *err = NULL;
+    CPUState *cpu1 = cpu_create("toy1", as, &err);
+    ck_assert_ptr_nonnull(cpu1);
+    ToyEnv *env1 = cpu1->env;
+    /* cpu0 spins in a chained loop until the instruction at 0x1000 changes. */
+    const uint32_t spin[] = {
+        LI(5, 0),  /* 0x1000: rewritten to "li r5, 1" by cpu1 */
+        BNZ(5, 1), /* 0x1004 */
+        J(-3),     /* 0x1008 */
+        HALT(),    /* 0x100c */
+    };
+    /* cpu1 waits a while, then stores the new instruction. */
+    const uint32_t writer[] = {
+        LI32(1, 200000),   ADDI(1, 1, -1), BNZ(1, -2), LI32(3, 0x1000),
+        LI32(4, LI(5, 1)), SW(4, 3, 0),    HALT(),
+    };
+    load(0x1000, spin, sizeof(spin) / 4);
+    load(0x8000, writer, sizeof(writer) / 4);
+    env1->pc = 0x8000;
+    cpus_start();
+    ck_assert_msg(wait_for(&env1->done, 10000), "writer did not finish");
+    ck_assert_msg(wait_for(&env->done, 10000), "cpu0 never saw the new code");
+    cpus_stop_threads();
+    ck_assert_uint_eq(env->regs[5], 1);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -929,6 +959,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_cpu_exit_returns_from_exec);
     tcase_add_test(tc, test_bus_error_on_unassigned);
     tcase_add_test(tc, test_fetch_from_nothing_raises);
+    tcase_add_test(tc, test_cross_cpu_smc);
     suite_add_tcase(s, tc);
     return s;
 }
