@@ -95,7 +95,7 @@ static void out_check(TCGContext *s)
 static void temp_alloc_frame(TCGContext *s, TCGTemp *t)
 {
     if (s->nb_free_slots > 0) {
-        t->mem_offset = (intptr_t)s->free_slots[--s->nb_free_slots] * 8;
+        t->mem_offset = TCG_TARGET_CALL_AREA + (intptr_t)s->free_slots[--s->nb_free_slots] * 8;
         t->mem_allocated = true;
         return;
     }
@@ -103,7 +103,7 @@ static void temp_alloc_frame(TCGContext *s, TCGTemp *t)
         s->regalloc_error = 1;
         longjmp(s->overflow, 2);
     }
-    t->mem_offset = (intptr_t)s->nb_frame_slots++ * 8;
+    t->mem_offset = TCG_TARGET_CALL_AREA + (intptr_t)s->nb_frame_slots++ * 8;
     t->mem_allocated = true;
 }
 
@@ -166,7 +166,7 @@ static void temp_spill(TCGContext *s, TCGTemp *t)
 static void temp_release_slot(TCGContext *s, TCGTemp *t)
 {
     if (t->kind == TEMP_NORMAL && t->mem_allocated) {
-        s->free_slots[s->nb_free_slots++] = (int)(t->mem_offset / 8);
+        s->free_slots[s->nb_free_slots++] = (int)((t->mem_offset - TCG_TARGET_CALL_AREA) / 8);
         t->mem_allocated = false;
     }
 }
@@ -544,7 +544,15 @@ static void reg_alloc_call(TCGContext *s, TCGOp *op)
         }
     }
     for (int k = 0; k < nb_i; k++) {
-        temp_load_to(s, arg_temp(op->args[nb_o + k]), tcg_target_call_iarg_regs[k]);
+        TCGTemp *t = arg_temp(op->args[nb_o + k]);
+        if (k < TCG_TARGET_NB_IARG_REGS) {
+            temp_load_to(s, t, tcg_target_call_iarg_regs[k]);
+        } else {
+            /* stack arguments go to the call area at the bottom of the frame */
+            temp_load_to(s, t, TCG_TMP0);
+            tcg_out_st(s, TCG_TYPE_I64, TCG_TMP0, TCG_REG_CALL_STACK,
+                       (intptr_t)(k - TCG_TARGET_NB_IARG_REGS) * 8);
+        }
     }
     tcg_out_call(s, func);
     for (int k = nb_o; k < nb_o + nb_i; k++) {

@@ -41,7 +41,7 @@ typedef struct TCGOpDef {
 } TCGOpDef;
 extern const TCGOpDef tcg_op_defs[NB_OPS];
 
-#define TCG_MAX_OP_ARGS 10
+#define TCG_MAX_OP_ARGS 12
 
 typedef struct TCGOp {
     uint8_t opc;  /* TCGOpcode */
@@ -215,11 +215,14 @@ typedef struct TCGOpConstraint {
 extern const uint16_t tcg_target_alloc_order[];
 extern const int tcg_target_nb_alloc;
 extern const uint16_t tcg_target_call_clobber;
-extern const int tcg_target_call_iarg_regs[TCG_MAX_CALL_ARGS];
+#define TCG_TARGET_NB_IARG_REGS 6
+extern const int tcg_target_call_iarg_regs[TCG_TARGET_NB_IARG_REGS];
 extern const int tcg_target_call_oarg_reg;
 #define TCG_REG_CALL_STACK     4  /* rsp: spill slots are rsp-relative */
 #define TCG_AREG0              14 /* r14 holds env */
 #define TCG_TARGET_FRAME_SLOTS TCG_TARGET_FRAME_SLOTS_MAX
+/* Bottom of the frame: room for stack arguments of calls; spill slots sit above it. */
+#define TCG_TARGET_CALL_AREA 64
 
 const TCGOpConstraint *tcg_target_op_constraint(const TCGOp *op);
 bool tcg_target_const_fits(TCGType type, int64_t val, const TCGOp *op, int arg);

@@ -88,7 +88,7 @@ enum {
     TCG_CALL_NO_RWG = TCG_CALL_NO_READ_GLOBALS | TCG_CALL_NO_WRITE_GLOBALS,
     TCG_CALL_PURE = TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS | TCG_CALL_NO_UNWIND,
 };
-#define TCG_MAX_CALL_ARGS 6 /* SysV integer argument registers */
+#define TCG_MAX_CALL_ARGS 8 /* SysV: 6 in registers, the rest on the stack */
 
 /* Memory-barrier kinds for tcg_gen_mb. */
 enum {

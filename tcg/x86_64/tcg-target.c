@@ -35,7 +35,8 @@ const int tcg_target_nb_alloc = sizeof(tcg_target_alloc_order) / sizeof(uint16_t
 #define B(r) (1u << (r))
 const uint16_t tcg_target_call_clobber =
     B(R_RAX) | B(R_RCX) | B(R_RDX) | B(R_RSI) | B(R_RDI) | B(R_R8) | B(R_R9) | B(R_R10) | B(R_R11);
-const int tcg_target_call_iarg_regs[TCG_MAX_CALL_ARGS] = {R_RDI, R_RSI, R_RDX, R_RCX, R_R8, R_R9};
+const int tcg_target_call_iarg_regs[TCG_TARGET_NB_IARG_REGS] = {R_RDI, R_RSI, R_RDX,
+                                                                R_RCX, R_R8,  R_R9};
 const int tcg_target_call_oarg_reg = R_RAX;
 
 #define ALLOC_MASK                                                                          \
@@ -43,7 +44,8 @@ const int tcg_target_call_oarg_reg = R_RAX;
      B(R_R9) | B(R_R12) | B(R_R13) | B(R_R15))
 #define SAVED_MASK (B(R_RBX) | B(R_RBP) | B(R_R12) | B(R_R13) | B(R_R15))
 
-#define FRAME_SIZE (TCG_TARGET_FRAME_SLOTS * 8 + 8) /* keeps rsp 16-byte aligned */
+/* call area + spill slots; the extra 8 keeps rsp 16-byte aligned after 6 pushes */
+#define FRAME_SIZE (TCG_TARGET_CALL_AREA + TCG_TARGET_FRAME_SLOTS * 8 + 8)
 
 static bool have_lzcnt, have_bmi1, have_popcnt;
 

@@ -22,6 +22,12 @@ static uint64_t h_sum6(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t 
     return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f;
 }
 
+static uint64_t h_sum8(uint64_t a, uint32_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f,
+                       uint32_t g, uint64_t h)
+{
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h;
+}
+
 static uint32_t h_mix32(uint32_t a, uint32_t b)
 {
     return a * 31 + b;
@@ -66,6 +72,13 @@ START_TEST(test_helper_calls)
     tcg_gen_calln(h_sum6, TCG_CALL_PURE, tcgv_i64_temp(tcg_temp_new_i64()), 6,
                   tcgv_i64_temp(G64[0]), tcgv_i64_temp(G64[0]), tcgv_i64_temp(G64[0]),
                   tcgv_i64_temp(G64[0]), tcgv_i64_temp(G64[0]), tcgv_i64_temp(G64[0]));
+    /* eight arguments: two on the stack, one of them an i32 */
+    TCGv_i64 r8 = tcg_temp_new_i64();
+    tcg_gen_calln(h_sum8, TCG_CALL_PURE, tcgv_i64_temp(r8), 8, tcgv_i64_temp(G64[3]),
+                  tcgv_i32_temp(G32[0]), tcgv_i64_temp(keep[1]), tcgv_i64_temp(keep[2]),
+                  tcgv_i64_temp(keep[3]), tcgv_i64_temp(keep[4]),
+                  tcgv_i32_temp(tcg_constant_i32(-1)), tcgv_i64_temp(keep[7]));
+    tcg_gen_mov_i64(G64[5], r8);
     tcg_gen_exit_tb(0);
     gen_ok(&res);
 
@@ -82,6 +95,7 @@ START_TEST(test_helper_calls)
     }
     ck_assert_uint_eq(env->g64[4], want);
     ck_assert_uint_eq(env->g32[1], 0x10000u * 31 + 7);
+    ck_assert_uint_eq(env->g64[5], h_sum8(10, 0x10000, 20, 30, 40, 50, 0xffffffffu, 80));
 }
 END_TEST
 
