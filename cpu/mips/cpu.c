@@ -395,6 +395,13 @@ static void mips_do_interrupt(CPUState *cpu)
     mips_compute_hflags(e);
 }
 
+static bool mips_irq_deliverable(const MipsEnv *e)
+{
+    uint32_t st = e->cp0_status;
+    return (st & MIPS_ST_IE) && !(st & (MIPS_ST_EXL | MIPS_ST_ERL)) &&
+           (mips_cause(e) & st & 0xff00) != 0;
+}
+
 static bool mips_exec_interrupt(CPUState *cpu, unsigned req)
 {
     MipsEnv *e = menv(cpu);
@@ -453,6 +460,11 @@ void helper_eret(void *env)
     e->llbit = 0;
     mips_compute_hflags(e);
     mips_update_irq(cpu);
+}
+
+uint32_t helper_irq_deliverable(void *env)
+{
+    return mips_irq_deliverable(env);
 }
 
 uint32_t helper_di_ei(void *env, uint32_t enable)
@@ -527,10 +539,11 @@ uint32_t helper_mfc0(void *env, uint32_t regsel)
     }
 }
 
-void helper_mtc0(void *env, uint32_t regsel, uint32_t v)
+uint32_t helper_mtc0(void *env, uint32_t regsel, uint32_t v)
 {
     MipsEnv *e = env;
     CPUState *cpu = env_cpu(env);
+    uint32_t old_hflags = e->hflags;
     switch (regsel) {
     case CP0(0, 0): e->cp0_index = (e->cp0_index & 0x80000000u) | (v & 0x3f); break;
     case CP0(2, 0): e->cp0_entrylo0 = v & 0x3fffffffu; break;
@@ -592,6 +605,7 @@ void helper_mtc0(void *env, uint32_t regsel, uint32_t v)
     case CP0(31, 0): e->cp0_desave = v; break;
     default: break; /* read-only or unimplemented: writes ignored */
     }
+    return e->hflags != old_hflags || (regsel == CP0(12, 0) && mips_irq_deliverable(e));
 }
 
 uint32_t helper_cfc1(void *env, uint32_t reg)

@@ -42,9 +42,12 @@ void mips_gen_code(CPUState *cpu, TranslationBlock *tb, int max_insns);
 void helper_raise(void *env, uint32_t excp) __attribute__((noreturn));
 void helper_raise_cpu(void *env, uint32_t copno) __attribute__((noreturn));
 uint32_t helper_mfc0(void *env, uint32_t regsel);
-void helper_mtc0(void *env, uint32_t regsel, uint32_t val);
+/* Returns non-zero if the write changed hflags (the translation mode) or, for Status,
+ * unmasked a pending interrupt: the block must end. */
+uint32_t helper_mtc0(void *env, uint32_t regsel, uint32_t val);
 void helper_eret(void *env);
 uint32_t helper_di_ei(void *env, uint32_t enable);
+uint32_t helper_irq_deliverable(void *env);
 void helper_tlbwi(void *env);
 void helper_tlbwr(void *env);
 void helper_tlbp(void *env);

@@ -672,10 +672,22 @@ static bool trans_MTC0(DisasContext *ctx, arg_cop *a)
     if (!check_cp0(ctx)) {
         return true;
     }
-    tcg_gen_calln((void *)helper_mtc0, 0, NULL, 3, envt(), ci((uint32_t)(a->rd * 8 + a->sel)),
-                  t32(rd_gpr(a->rt)));
+    TCGv_i32 changed = tcg_temp_new_i32();
+    tcg_gen_calln((void *)helper_mtc0, 0, t32(changed), 3, envt(),
+                  ci((uint32_t)(a->rd * 8 + a->sel)), t32(rd_gpr(a->rt)));
     if (a->rd == 12 && a->sel == 0) {
-        ctx->exit_tb = true; /* Status: the mode and so the translation may change */
+        /* Status: if the mode (hflags) changed, the rest of this block was translated for
+         * the old one, and an unmasked interrupt must be taken now: leave. A plain IE
+         * toggle (irq save/restore) keeps going. */
+        if (ctx->in_ds) {
+            ctx->exit_tb = true;
+        } else {
+            TCGLabel *same = tcg_label_new();
+            tcg_gen_brcondi_i32(TCG_COND_EQ, changed, 0, same);
+            tcg_gen_movi_i32(cpu_pc, (int32_t)(ctx->pc + 4));
+            tcg_gen_exit_tb(0);
+            tcg_gen_set_label(same);
+        }
     }
     return true;
 }
@@ -705,7 +717,20 @@ static bool gen_di_ei(DisasContext *ctx, int rt, bool enable)
     TCGv_i32 v = tcg_temp_new_i32();
     tcg_gen_calln((void *)helper_di_ei, 0, t32(v), 2, envt(), ci(enable));
     tcg_gen_mov_i32(wr_gpr(rt), v);
-    ctx->exit_tb = true;
+    /* IE is not part of hflags: only an interrupt that EI unmasks ends the block. */
+    if (enable) {
+        if (ctx->in_ds) {
+            ctx->exit_tb = true;
+        } else {
+            TCGv_i32 p = tcg_temp_new_i32();
+            tcg_gen_calln((void *)helper_irq_deliverable, 0, t32(p), 1, envt());
+            TCGLabel *none = tcg_label_new();
+            tcg_gen_brcondi_i32(TCG_COND_EQ, p, 0, none);
+            tcg_gen_movi_i32(cpu_pc, (int32_t)(ctx->pc + 4));
+            tcg_gen_exit_tb(0);
+            tcg_gen_set_label(none);
+        }
+    }
     return true;
 }
 
