@@ -222,4 +222,30 @@ VirtIODevice *virtio_net_new(NetDev *nd, const uint8_t *mac, char **errp);
 VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_drives,
                                         Chardev *console_chr, bool *handled, char **errp);
 
+/*
+ * Everything virtio a board gets from the command line, in one call:
+ * creates every -netdev backend, opens -drive if=virtio drives (and, when
+ * default_if_virtio, drives without if=) as virtio-blk devices, keeps
+ * if=none drives for -device ...,drive=ID, and creates each virtio -device
+ * (others are left to the board). Every device is handed to plug(), which
+ * puts it on a transport (false with *errp: e.g. no free transport).
+ * Drives of other interfaces are skipped: the board opens those itself.
+ */
+typedef struct VirtioMachineConfig {
+    char **drives;
+    int n_drives;
+    char **netdevs;
+    int n_netdevs;
+    char **devices;
+    int n_devices;
+    bool default_if_virtio;
+    Chardev *console_chr; /* for virtconsole / virtio-serial-device */
+    bool (*plug)(void *opaque, VirtIODevice *vdev, char **errp);
+    void *opaque;
+} VirtioMachineConfig;
+bool virtio_machine_setup(const VirtioMachineConfig *cfg, char **errp);
+/* Drains, flushes and closes the drives virtio_machine_setup opened
+ * (machine teardown, after the vCPUs stopped). */
+void virtio_machine_close_drives(void);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block/block.h"
 #include "hw/net/net.h"
 #include "system/main-loop.h"
 #include "vdriver.h"
@@ -349,6 +350,71 @@ START_TEST(test_netdev_options)
 }
 END_TEST
 
+typedef struct Transports {
+    VirtioMmio *t[4];
+    int n, used;
+} Transports;
+
+static bool plug_next(void *opaque, VirtIODevice *vdev, char **errp)
+{
+    Transports *ts = opaque;
+    if (ts->used == ts->n) {
+        *errp = g_strdup("no free virtio-mmio transport");
+        return false;
+    }
+    return virtio_mmio_plug(ts->t[ts->used++], vdev);
+}
+
+/* A board's view: command-line options become devices on transports. */
+START_TEST(test_machine_setup)
+{
+    char dir[] = "/tmp/mimic-vmach-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *img = g_strdup_printf("%s/a.raw", dir), *err = NULL;
+    ck_assert_int_eq(block_create(img, "raw", 1 << 20, NULL, &err), 0);
+    char *drives[3] = {g_strdup_printf("file=%s,format=raw,if=virtio", img),
+                       g_strdup_printf("file=%s,format=raw,if=none,id=d1,readonly=on", img),
+                       g_strdup_printf("file=%s,format=raw,if=ide", img)};
+    char *netdevs[1] = {(char *)"user,id=n0"};
+    char *devices[4] = {(char *)"virtio-net-device,netdev=n0", (char *)"e1000",
+                        (char *)"virtio-blk-device,drive=d1", (char *)"virtio-rng-device"};
+    main_loop_init();
+    MemoryRegion *sys = memory_region_new_container("sys", UINT64_MAX);
+    Transports ts = {.n = 4};
+    for (int i = 0; i < 4; i++) {
+        ts.t[i] = virtio_mmio_new(sys, 0x1000 * i, NULL, NULL, false);
+    }
+    VirtioMachineConfig cfg = {drives, 3, netdevs, 1, devices, 4, false, NULL, plug_next, &ts};
+    ck_assert_msg(virtio_machine_setup(&cfg, &err), "%s", err ? err : "");
+    ck_assert_int_eq(ts.used, 4);
+    static const int want[4] = {VIRTIO_ID_BLOCK, VIRTIO_ID_NET, VIRTIO_ID_BLOCK, VIRTIO_ID_RNG};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_uint_eq(virtio_mmio_device(ts.t[i])->device_id, want[i]);
+    }
+    /* One device too many: the plug error comes back. */
+    char *more[1] = {(char *)"virtio-rng-device"};
+    VirtioMachineConfig cfg2 = {NULL, 0, NULL, 0, more, 1, false, NULL, plug_next, &ts};
+    ck_assert(!virtio_machine_setup(&cfg2, &err));
+    ck_assert_str_eq(err, "no free virtio-mmio transport");
+    g_free(err);
+    err = NULL;
+    char *bad[1] = {(char *)"virtio-blk-device,drive=nope"};
+    VirtioMachineConfig cfg3 = {NULL, 0, NULL, 0, bad, 1, false, NULL, plug_next, &ts};
+    ck_assert(!virtio_machine_setup(&cfg3, &err));
+    ck_assert_ptr_nonnull(strstr(err, "nope"));
+    g_free(err);
+    for (int i = 0; i < 4; i++) {
+        virtio_mmio_free(ts.t[i]);
+    }
+    virtio_machine_close_drives();
+    netdev_free_all();
+    for (int i = 0; i < 3; i++) {
+        g_free(drives[i]);
+    }
+    g_free(img);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("virtio-net");
@@ -358,6 +424,7 @@ int main(void)
     tcase_add_test(tc, test_dhcp_other_net);
     tcase_add_test(tc, test_rx_queueing);
     tcase_add_test(tc, test_netdev_options);
+    tcase_add_test(tc, test_machine_setup);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
