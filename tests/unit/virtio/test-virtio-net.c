@@ -5,6 +5,10 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +354,69 @@ START_TEST(test_netdev_options)
 }
 END_TEST
 
+static int free_tcp_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    socklen_t len = sizeof(a);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* hostfwd: a connection to the host port reaches the guest as a TCP SYN to
+ * the guest port (after slirp resolves the guest's MAC with ARP). */
+START_TEST(test_hostfwd)
+{
+    int port = free_tcp_port();
+    char *spec = g_strdup_printf("user,id=h0,hostfwd=tcp:127.0.0.1:%d-:2222", port);
+    NetTest t;
+    net_setup(&t, spec);
+    uint8_t f[1600];
+    size_t len = build_dhcp(f, 1, 0);
+    net_send(&t, f, len);
+    recv_dhcp(&t, 2);
+    len = build_dhcp(f, 3, 0x0a00020f);
+    net_send(&t, f, len);
+    recv_dhcp(&t, 5);
+
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+    ck_assert(r == 0 || errno == EINPROGRESS);
+    uint8_t fr[RX_BUF_SIZE];
+    bool syn = false;
+    for (int i = 0; i < 6 && !syn; i++) {
+        len = net_recv(&t, fr);
+        if (fr[12] == 0x08 && fr[13] == 0x06) {
+            /* ARP who-has 10.0.2.15: answer it. */
+            ck_assert_uint_eq(get32(fr + 38), 0x0a00020f);
+            uint8_t rep[42];
+            memcpy(rep, fr + 6, 6);
+            memcpy(rep + 6, guest_mac, 6);
+            put16(rep + 12, 0x0806);
+            memcpy(rep + 14, fr + 14, 6);
+            put16(rep + 20, 2);
+            memcpy(rep + 22, guest_mac, 6);
+            put32(rep + 28, 0x0a00020f);
+            memcpy(rep + 32, fr + 22, 10);
+            net_send(&t, rep, 42);
+        } else if (fr[12] == 0x08 && fr[13] == 0 && fr[23] == 6) {
+            ck_assert_uint_eq(get32(fr + 30), 0x0a00020f);
+            ck_assert_uint_eq(fr[36] << 8 | fr[37], 2222);
+            ck_assert(fr[47] & 0x02); /* SYN */
+            syn = true;
+        }
+    }
+    ck_assert(syn);
+    close(fd);
+    g_free(spec);
+    net_teardown(&t);
+}
+END_TEST
+
 typedef struct Transports {
     VirtioMmio *t[4];
     int n, used;
@@ -425,6 +492,7 @@ int main(void)
     tcase_add_test(tc, test_rx_queueing);
     tcase_add_test(tc, test_netdev_options);
     tcase_add_test(tc, test_machine_setup);
+    tcase_add_test(tc, test_hostfwd);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
