@@ -2,8 +2,10 @@
  * move guest data between images, built on block_read/block_write and the
  * allocation status of the block layer. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -193,6 +195,145 @@ static int convert_run(Convert *c, ImgProgress *prog, char **errp)
     return r;
 }
 
+/* Finds the snapshot a -l parameter names ("snapshot.id=ID,snapshot.name=NAME"
+ * or "ID_OR_NAME", id first) and returns its id, malloc'd; NULL after an
+ * error message. */
+static char *convert_find_snapshot(BlockDev *bs, const char *param)
+{
+    const char *want_id = NULL, *want_name = NULL;
+    ImgOptList l = {0};
+    char *found = NULL;
+    if (!strncmp(param, "snapshot.", 9)) {
+        if (!img_opts_parse(&l, param)) {
+            img_error("Failed in parsing snapshot param '%s'", param);
+            return NULL;
+        }
+        for (int i = 0; i < l.n; i++) {
+            if (strcmp(l.items[i].key, "snapshot.id") && strcmp(l.items[i].key, "snapshot.name")) {
+                img_error("Invalid parameter '%s'", l.items[i].key);
+                img_error("Failed in parsing snapshot param '%s'", param);
+                img_opts_clear(&l);
+                return NULL;
+            }
+        }
+        want_id = img_opts_get(&l, "snapshot.id");
+        want_name = img_opts_get(&l, "snapshot.name");
+    }
+    BlockSnapshotInfo *list = NULL;
+    char *err = NULL;
+    int n = block_snapshot_list(bs, &list, &err);
+    free(err);
+    for (int pass = 0; pass < 2 && !found && n > 0; pass++) {
+        for (int i = 0; i < n && !found; i++) {
+            bool match;
+            if (want_id || want_name) {
+                match = pass == 0 && (!want_id || !strcmp(list[i].id, want_id)) &&
+                        (!want_name || !strcmp(list[i].name, want_name));
+            } else {
+                match = !strcmp(pass == 0 ? list[i].id : list[i].name, param);
+            }
+            if (match) {
+                found = strdup(list[i].id);
+            }
+        }
+    }
+    if (n > 0) {
+        block_snapshot_list_free(list, n);
+    }
+    img_opts_clear(&l);
+    if (!found) {
+        img_error("Failed to load snapshot: Can't find snapshot");
+    }
+    return found;
+}
+
+/* Copies a file, keeping its holes. */
+static int copy_file_sparse(int in, int out)
+{
+    off_t size = lseek(in, 0, SEEK_END);
+    if (size < 0 || ftruncate(out, size) < 0) {
+        return -errno;
+    }
+    char *buf = malloc(IMG_CHUNK);
+    off_t pos = 0;
+    int r = 0;
+    while (pos < size) {
+        off_t data = lseek(in, pos, SEEK_DATA);
+        if (data < 0) {
+            break; /* only a hole is left */
+        }
+        off_t hole = lseek(in, data, SEEK_HOLE);
+        if (hole < 0) {
+            hole = size;
+        }
+        for (pos = data; pos < hole;) {
+            ssize_t n = pread(in, buf, min_u64(IMG_CHUNK, hole - pos), pos);
+            if (n <= 0 || pwrite(out, buf, n, pos) != n) {
+                r = n < 0 ? -errno : -EIO;
+                goto done;
+            }
+            pos += n;
+        }
+    }
+done:
+    free(buf);
+    return r;
+}
+
+/*
+ * convert -l: block.h cannot read a snapshot in place, so the image is
+ * copied beside the original (where its relative backing file name still
+ * resolves), the copy goes back to the snapshot, and the copy becomes the
+ * source. Its name is removed at once; the open descriptor keeps it alive.
+ */
+static BlockDev *convert_open_snapshot(BlockDev *orig, const char *filename, const char *param,
+                                       int flags)
+{
+    char *id = convert_find_snapshot(orig, param);
+    if (!id) {
+        return NULL;
+    }
+    const char *slash = strrchr(filename, '/');
+    int dirlen = slash ? (int)(slash - filename + 1) : 0;
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%.*s.mimic-img-snapshot-XXXXXX", dirlen, filename) < 0) {
+        free(id);
+        return NULL;
+    }
+    BlockDev *bs = NULL;
+    char *err = NULL;
+    int out = mkstemp(tmp);
+    int in = open(filename, O_RDONLY | O_CLOEXEC);
+    if (out < 0 || in < 0 || copy_file_sparse(in, out) < 0) {
+        img_error("Could not copy '%s' to read its snapshot: %s", filename, strerror(errno));
+        goto done;
+    }
+    BlockDev *rw = block_open(tmp, block_get_format(orig), BLOCK_O_RDWR | BLOCK_O_NO_BACKING, &err);
+    if (!rw || block_snapshot_apply(rw, id, &err) < 0) {
+        img_error("Failed to load snapshot: %s", err ? err : "could not apply it");
+        block_close(rw);
+        goto done;
+    }
+    block_close(rw);
+    bs = block_open(tmp, block_get_format(orig), flags, &err);
+    if (!bs) {
+        img_error_free(err, "Could not open the snapshot copy");
+        err = NULL;
+    }
+done:
+    free(err);
+    if (in >= 0) {
+        close(in);
+    }
+    if (out >= 0) {
+        close(out);
+        unlink(tmp);
+    }
+    free(tmp);
+    free(id);
+    return bs;
+}
+
 int img_cmd_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -201,6 +342,7 @@ int img_cmd_convert(int argc, char **argv)
         {"target-image-opts", no_argument, NULL, 'I'}, {"salvage", no_argument, NULL, 'I'},
         {"bitmaps", no_argument, NULL, 'I'},           {NULL, 0, NULL, 0}};
     const char *fmt = NULL, *out_fmt = NULL, *backing = NULL, *backing_fmt = NULL;
+    const char *snapshot_param = NULL;
     bool compress = false, progress = false, quiet = false, no_create = false;
     bool target_zero = false;
     /* qemu-img convert writes with cache=unsafe unless told otherwise: the
@@ -253,7 +395,7 @@ int img_cmd_convert(int argc, char **argv)
             /* Parallelism, rate limits and copy offloading: accepted, since
              * the copy here is sequential and local. */
             break;
-        case 'l': img_error("Converting from an internal snapshot is not supported"); goto out;
+        case 'l': snapshot_param = optarg; break;
         case 'Z': target_zero = true; break;
         case 'J':
         case 'I': img_error("option '%s' is not supported", argv[optind - 1]); goto out;
@@ -289,6 +431,10 @@ int img_cmd_convert(int argc, char **argv)
         goto out;
     }
     const char *out_name = argv[argc - 1];
+    if (snapshot_param && argc - optind - 1 > 1) {
+        img_error("No support for concatenating multiple snapshot");
+        goto out;
+    }
     cv.nsrc = argc - optind - 1;
     cv.src = calloc(cv.nsrc, sizeof(*cv.src));
     for (int i = 0; i < cv.nsrc; i++) {
@@ -297,6 +443,15 @@ int img_cmd_convert(int argc, char **argv)
             img_error_free(err, "Could not open source image");
             err = NULL;
             goto out;
+        }
+        if (snapshot_param) {
+            BlockDev *snap = convert_open_snapshot(cv.src[i].bs, argv[optind + i], snapshot_param,
+                                                   src_cache_flags);
+            block_close(cv.src[i].bs);
+            cv.src[i].bs = snap;
+            if (!snap) {
+                goto out;
+            }
         }
         cv.src[i].start = cv.total;
         cv.src[i].len = block_get_length(cv.src[i].bs);

@@ -120,6 +120,12 @@ def main():
              "Invalid buffer size for sparse output specified")
         case(["convert", "-t", "bogus", "-O", "raw", a, x], 1, "Invalid cache option: bogus")
         case(["convert", "-n", "-O", "qcow2", a, missing], 1, "missing.qcow2")
+        case(["convert", "-l", "nosuch", "-O", "raw", a, x], 1,
+             "Failed to load snapshot: Can't find snapshot")
+        case(["convert", "-l", "s", "-O", "raw", a, a, x], 1,
+             "No support for concatenating multiple snapshot")
+        case(["convert", "-l", "snapshot.foo=1", "-O", "raw", a, x], 1,
+             "Invalid parameter 'snapshot.foo'")
 
         # resize.
         case(["resize", a, "-2M"], 1, "Use the --shrink option to perform a shrink operation.")

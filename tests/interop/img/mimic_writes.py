@@ -305,6 +305,15 @@ def test_snapshots(t, src):
     check(pm.stdout == p.stdout, "snapshot -l output: %r vs %r" % (pm.stdout, p.stdout))
     compare_info(img, "snapshots")
     compare_check(img, "snapshots")
+    # convert -l reads a snapshot without touching the image.
+    before = os.stat(img).st_mtime_ns
+    for param in ("first", "1", "snapshot.name=first", "snapshot.id=1,snapshot.name=first"):
+        out = t("fromsnap.qcow2")
+        if mimic("convert", "-l", param, "-O", "qcow2", img, out).returncode == 0:
+            qemu_compare_equal(out, src, "convert -l " + param, fmt_b="raw")
+    check(os.stat(img).st_mtime_ns == before, "convert -l modified the image")
+    check(not [f for f in os.listdir(t.path) if f.startswith(".mimic-img-snapshot")],
+          "convert -l left its temporary copy")
     # qemu-img can go back to mimic-img's snapshot.
     cp = t("snapcopy.qcow2")
     shutil.copy(img, cp)

@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imgtest import (MiB, TempDir, check, compare_both, compare_check, compare_human,  # noqa: E402
-                     compare_info, compare_map, finish, mimic, qimg, qio, read_back_equal, require_tools,
+                     compare_info, compare_map, files_equal, finish, mimic, qimg, qio, read_back_equal, require_tools,
                      write_pattern_raw)
 
 require_tools()
@@ -108,6 +108,11 @@ def test_snapshots(t):
     verify(t, img, "qemu snapshots")
     pm, pq = mimic("snapshot", "-l", img), qimg("snapshot", "-l", img)
     check(pm.stdout == pq.stdout, "snapshot -l: %r vs %r" % (pm.stdout, pq.stdout))
+    # convert -l: the same bytes as qemu-img's conversion of the snapshot.
+    for param in ("one", "2", "snapshot.name=two"):
+        qimg("convert", "-l", param, "-O", "raw", img, t("snapq.raw"))
+        mimic("convert", "-l", param, "-O", "raw", img, t("snapm.raw"))
+        check(files_equal(t("snapq.raw"), t("snapm.raw")), "convert -l %s differs" % param)
     # Going back to a qemu snapshot with mimic-img gives what qemu-img gives.
     cp = t("snapq.qcow2")
     shutil.copy(img, cp)
