@@ -195,7 +195,16 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot, int m
     e.addr_write = (prot & PAGE_WRITE) ? (vaddr | write_flags) : UINT64_MAX;
     e.addr_code = (prot & PAGE_EXEC) ? (vaddr | code_flags) : UINT64_MAX;
     /* Generated code of this thread is the only reader: a plain copy is enough. */
-    *tlb_entry(cpu, mmu_idx, vaddr) = e;
+    TCGTLBEntry *slot = tlb_entry(cpu, mmu_idx, vaddr);
+    *slot = e;
+    /* Another vCPU may have marked the page as code between our check and the copy, and
+     * swept TLBs before our entry existed: look again now that it does. */
+    if (e.addr_write != UINT64_MAX && !write_flags && full->ram_addr != UINT64_MAX) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (memory_ram_is_code_page(full->ram_addr)) {
+            __atomic_store_n(&slot->addr_write, e.addr_write | TCG_TLB_NOTDIRTY, __ATOMIC_SEQ_CST);
+        }
+    }
 }
 
 void tlb_mark_code_page_all(uint64_t ram_page)
