@@ -473,6 +473,7 @@ START_TEST(test_machine_setup)
     for (int i = 0; i < 4; i++) {
         virtio_mmio_free(ts.t[i]);
     }
+    memory_region_free(sys);
     virtio_machine_close_drives();
     netdev_free_all();
     for (int i = 0; i < 3; i++) {
