@@ -58,8 +58,19 @@ bool virtio_machine_setup(const VirtioMachineConfig *cfg, char **errp)
             goto out;
         }
     }
+    /* QEMU spells a console as a port on a serial bus: "-device
+     * virtio-serial-device -device virtconsole". Ours is one single-port
+     * device, so the pair makes one device. */
+    bool have_serial_bus = false;
+    for (int i = 0; i < cfg->n_devices; i++) {
+        have_serial_bus |= g_str_has_prefix(cfg->devices[i], "virtio-serial");
+    }
     for (int i = 0; i < cfg->n_devices; i++) {
         bool handled;
+        if (have_serial_bus && (!strcmp(cfg->devices[i], "virtconsole") ||
+                                g_str_has_prefix(cfg->devices[i], "virtconsole,"))) {
+            continue;
+        }
         VirtIODevice *vdev =
             virtio_device_from_option(cfg->devices[i], (Drive **)none_drives->pdata,
                                       none_drives->len, cfg->console_chr, &handled, errp);

@@ -418,7 +418,7 @@ START_TEST(test_hostfwd)
 END_TEST
 
 typedef struct Transports {
-    VirtioMmio *t[4];
+    VirtioMmio *t[5];
     int n, used;
 } Transports;
 
@@ -465,12 +465,20 @@ START_TEST(test_machine_setup)
     ck_assert_str_eq(err, "no free virtio-mmio transport");
     g_free(err);
     err = NULL;
+    /* virtio-serial-device + virtconsole is one console device. */
+    VirtioMmio *con = virtio_mmio_new(sys, 0x8000, NULL, NULL, false);
+    ts.t[ts.n++] = con;
+    char *serial[2] = {(char *)"virtio-serial-device", (char *)"virtconsole,chardev=c0"};
+    VirtioMachineConfig cfg4 = {NULL, 0, NULL, 0, serial, 2, false, NULL, plug_next, &ts};
+    ck_assert_msg(virtio_machine_setup(&cfg4, &err), "%s", err ? err : "");
+    ck_assert_uint_eq(virtio_mmio_device(con)->device_id, VIRTIO_ID_CONSOLE);
+    ck_assert_int_eq(ts.used, 5);
     char *bad[1] = {(char *)"virtio-blk-device,drive=nope"};
     VirtioMachineConfig cfg3 = {NULL, 0, NULL, 0, bad, 1, false, NULL, plug_next, &ts};
     ck_assert(!virtio_machine_setup(&cfg3, &err));
     ck_assert_ptr_nonnull(strstr(err, "nope"));
     g_free(err);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < ts.n; i++) {
         virtio_mmio_free(ts.t[i]);
     }
     memory_region_free(sys);
