@@ -286,8 +286,7 @@ done:
  * resolves), the copy goes back to the snapshot, and the copy becomes the
  * source. Its name is removed at once; the open descriptor keeps it alive.
  */
-static BlockDev *convert_open_snapshot(BlockDev *orig, const char *filename, const char *param,
-                                       int flags)
+BlockDev *img_open_snapshot(BlockDev *orig, const char *filename, const char *param, int flags)
 {
     char *id = convert_find_snapshot(orig, param);
     if (!id) {
@@ -445,8 +444,8 @@ int img_cmd_convert(int argc, char **argv)
             goto out;
         }
         if (snapshot_param) {
-            BlockDev *snap = convert_open_snapshot(cv.src[i].bs, argv[optind + i], snapshot_param,
-                                                   src_cache_flags);
+            BlockDev *snap =
+                img_open_snapshot(cv.src[i].bs, argv[optind + i], snapshot_param, src_cache_flags);
             block_close(cv.src[i].bs);
             cv.src[i].bs = snap;
             if (!snap) {

@@ -765,7 +765,7 @@ int img_cmd_measure(int argc, char **argv)
                                              {"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
-    const char *fmt = NULL, *out_fmt = "raw";
+    const char *fmt = NULL, *out_fmt = "raw", *snapshot_param = NULL;
     ImgOutput output = IMG_OUTPUT_HUMAN;
     ImgOptList opts = {0};
     uint64_t size = 0;
@@ -782,7 +782,7 @@ int img_cmd_measure(int argc, char **argv)
                 goto out;
             }
             break;
-        case 'l': img_error("Snapshots in measure are not supported"); goto out;
+        case 'l': snapshot_param = optarg; break;
         case 'U': break;
         case 'T':
             if (!img_parse_output(optarg, &output)) {
@@ -815,6 +815,10 @@ int img_cmd_measure(int argc, char **argv)
         goto out;
     }
     const char *filename = optind < argc ? argv[optind] : NULL;
+    if (!filename && (fmt || snapshot_param)) {
+        img_error("--image-opts, -f, and -l require a filename argument.");
+        goto out;
+    }
     if (size_set && filename) {
         img_error("--size N cannot be used together with a filename.");
         goto out;
@@ -847,6 +851,14 @@ int img_cmd_measure(int argc, char **argv)
         if (!bs) {
             img_error_free(err, "Could not open image");
             goto out;
+        }
+        if (snapshot_param) {
+            BlockDev *snap = img_open_snapshot(bs, filename, snapshot_param, 0);
+            block_close(bs);
+            bs = snap;
+            if (!bs) {
+                goto out;
+            }
         }
         /* Persistent bitmaps need a v3 image: only then is there a line
          * for them. */

@@ -121,6 +121,10 @@ int img_get_status(BlockDev *bs, uint64_t offset, uint64_t len, bool follow_back
 /* Warns on stderr when an image opened for writing was probed as raw. */
 void img_warn_probed_raw(BlockDev *bs, const char *fmt_given);
 
+/* Opens what the snapshot a -l parameter names holds (a temporary copy of
+ * filename, already unlinked); NULL after an error message. */
+BlockDev *img_open_snapshot(BlockDev *orig, const char *filename, const char *param, int flags);
+
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int img_cmd_create(int argc, char **argv);
 int img_cmd_amend(int argc, char **argv);

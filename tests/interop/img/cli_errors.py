@@ -159,6 +159,7 @@ def main():
         case(["measure"], 1, "Either --size N or one filename must be specified.")
         case(["measure", "--size", "1G", a], 1, "--size N cannot be used together with a filename")
         case(["measure", "-O", "foo", "--size", "1M"], 1, "Unknown file format 'foo'")
+        case(["measure", "-l", "s", "--size", "1M"], 1, "-l require a filename argument")
         case(["measure", "-O", "qcow2", "-o", "foo=1", "--size", "1M"], 1,
              "Invalid parameter 'foo'")
 

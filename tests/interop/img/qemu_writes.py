@@ -113,6 +113,9 @@ def test_snapshots(t):
         qimg("convert", "-l", param, "-O", "raw", img, t("snapq.raw"))
         mimic("convert", "-l", param, "-O", "raw", img, t("snapm.raw"))
         check(files_equal(t("snapq.raw"), t("snapm.raw")), "convert -l %s differs" % param)
+        pm = mimic("measure", "-l", param, "-O", "qcow2", img)
+        pq = qimg("measure", "-l", param, "-O", "qcow2", img)
+        check(pm.stdout == pq.stdout, "measure -l %s: %r vs %r" % (param, pm.stdout, pq.stdout))
     # Going back to a qemu snapshot with mimic-img gives what qemu-img gives.
     cp = t("snapq.qcow2")
     shutil.copy(img, cp)
