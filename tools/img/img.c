@@ -20,7 +20,8 @@ static const ImgCommand img_commands[] = {
      "compare [-f fmt] [-F fmt] [-T src_cache] [-p] [-q] [-s] [-U] filename1 filename2"},
     {"convert", img_cmd_convert,
      "convert [-U] [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] [-O output_fmt] "
-     "[-B backing_file [-F backing_fmt]] [-o options] [-S sparse_size] [-m num] [-W] "
+     "[-B backing_file [-F backing_fmt]] [-o options] [-l snapshot_param] [-S sparse_size] "
+     "[-m num] [-W] "
      "filename [filename2 [...]] output_filename"},
     {"create", img_cmd_create,
      "create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] [-o options] filename [size]"},
@@ -31,7 +32,8 @@ static const ImgCommand img_commands[] = {
     {"map", img_cmd_map,
      "map [-f fmt] [--start-offset=offset] [--max-length=len] [--output=ofmt] [-U] filename"},
     {"measure", img_cmd_measure,
-     "measure [--output=ofmt] [-O output_fmt] [-o options] [--size N | [-f fmt] filename]"},
+     "measure [--output=ofmt] [-O output_fmt] [-o options] [--size N | [-f fmt] "
+     "[-l snapshot_param] filename]"},
     {"snapshot", img_cmd_snapshot,
      "snapshot [-U] [-q] [-l | -a snapshot | -c snapshot | -d snapshot] filename"},
     {"rebase", img_cmd_rebase,
@@ -71,6 +73,8 @@ static void img_print_help(void)
            "  'output_filename' is the image to write, 'output_fmt' its format\n"
            "  'options' is a comma-separated list of name=value format options;\n"
            "    '-o help' lists those of the format\n"
+           "  'snapshot_param' names an internal snapshot: 'snapshot.id=ID,snapshot.name=NAME'\n"
+           "    or 'ID_OR_NAME'\n"
            "  '-c' compresses the written clusters (qcow2 only)\n"
            "  '-u' unsafe backing: create without opening the backing file, or rebase\n"
            "    by rewriting the backing file name only\n"
