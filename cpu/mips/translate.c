@@ -1014,6 +1014,46 @@ static bool branch_in_ds(DisasContext *ctx)
     return ctx->in_ds;
 }
 
+/* Whether the instruction word may write GPR r (conservative: true when unsure). */
+static bool insn_may_write_gpr(uint32_t insn, int r)
+{
+    int op = (int)(insn >> 26), rt = (int)((insn >> 16) & 31), rd = (int)((insn >> 11) & 31);
+    if (r == 0) {
+        return false; /* not a register (or $zero, which nothing changes) */
+    }
+    switch (op) {
+    case 0x00: /* SPECIAL */
+    case 0x1c: /* SPECIAL2 */ return rd == r;
+    case 0x1f: /* SPECIAL3: EXT/INS/RDHWR write rt, the BSHFL group rd */ return rt == r || rd == r;
+    case 0x08 ... 0x0f: /* immediates */
+    case 0x20 ... 0x26: /* loads */
+    case 0x30:          /* LL */
+    case 0x38:          /* SC */
+    case 0x10:          /* COP0: MFC0, DI, EI */
+    case 0x11: /* COP1: MFC1, CFC1, MFHC1 */ return rt == r;
+    case 0x28 ... 0x2e: /* stores */
+    case 0x2f:          /* CACHE */
+    case 0x31:
+    case 0x33:
+    case 0x35:
+    case 0x39:
+    case 0x3d: /* FPU loads/stores, PREF */
+    case 0x13: /* COP1X */ return false;
+    default: return true;
+    }
+}
+
+/* The GPR number a branch operand stands for, or 0 (a constant or a temp of our own). */
+static int gpr_of(TCGv_i32 v)
+{
+    for (int i = 1; i < 32; i++) {
+        if (v == cpu_gpr[i]) {
+            return i;
+        }
+    }
+    return 0;
+}
+
 /* Conditional branch: cond(a, b) decides; likely nullifies the slot when not taken;
  * link writes pc + 8 to $ra whatever the outcome. */
 static bool gen_branch(DisasContext *ctx, TCGCond cond, TCGv_i32 x, TCGv_i32 y, int off,
@@ -1045,6 +1085,17 @@ static bool gen_branch(DisasContext *ctx, TCGCond cond, TCGv_i32 x, TCGv_i32 y, 
         if (link) {
             tcg_gen_movi_i32(cpu_gpr[31], (int32_t)fall);
         }
+        gen_goto(ctx, 1, fall);
+    } else if (!insn_may_write_gpr(translator_ldl(&ctx->base, ctx->pc + 4), gpr_of(x)) &&
+               !insn_may_write_gpr(translator_ldl(&ctx->base, ctx->pc + 4), gpr_of(y))) {
+        /* The slot leaves the operands alone: compare after it, straight on the registers. */
+        if (link) {
+            tcg_gen_movi_i32(cpu_gpr[31], (int32_t)fall);
+        }
+        gen_delay_slot(ctx);
+        tcg_gen_brcond_i32(invert_cond(cond), x, y, not_taken);
+        gen_goto(ctx, 0, target);
+        tcg_gen_set_label(not_taken);
         gen_goto(ctx, 1, fall);
     } else {
         TCGv_i32 c = tcg_temp_local_new_i32();

@@ -119,6 +119,35 @@ int main(void)
                      :
                      : "t0");
     CHECK_EQ(43, cnt, 100);
+    /* The delay slot changes the compared register: the branch uses the old value. */
+    uint32_t tk;
+    __asm__ volatile(".set noreorder\n\t"
+                     "li $t0, 5\n\t"
+                     "li $t1, 5\n\t"
+                     "li %0, 0\n\t"
+                     "beq $t0, $t1, 1f\n\t"
+                     "addiu $t0, $t0, 1\n\t"
+                     "b 2f\n\t"
+                     "nop\n"
+                     "1: li %0, 1\n"
+                     "2: addu %0, %0, $t0\n\t"
+                     ".set reorder"
+                     : "=&r"(tk)
+                     :
+                     : "t0", "t1");
+    CHECK_EQ(45, tk, 7); /* taken (1) + t0 (6) */
+    __asm__ volatile(".set noreorder\n\t"
+                     "li $t0, 0\n\t"
+                     "li %0, 0\n\t"
+                     "bnez $t0, 1f\n\t"
+                     "lui $t0, 1\n\t"
+                     "li %0, 2\n"
+                     "1:\n\t"
+                     ".set reorder"
+                     : "=&r"(tk)
+                     :
+                     : "t0");
+    CHECK_EQ(46, tk, 2); /* not taken: the slot's write came after the test */
     for (int i = 0; i < 50; i++) {
         sum += callee((uint32_t)i);
     }
