@@ -2,6 +2,7 @@
  * paths, chaining, goto_ptr, the insn_start table, register pressure, the optimizer's
  * visible effects, the op dump and the code buffer. */
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 
 #include "tests/unit/tcg/tcg-test-util.h"
@@ -96,6 +97,77 @@ START_TEST(test_helper_calls)
     ck_assert_uint_eq(env->g64[4], want);
     ck_assert_uint_eq(env->g32[1], 0x10000u * 31 + 7);
     ck_assert_uint_eq(env->g64[5], h_sum8(10, 0x10000, 20, 30, 40, 50, 0xffffffffu, 80));
+}
+END_TEST
+
+/* A helper that leaves generated code with siglongjmp (a guest exception): nothing in
+ * the generated frames needs cleanup, and the next execution is normal. */
+static sigjmp_buf escape;
+
+static void h_raise(FakeEnv *e)
+{
+    e->g64[6] = e->g64[0]; /* globals were synced before the call */
+    siglongjmp(escape, 1);
+}
+
+START_TEST(test_helper_unwinds)
+{
+    TCGCodeResult res;
+    tcg_context_set_optimize(ctx, _i);
+    tcg_func_start(ctx);
+    tcg_gen_insn_start(0x10, 0, 0);
+    tcg_gen_addi_i64(G64[0], G64[0], 5);
+    TCGLabel *skip = tcg_label_new();
+    tcg_gen_brcondi_i64(TCG_COND_EQ, G64[1], 0, skip);
+    tcg_gen_calln(h_raise, TCG_CALL_NO_WRITE_GLOBALS, NULL, 1, tcgv_ptr_temp(tcg_env));
+    tcg_gen_set_label(skip);
+    tcg_gen_addi_i64(G64[2], G64[2], 1);
+    tcg_gen_exit_tb(0x77);
+    gen_ok(&res);
+    for (int i = 0; i < 1000; i++) {
+        env->g64[1] = 1;
+        if (sigsetjmp(escape, 0) == 0) {
+            run(&res);
+            ck_abort_msg("helper did not leave");
+        }
+        ck_assert_uint_eq(env->g64[6], env->g64[0]);
+    }
+    ck_assert_uint_eq(env->g64[0], 5000);
+    ck_assert_uint_eq(env->g64[2], 0);
+    env->g64[1] = 0;
+    ck_assert_uint_eq(run(&res), 0x77);
+    ck_assert_uint_eq(env->g64[2], 1);
+}
+END_TEST
+
+/* Helpers that do not write globals keep them in registers across the call, but see
+ * their current values in env when they may read them. */
+static uint64_t h_read_q0(FakeEnv *e)
+{
+    return e->g64[0];
+}
+
+START_TEST(test_call_flags)
+{
+    TCGCodeResult res;
+    tcg_context_set_optimize(ctx, _i);
+    tcg_func_start(ctx);
+    tcg_gen_addi_i64(G64[0], G64[0], 1);
+    TCGv_i64 r = tcg_temp_new_i64();
+    tcg_gen_calln(h_read_q0, TCG_CALL_NO_WRITE_GLOBALS | TCG_CALL_NO_UNWIND, tcgv_i64_temp(r), 1,
+                  tcgv_ptr_temp(tcg_env));
+    tcg_gen_mov_i64(G64[1], r);
+    tcg_gen_addi_i64(G64[0], G64[0], 1);
+    tcg_gen_calln(h_read_q0, TCG_CALL_NO_WRITE_GLOBALS | TCG_CALL_NO_UNWIND, tcgv_i64_temp(r), 1,
+                  tcgv_ptr_temp(tcg_env));
+    tcg_gen_mov_i64(G64[2], r);
+    tcg_gen_exit_tb(0);
+    gen_ok(&res);
+    env->g64[0] = 40;
+    run(&res);
+    ck_assert_uint_eq(env->g64[0], 42);
+    ck_assert_uint_eq(env->g64[1], 41);
+    ck_assert_uint_eq(env->g64[2], 42);
 }
 END_TEST
 
@@ -863,6 +935,8 @@ Suite *sys_suite(void)
     tcase_add_checked_fixture(tc, setup64, fake_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_helper_calls, 0, 2);
+    tcase_add_loop_test(tc, test_helper_unwinds, 0, 2);
+    tcase_add_loop_test(tc, test_call_flags, 0, 2);
     tcase_add_test(tc, test_qemu_ldst_64);
     tcase_add_loop_test(tc, test_qemu_ldst_live_values, 0, 2);
     tcase_add_loop_test(tc, test_goto_tb_chaining, 0, 2);
