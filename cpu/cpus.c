@@ -121,6 +121,11 @@ void cpu_interrupt(CPUState *cpu, unsigned mask)
 {
     __atomic_or_fetch(&cpu->interrupt_request, mask, __ATOMIC_SEQ_CST);
     cpu_kick(cpu);
+    if (current_cpu == cpu) {
+        /* Raised by the CPU's own thread (a has_work hook, under cpus_mutex,
+         * or a helper): it is awake and sees the bit at its next check. */
+        return;
+    }
     /* Wake it if it sleeps halted. */
     pthread_mutex_lock(&cpus_mutex);
     pthread_cond_broadcast(&cpus_cond);
