@@ -216,9 +216,10 @@ void block_snapshot_list_free(BlockSnapshotInfo *list, int n);
 int block_truncate(BlockDev *bs, uint64_t size, bool allow_shrink, BlockPrealloc prealloc,
                    char **errp);
 
-/* Internal snapshots (qcow2 only; raw gives -ENOTSUP). name must be unique;
- * the new snapshot gets the next free numeric id. id_or_name selects by id
- * first, then by name. */
+/* Internal snapshots (qcow2 only; raw gives -ENOTSUP). As in qemu-img, names
+ * need not be unique; the new snapshot gets the next free numeric id and
+ * records no VM state (vm_state_size 0, vm clock 0, icount 0). id_or_name
+ * selects by id first, then by the first snapshot with that name. */
 int block_snapshot_create(BlockDev *bs, const char *name, char **errp);
 int block_snapshot_apply(BlockDev *bs, const char *id_or_name, char **errp);
 int block_snapshot_delete(BlockDev *bs, const char *id_or_name, char **errp);

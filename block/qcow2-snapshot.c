@@ -426,7 +426,7 @@ int qcow2_snapshot_create(BlockDev *bs, const char *name, char **errp)
     sn->date_sec = (uint32_t)ts.tv_sec;
     sn->date_nsec = (uint32_t)ts.tv_nsec;
     sn->disk_size = bs->size;
-    sn->icount = UINT64_MAX;
+    sn->icount = 0; /* what qemu-img snapshot -c records */
     if (!sn->id || !sn->name || !sn->extra)
         return block_err(errp, -ENOMEM, "Out of memory");
     s->nb_snapshots++;
