@@ -728,8 +728,27 @@ static int qcow2_truncate(BlockDev *bs, uint64_t size, bool shrink, BlockPreallo
         uint64_t old = bs->size;
         bs->size = size;
         ret = qcow2_write_header(bs, errp);
-        if (ret < 0)
+        if (ret < 0) {
             bs->size = old;
+            return ret;
+        }
+        /* Give the freed tail of the file back, as qemu-img resize does. */
+        ret = qcow2_flush_all(bs, errp);
+        int64_t flen = ret < 0 ? ret : file_length(bs, errp);
+        if (flen < 0)
+            return (int)flen;
+        uint64_t c = qcow2_size_to_clusters(s, (uint64_t)flen);
+        while (c > 1) {
+            uint64_t rc;
+            ret = qcow2_get_refcount(bs, c - 1, &rc, errp);
+            if (ret < 0)
+                return ret;
+            if (rc)
+                break;
+            c--;
+        }
+        if (((uint64_t)c << s->cluster_bits) < (uint64_t)flen)
+            ret = file_truncate(bs, (uint64_t)c << s->cluster_bits, BLOCK_PREALLOC_OFF, errp);
         return ret;
     }
     uint64_t l2_span = (uint64_t)s->cluster_size << s->l2_bits;

@@ -495,9 +495,13 @@ START_TEST(test_amend_and_resize)
     err = NULL;
     block_close(m.bs);
     bt_assert_qemu_agrees(img, expect, size * 2);
+    struct stat before, after;
+    ck_assert_int_eq(stat(img, &before), 0);
     m.bs = bt_open(img, BLOCK_O_RDWR);
     must(block_truncate(m.bs, size, true, BLOCK_PREALLOC_OFF, &err), err, "shrink");
     block_close(m.bs);
+    ck_assert_int_eq(stat(img, &after), 0);
+    ck_assert_int_lt(after.st_size, before.st_size); /* the tail cluster went back */
     bt_assert_qemu_agrees(img, expect, size);
     /* Metadata preallocation. */
     BlockCreateOpts p = {.preallocation = BLOCK_PREALLOC_METADATA};
