@@ -47,7 +47,11 @@ static const MachineClass none_machine = {
     .init = none_machine_init,
 };
 
+/* Boards, each defined in its own file. */
+extern const MachineClass malta_machine;
+
 const MachineClass *const machine_table[] = {
     &none_machine,
+    &malta_machine,
     NULL,
 };
