@@ -47,7 +47,7 @@ const int tcg_target_call_oarg_reg = R_RAX;
 /* call area + spill slots; the extra 8 keeps rsp 16-byte aligned after 6 pushes */
 #define FRAME_SIZE (TCG_TARGET_CALL_AREA + TCG_TARGET_FRAME_SLOTS * 8 + 8)
 
-static bool have_lzcnt, have_bmi1, have_popcnt;
+static bool have_lzcnt, have_bmi1, have_bmi2, have_popcnt;
 
 /* ---- constraints, as data ---- */
 
@@ -124,6 +124,8 @@ static const ConstraintSpec constraint_specs[NB_OPS] = {
     [INDEX_op_qemu_ld] = {{"r", "L"}},
     [INDEX_op_qemu_st] = {{"L", "L"}},
 };
+/* With BMI2, shlx/shrx/sarx take the count in any register and do not touch flags. */
+static const ConstraintSpec bmi2_shift_spec = {{"r", "r", "ri"}};
 static TCGOpConstraint constraints[NB_OPS];
 
 static uint16_t parse_regs(const char *s, TCGArgConstraint *c)
@@ -153,6 +155,9 @@ static void constraints_init(void)
 {
     for (int opc = 0; opc < NB_OPS; opc++) {
         const ConstraintSpec *sp = &constraint_specs[opc];
+        if (have_bmi2 && (opc == INDEX_op_shl || opc == INDEX_op_shr || opc == INDEX_op_sar)) {
+            sp = &bmi2_shift_spec;
+        }
         TCGOpConstraint *ct = &constraints[opc];
         int nb_o = tcg_op_defs[opc].nb_oargs;
         memset(ct, 0, sizeof(*ct));
@@ -199,7 +204,7 @@ bool tcg_target_const_fits(TCGType type, int64_t val, const TCGOp *op, int arg)
 void tcg_target_init(void)
 {
     unsigned a, b, c, d;
-    have_lzcnt = have_bmi1 = have_popcnt = false;
+    have_lzcnt = have_bmi1 = have_bmi2 = have_popcnt = false;
     if (getenv("MIMIC_TCG_NO_HOST_EXT") == NULL) {
         if (__get_cpuid(1, &a, &b, &c, &d)) {
             have_popcnt = (c >> 23) & 1;
@@ -210,6 +215,7 @@ void tcg_target_init(void)
         if (__get_cpuid_max(0, NULL) >= 7) {
             __cpuid_count(7, 0, a, b, c, d);
             have_bmi1 = (b >> 3) & 1;
+            have_bmi2 = (b >> 8) & 1;
         }
     }
     constraints_init();
@@ -979,9 +985,18 @@ void tcg_out_op(TCGContext *s, const TCGOp *op, const TCGArg *args, const bool *
                                              : SHIFT_ROR;
         if (bc) {
             int n = (int)(b & (width - 1));
+            tcg_out_mov(s, type, o, a); /* no-op when aliased */
             if (n) {
                 out_shifti(s, ext, w, o, n);
             }
+        } else if (have_bmi2 && ext != SHIFT_ROL && ext != SHIFT_ROR) {
+            /* shlx/shrx/sarx: VEX.LZ.{66,F2,F3}.0F38.W F7 /r, count in vvvv */
+            int pp = ext == SHIFT_SHL ? 1 : ext == SHIFT_SAR ? 2 : 3;
+            tcg_out8(s, 0xc4);
+            tcg_out8(s, (((o & 8) ^ 8) << 4) | 0x40 | (((a & 8) ^ 8) << 2) | 0x02);
+            tcg_out8(s, (w ? 0x80 : 0) | ((~(int)b & 15) << 3) | pp);
+            tcg_out8(s, 0xf7);
+            tcg_out8(s, 0xc0 | (o & 7) << 3 | (a & 7));
         } else {
             out_modrm(s, OPC_SHIFT_CL | w, ext, o);
         }
