@@ -266,11 +266,14 @@ typedef struct BlockAmendOpts {
     const char *backing_file; /* NULL = unchanged */
     const char *backing_fmt;  /* NULL = unchanged */
     uint64_t size;            /* 0 = unchanged (grows only) */
+    uint32_t refcount_bits;   /* 0 = unchanged; 1..64, a power of two (v3) */
 } BlockAmendOpts;
 
 /* qemu-img amend: changes header options in place. A downgrade to 0.10
  * converts zero clusters to allocated zeroes and fails if an incompatible
- * feature (extended_l2, zstd, refcount_bits != 16) prevents it. */
+ * feature (extended_l2, zstd, refcount_bits != 16) prevents it. A new
+ * refcount width rewrites the refcount structures (refused when some cluster
+ * has more references than the new width can count). */
 int block_amend(BlockDev *bs, const BlockAmendOpts *opts, char **errp);
 
 #endif

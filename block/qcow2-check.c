@@ -180,6 +180,41 @@ static void check_bitmaps(CheckState *c)
     free(dir);
 }
 
+/* Counts the references of every cluster from the metadata into c->ref. */
+static void check_count(CheckState *c, bool with_refcounts)
+{
+    BlockDev *bs = c->bs;
+    Qcow2State *s = c->s;
+    check_ref(c, 0, s->cluster_size, "header");
+    check_ref(c, s->l1_offset, (uint64_t)s->l1_size * 8, "L1 table");
+    check_l1(c, s->l1, s->l1_size, true);
+    if (s->nb_snapshots)
+        check_ref(c, s->snapshots_offset, s->snapshots_size, "snapshot table");
+    for (uint32_t i = 0; i < s->nb_snapshots; i++) {
+        Qcow2Snapshot *sn = &s->snapshots[i];
+        uint64_t *l1 = calloc(BLOCK_MAX(sn->l1_size, 1), 8);
+        if (!l1 || file_pread(bs, sn->l1_offset, l1, (uint64_t)sn->l1_size * 8, NULL) < 0) {
+            free(l1);
+            c->res->check_errors++;
+            continue;
+        }
+        for (uint32_t k = 0; k < sn->l1_size; k++)
+            l1[k] = be64_load(&l1[k]);
+        check_ref(c, sn->l1_offset, (uint64_t)sn->l1_size * 8, "snapshot L1 table");
+        check_l1(c, l1, sn->l1_size, false);
+        free(l1);
+    }
+    if (with_refcounts) {
+        check_ref(c, s->rt_offset, (uint64_t)s->rt_clusters * s->cluster_size, "refcount table");
+        for (uint64_t i = 0; i < s->rt_size; i++) {
+            uint64_t rb = s->rt[i] & ~0x1ffULL;
+            if (rb)
+                check_ref(c, rb, s->cluster_size, "refcount block");
+        }
+    }
+    check_bitmaps(c);
+}
+
 static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
@@ -198,32 +233,7 @@ static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c
     if (!c->ref)
         return block_err(errp, -ENOMEM, "Out of memory");
 
-    check_ref(c, 0, s->cluster_size, "header");
-    check_ref(c, s->l1_offset, (uint64_t)s->l1_size * 8, "L1 table");
-    check_l1(c, s->l1, s->l1_size, true);
-    if (s->nb_snapshots)
-        check_ref(c, s->snapshots_offset, s->snapshots_size, "snapshot table");
-    for (uint32_t i = 0; i < s->nb_snapshots; i++) {
-        Qcow2Snapshot *sn = &s->snapshots[i];
-        uint64_t *l1 = calloc(BLOCK_MAX(sn->l1_size, 1), 8);
-        if (!l1 || file_pread(bs, sn->l1_offset, l1, (uint64_t)sn->l1_size * 8, NULL) < 0) {
-            free(l1);
-            res->check_errors++;
-            continue;
-        }
-        for (uint32_t k = 0; k < sn->l1_size; k++)
-            l1[k] = be64_load(&l1[k]);
-        check_ref(c, sn->l1_offset, (uint64_t)sn->l1_size * 8, "snapshot L1 table");
-        check_l1(c, l1, sn->l1_size, false);
-        free(l1);
-    }
-    check_ref(c, s->rt_offset, (uint64_t)s->rt_clusters * s->cluster_size, "refcount table");
-    for (uint64_t i = 0; i < s->rt_size; i++) {
-        uint64_t rb = s->rt[i] & ~0x1ffULL;
-        if (rb)
-            check_ref(c, rb, s->cluster_size, "refcount block");
-    }
-    check_bitmaps(c);
+    check_count(c, true);
 
     /* Compare with the stored refcounts, clusters beyond the file included
      * while the refcount structures describe them. */
@@ -367,4 +377,106 @@ int qcow2_check(BlockDev *bs, int fix, BlockCheckResult *res, char **errp)
     }
     res->messages = msgs;
     return 0;
+}
+
+/* Rewrites all refcount structures with refcount_order `order` (amend
+ * refcount_bits): new table and blocks go past the end of the file, the
+ * header switches to them in one write, the old ones become free space. */
+int qcow2_rebuild_refcounts(BlockDev *bs, uint32_t order, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    int ret = qcow2_flush_all(bs, errp);
+    if (ret < 0)
+        return ret;
+    int64_t flen = file_length(bs, errp);
+    if (flen < 0)
+        return (int)flen;
+    BlockCheckResult res;
+    CheckState c;
+    memset(&res, 0, sizeof(res));
+    memset(&c, 0, sizeof(c));
+    c.bs = bs;
+    c.s = s;
+    c.res = &res;
+    c.nb = qcow2_size_to_clusters(s, (uint64_t)flen);
+    c.ref = calloc(c.nb + 1, sizeof(uint64_t));
+    if (!c.ref)
+        return block_err(errp, -ENOMEM, "Out of memory");
+    check_count(&c, false);
+    free(c.msg);
+    uint64_t max = order == 6 ? UINT64_MAX : (1ULL << (1u << order)) - 1;
+    if (res.corruptions || res.check_errors) {
+        free(c.ref);
+        return block_err(errp, -EIO,
+                         "%s: image is corrupt; repair it before changing refcount_bits",
+                         bs->filename);
+    }
+    for (uint64_t i = 0; i < c.nb; i++) {
+        if (c.ref[i] > max) {
+            free(c.ref);
+            return block_err(errp, -ERANGE,
+                             "%s: cluster %" PRIu64 " has %" PRIu64
+                             " references, more than refcount_bits=%u can count",
+                             bs->filename, i, c.ref[i], 1u << order);
+        }
+    }
+    uint64_t cs = s->cluster_size, E = c.nb;
+    uint64_t rbe = cs * 8 >> order; /* entries per new block */
+    uint64_t tc = 1, nb = 1;
+    for (;;) {
+        uint64_t n = E + tc + nb;
+        uint64_t nnb = (n + rbe - 1) / rbe;
+        uint64_t ntc = (nnb * 8 + cs - 1) / cs;
+        if (nnb == nb && ntc == tc)
+            break;
+        nb = nnb;
+        tc = ntc;
+    }
+    Qcow2State tmp = {.refcount_order = order, .refcount_bits = 1u << order};
+    uint8_t *blk = malloc(cs);
+    uint64_t *nt = calloc(tc * cs / 8, 8);
+    ret = (!blk || !nt) ? block_err(errp, -ENOMEM, "Out of memory") : 0;
+    for (uint64_t j = 0; j < nb && ret == 0; j++) {
+        memset(blk, 0, cs);
+        for (uint64_t k = 0; k < rbe; k++) {
+            uint64_t cl = j * rbe + k;
+            uint64_t v = cl < E ? c.ref[cl] : cl < E + tc + nb ? 1 : 0;
+            if (v)
+                qcow2_rc_store(&tmp, blk, k, v);
+        }
+        nt[j] = (E + tc + j) * cs;
+        ret = file_pwrite(bs, nt[j], blk, cs, errp);
+    }
+    if (ret == 0) {
+        uint8_t *be = malloc(tc * cs);
+        if (!be) {
+            ret = block_err(errp, -ENOMEM, "Out of memory");
+        } else {
+            for (uint64_t i = 0; i < tc * cs / 8; i++)
+                be64_store(be + i * 8, nt[i]);
+            ret = file_pwrite(bs, E * cs, be, tc * cs, errp);
+            free(be);
+        }
+    }
+    if (ret == 0)
+        ret = file_flush(bs, errp);
+    free(blk);
+    free(c.ref);
+    if (ret < 0) {
+        free(nt);
+        return ret;
+    }
+    qcow2_cache_drop_all(&s->rb_cache);
+    free(s->rt);
+    s->rt = nt;
+    s->rt_size = tc * cs / 8;
+    s->rt_offset = E * cs;
+    s->rt_clusters = (uint32_t)tc;
+    s->refcount_order = order;
+    s->refcount_bits = 1u << order;
+    s->refcount_max = max;
+    s->rb_bits = s->cluster_bits + 3 - order;
+    s->free_hint = 0;
+    s->free_byte_offset = 0;
+    return qcow2_write_header(bs, errp);
 }

@@ -834,13 +834,19 @@ static int qcow2_amend(BlockDev *bs, const BlockAmendOpts *o, char **errp)
         return block_err(errp, -EINVAL,
                          "Lazy refcounts only supported with compatibility level "
                          "1.1 and above (use compat=1.1 or greater)");
+    uint32_t rbits = o->refcount_bits ? o->refcount_bits : s->refcount_bits;
+    if (rbits > 64 || (rbits & (rbits - 1)))
+        return block_err(errp, -EINVAL,
+                         "Refcount width must be a power of two and may not exceed 64 bits");
+    if (version < 3 && rbits != 16)
+        return block_err(errp, -EINVAL,
+                         "Different refcount widths than 16 bits require compatibility level "
+                         "1.1 or above (use compat=1.1 or greater)");
     if (version < s->version) {
         if (s->ext_l2)
             return block_err(errp, -ENOTSUP, "Cannot downgrade an image with extended L2 entries");
         if (s->compression_type)
             return block_err(errp, -ENOTSUP, "Cannot downgrade an image with zstd compression");
-        if (s->refcount_bits != 16)
-            return block_err(errp, -ENOTSUP, "compat=0.10 requires refcount_bits=16");
         if (s->nb_bitmaps)
             return block_err(errp, -ENOTSUP, "Cannot downgrade an image with bitmaps");
         int z = qcow2_snapshots_have_zero_clusters(bs, errp);
@@ -853,6 +859,17 @@ static int qcow2_amend(BlockDev *bs, const BlockAmendOpts *o, char **errp)
     }
     if ((ret = qcow2_flush_all(bs, errp)) < 0)
         return ret;
+    if (rbits != s->refcount_bits) {
+        /* Only v3 headers record the width: upgrade first if asked to. */
+        if (version > s->version) {
+            s->version = version;
+            if ((ret = qcow2_write_header(bs, errp)) < 0)
+                return ret;
+        }
+        ret = qcow2_rebuild_refcounts(bs, (uint32_t)__builtin_ctz(rbits), errp);
+        if (ret < 0)
+            return ret;
+    }
     if (version < s->version && (ret = qcow2_expand_zero_clusters(bs, errp)) < 0)
         return ret;
     if (o->size && o->size != bs->size) {

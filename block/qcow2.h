@@ -229,5 +229,6 @@ int qcow2_fix_copied_flags(BlockDev *bs, char **errp);
 
 /* qcow2-check.c */
 int qcow2_check(BlockDev *bs, int fix, BlockCheckResult *res, char **errp);
+int qcow2_rebuild_refcounts(BlockDev *bs, uint32_t order, char **errp);
 
 #endif

@@ -768,6 +768,50 @@ START_TEST(test_snapshot_restores_size)
 }
 END_TEST
 
+/* amend refcount_bits: the refcount structures are rewritten at the new
+ * width; data and snapshots stay intact; too narrow a width is refused. */
+START_TEST(test_amend_refcount_bits)
+{
+    static const uint32_t widths[] = {64, 2, 8, 1, 4, 16};
+    const char *img = bt_path("rcw.qcow2");
+    uint64_t size = 8 << 20;
+    char *err = NULL;
+    BlockCreateOpts co = {.cluster_size = 4096};
+    must(block_create(img, "qcow2", size, &co, &err), err, "create");
+    uint8_t *e = calloc(1, size);
+    Mirror m = {.bs = bt_open(img, BLOCK_O_RDWR), .expect = e, .size = size};
+    m_write(&m, 0, 3 << 20, 1, 0);
+    m_write(&m, 5 << 20, 8192, 2, BLOCK_WRITE_COMPRESSED);
+    must(block_snapshot_create(m.bs, "s", &err), err, "snapshot");
+    m_write(&m, 4096, 100, 3, 0);
+    for (int i = 0; i < 6; i++) {
+        BlockAmendOpts a = {.lazy_refcounts = -1, .refcount_bits = widths[i]};
+        int ret = block_amend(m.bs, &a, &err);
+        if (widths[i] <= 2) {
+            /* A host cluster with two compressed clusters, shared with the
+             * snapshot, has four references. */
+            ck_assert_int_eq(ret, -ERANGE);
+            free(err);
+            err = NULL;
+            continue;
+        }
+        must(ret, err, "amend");
+        BlockInfo info;
+        must(block_get_info(m.bs, &info, &err), err, "info");
+        ck_assert_uint_eq(info.refcount_bits, widths[i]);
+        block_info_clear(&info);
+        check_clean(m.bs);
+        m_write(&m, (6 << 20) + (uint64_t)i * 8192, 5000, 10 + i, 0);
+        bt_assert_contents(m.bs, e, size);
+        block_close(m.bs);
+        bt_assert_qemu_agrees(img, e, size);
+        m.bs = bt_open(img, BLOCK_O_RDWR);
+    }
+    block_close(m.bs);
+    free(e);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block");
@@ -789,6 +833,7 @@ int main(void)
     tcase_add_test(tc, test_make_empty);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_snapshot_restores_size);
+    tcase_add_test(tc, test_amend_refcount_bits);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
