@@ -130,6 +130,7 @@ static void mips_reset(CPUState *cpu)
     e->count_offset = 0;
     e->fcsr = 0;
     memset(e->tlb, 0, sizeof(e->tlb));
+    e->n_shadow = 0;
     for (int i = 0; i < MIPS_TLB_MAX; i++) {
         /* Distinct unmatchable entries in kseg0 (never looked up: unmapped). */
         e->tlb[i].vpn2 = 0x80000000u + ((uint32_t)i << 13);
@@ -183,6 +184,13 @@ static void mips_model_4kc(CPUState *cpu)
 
 /* ---- The TLB ------------------------------------------------------------------------ */
 
+/* Every full soft-MMU flush also forgets the shadow entries. */
+static void mips_flush_all(CPUState *cpu)
+{
+    menv(cpu)->n_shadow = 0;
+    tlb_flush(cpu);
+}
+
 /* Drops the soft-MMU's copies of what entry t mapped. Entries with neither page valid were
  * never copied (a fault is not cached), so there is nothing to drop. */
 static void mips_tlb_flush_entry(CPUState *cpu, const MipsTLBEntry *t)
@@ -193,7 +201,7 @@ static void mips_tlb_flush_entry(CPUState *cpu, const MipsTLBEntry *t)
     uint32_t mask = t->pagemask | 0x1fff;
     uint32_t size = mask + 1;
     if (size > 16 * 8192) {
-        tlb_flush(cpu);
+        mips_flush_all(cpu);
         return;
     }
     uint32_t base = t->vpn2 & ~mask;
@@ -202,11 +210,27 @@ static void mips_tlb_flush_entry(CPUState *cpu, const MipsTLBEntry *t)
     }
 }
 
-static void mips_tlb_write(CPUState *cpu, int idx)
+static bool mips_tlb_match(const MipsTLBEntry *t, uint32_t hi)
+{
+    uint32_t mask = t->pagemask | 0x1fff;
+    return ((hi ^ t->vpn2) & ~mask) == 0 && (t->g || t->asid == (hi & 0xff));
+}
+
+/* random: TLBWR's replacement. Its victim is only a cache eviction for Linux-like guests
+ * (they refill the same PTE), so rather than flushing its pages now (a refill-heavy
+ * workload would flush on every refill) it is kept as a shadow; TLBP consults shadows,
+ * which is how a guest invalidates a translation it changed. */
+static void mips_tlb_write(CPUState *cpu, int idx, bool random)
 {
     MipsEnv *e = menv(cpu);
     MipsTLBEntry *t = &e->tlb[idx];
-    mips_tlb_flush_entry(cpu, t);
+    if (!random || !((t->lo[0] | t->lo[1]) & 2)) {
+        mips_tlb_flush_entry(cpu, t);
+    } else if (e->n_shadow < MIPS_TLB_MAX) {
+        e->shadow[e->n_shadow++] = *t;
+    } else {
+        mips_flush_all(cpu);
+    }
     uint32_t pm = e->cp0_pagemask & 0x1fffe000u;
     t->pagemask = pm;
     t->vpn2 = e->cp0_entryhi & ~(pm | 0x1fffu);
@@ -233,12 +257,12 @@ static uint32_t mips_random(MipsEnv *e)
 void helper_tlbwi(void *env)
 {
     MipsEnv *e = env;
-    mips_tlb_write(env_cpu(env), (int)(e->cp0_index & 0x3f) % e->tlb_entries);
+    mips_tlb_write(env_cpu(env), (int)(e->cp0_index & 0x3f) % e->tlb_entries, false);
 }
 
 void helper_tlbwr(void *env)
 {
-    mips_tlb_write(env_cpu(env), (int)mips_random(env));
+    mips_tlb_write(env_cpu(env), (int)mips_random(env), true);
 }
 
 void helper_tlbp(void *env)
@@ -246,14 +270,24 @@ void helper_tlbp(void *env)
     MipsEnv *e = env;
     uint32_t hi = e->cp0_entryhi;
     for (int i = 0; i < e->tlb_entries; i++) {
-        MipsTLBEntry *t = &e->tlb[i];
-        uint32_t mask = t->pagemask | 0x1fff;
-        if (((hi ^ t->vpn2) & ~mask) == 0 && (t->g || t->asid == (hi & 0xff))) {
+        if (mips_tlb_match(&e->tlb[i], hi)) {
             e->cp0_index = (uint32_t)i;
             return;
         }
     }
     e->cp0_index |= 0x80000000u;
+    /* Not in the TLB: the guest may be about to change this mapping, so the soft-MMU must
+     * forget any evicted entry for it. */
+    CPUState *cpu = env_cpu(env);
+    for (int i = 0; i < e->n_shadow;) {
+        if (mips_tlb_match(&e->shadow[i], hi)) {
+            MipsTLBEntry old = e->shadow[i];
+            e->shadow[i] = e->shadow[--e->n_shadow];
+            mips_tlb_flush_entry(cpu, &old); /* may empty the list (a full flush) */
+        } else {
+            i++;
+        }
+    }
 }
 
 void helper_tlbr(void *env)
@@ -262,7 +296,7 @@ void helper_tlbr(void *env)
     CPUState *cpu = env_cpu(env);
     MipsTLBEntry *t = &e->tlb[(e->cp0_index & 0x3f) % (uint32_t)e->tlb_entries];
     if ((e->cp0_entryhi & 0xff) != t->asid) {
-        tlb_flush(cpu); /* the ASID changes */
+        mips_flush_all(cpu); /* the ASID changes */
     }
     e->cp0_pagemask = t->pagemask;
     e->cp0_entryhi = t->vpn2 | t->asid;
@@ -452,7 +486,7 @@ void helper_eret(void *env)
     if (e->cp0_status & MIPS_ST_ERL) {
         e->pc = e->cp0_errorepc;
         e->cp0_status &= ~MIPS_ST_ERL;
-        tlb_flush(cpu); /* kuseg becomes mapped */
+        mips_flush_all(cpu); /* kuseg becomes mapped */
     } else {
         e->pc = e->cp0_epc;
         e->cp0_status &= ~MIPS_ST_EXL;
@@ -563,7 +597,7 @@ uint32_t helper_mtc0(void *env, uint32_t regsel, uint32_t v)
     case CP0(10, 0): {
         uint32_t nv = v & 0xffffe0ffu;
         if ((nv ^ e->cp0_entryhi) & 0xff) {
-            tlb_flush(cpu);
+            mips_flush_all(cpu);
         }
         e->cp0_entryhi = nv;
         break;
@@ -583,7 +617,7 @@ uint32_t helper_mtc0(void *env, uint32_t regsel, uint32_t v)
         uint32_t old = e->cp0_status;
         e->cp0_status = (old & ~mask) | (v & mask);
         if ((old ^ e->cp0_status) & MIPS_ST_ERL) {
-            tlb_flush(cpu);
+            mips_flush_all(cpu);
         }
         mips_compute_hflags(e);
         mips_update_irq(cpu);

@@ -77,6 +77,10 @@ typedef struct MipsEnv {
     int tlb_entries;
     bool has_fpu, isa_r2;
     MipsTLBEntry tlb[MIPS_TLB_MAX];
+    /* Entries TLBWR evicted whose pages the soft-MMU may still hold (flushed lazily: on a
+     * TLBP that would have found them, or with the next full flush). */
+    MipsTLBEntry shadow[MIPS_TLB_MAX];
+    int n_shadow;
     struct Timer *timer;
     qemu_irq irqs[6]; /* IP2..IP7 */
 } MipsEnv;

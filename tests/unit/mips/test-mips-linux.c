@@ -69,22 +69,32 @@ static GByteArray *make_initramfs(const char *busybox)
     if (!g_file_get_contents(busybox, &bb, &bb_len, NULL)) {
         return NULL;
     }
-    static const char init[] =
-        "#!/bin/sh\n"
-        "echo MIMIC-INIT-START\n"
-        "/bin/busybox uname -m\n"
-        "/bin/busybox sh -c 'i=0; while [ $i -lt 200 ]; do i=$((i+1)); done; "
-        "echo loop=$i'\n"
-        "/bin/busybox awk 'BEGIN { printf \"fp=%.3f\\n\", 355/113 }'\n"
-        "echo MIMIC-INIT-DONE\n"
-        "exec /bin/sh\n";
+    /* MIPS_LINUX_BENCH=N adds a timed N-iteration shell loop (for comparing with QEMU). */
+    const char *bench = getenv("MIPS_LINUX_BENCH");
+    char *bench_line = bench ? g_strdup_printf("/bin/busybox time /bin/busybox sh -c 'i=0; while "
+                                               "[ $i -lt %d ]; do i=$((i+1)); done'\n",
+                                               atoi(bench))
+                             : g_strdup("");
+    char *init =
+        g_strdup_printf("#!/bin/sh\n"
+                        "echo MIMIC-INIT-START\n"
+                        "/bin/busybox uname -m\n"
+                        "/bin/busybox sh -c 'i=0; while [ $i -lt 200 ]; do i=$((i+1)); done; "
+                        "echo loop=$i'\n"
+                        "/bin/busybox awk 'BEGIN { printf \"fp=%%.3f\\n\", 355/113 }'\n"
+                        "%s"
+                        "echo MIMIC-INIT-DONE\n"
+                        "exec /bin/sh\n",
+                        bench_line);
+    g_free(bench_line);
     GByteArray *a = g_byte_array_new();
     cpio_add(a, "bin", 040755, NULL, 0, 0, 0);
     cpio_add(a, "dev", 040755, NULL, 0, 0, 0);
     cpio_add(a, "dev/console", 020600, NULL, 0, 5, 1);
     cpio_add(a, "bin/busybox", 0100755, bb, bb_len, 0, 0);
     cpio_add(a, "bin/sh", 0120777, "busybox", 7, 0, 0);
-    cpio_add(a, "init", 0100755, init, sizeof(init) - 1, 0, 0);
+    cpio_add(a, "init", 0100755, init, strlen(init), 0, 0);
+    g_free(init);
     cpio_add(a, "TRAILER!!!", 0, NULL, 0, 0, 0);
     g_free(bb);
     return a;
