@@ -47,7 +47,7 @@ const int tcg_target_call_oarg_reg = R_RAX;
 /* call area + spill slots; the extra 8 keeps rsp 16-byte aligned after 6 pushes */
 #define FRAME_SIZE (TCG_TARGET_CALL_AREA + TCG_TARGET_FRAME_SLOTS * 8 + 8)
 
-static bool have_lzcnt, have_bmi1, have_bmi2, have_popcnt;
+static bool have_lzcnt, have_bmi1, have_bmi2, have_popcnt, have_movbe;
 
 /* ---- constraints, as data ---- */
 
@@ -204,10 +204,11 @@ bool tcg_target_const_fits(TCGType type, int64_t val, const TCGOp *op, int arg)
 void tcg_target_init(void)
 {
     unsigned a, b, c, d;
-    have_lzcnt = have_bmi1 = have_bmi2 = have_popcnt = false;
+    have_lzcnt = have_bmi1 = have_bmi2 = have_popcnt = have_movbe = false;
     if (getenv("MIMIC_TCG_NO_HOST_EXT") == NULL) {
         if (__get_cpuid(1, &a, &b, &c, &d)) {
             have_popcnt = (c >> 23) & 1;
+            have_movbe = (c >> 22) & 1;
         }
         if (__get_cpuid(0x80000001, &a, &b, &c, &d)) {
             have_lzcnt = (c >> 5) & 1;
@@ -228,6 +229,7 @@ void tcg_target_init(void)
 #define P_REXW    0x400
 #define P_REXB_R  0x800  /* r is a byte register: spl..dil need a REX */
 #define P_REXB_RM 0x1000 /* same for rm */
+#define P_EXT38   0x4000 /* 0x0f 0x38 escape */
 #define P_F3      0x2000
 
 enum {
@@ -271,6 +273,8 @@ enum {
     OPC_JMP_short = 0xeb,
     OPC_CALL_Jz = 0xe8,
     OPC_GRP5 = 0xff,
+    OPC_MOVBE_GyMy = 0xf0 | P_EXT38,
+    OPC_MOVBE_MyGy = 0xf1 | P_EXT38,
 };
 #define ARITH_OP(x) (OPC_ARITH_GvEv + ((x) << 3))
 enum { EXT3_NOT = 2, EXT3_NEG = 3, EXT3_MUL = 4, EXT3_IMUL = 5, EXT3_DIV = 6, EXT3_IDIV = 7 };
@@ -319,8 +323,11 @@ static void out_opc(TCGContext *s, int opc, int r, int rm, int x)
     if (need_rex) {
         tcg_out8(s, 0x40 | rex);
     }
-    if (opc & P_EXT) {
+    if (opc & (P_EXT | P_EXT38)) {
         tcg_out8(s, 0x0f);
+    }
+    if (opc & P_EXT38) {
+        tcg_out8(s, 0x38);
     }
     tcg_out8(s, opc & 0xff);
 }
@@ -672,6 +679,23 @@ static void out_qemu_ld_direct(TCGContext *s, TCGType type, int data, MemOp mop)
 {
     int w = rexw(type);
     bool bswap = mop & MO_BSWAP, sign = mop & MO_SIGN;
+    if (bswap && have_movbe && (mop & MO_SIZE) != MO_8) {
+        /* movbe loads and swaps in one instruction; then extend as asked */
+        switch (mop & MO_SIZE) {
+        case MO_16:
+            out_modrm_offset(s, OPC_MOVBE_GyMy | P_DATA16, data, TMP0, 0);
+            out_modrm(s, sign ? OPC_MOVSWL | w : OPC_MOVZWL, data, data);
+            break;
+        case MO_32:
+            out_modrm_offset(s, OPC_MOVBE_GyMy, data, TMP0, 0);
+            if (sign && type == TCG_TYPE_I64) {
+                out_modrm(s, OPC_MOVSLQ, data, data);
+            }
+            break;
+        default: out_modrm_offset(s, OPC_MOVBE_GyMy | P_REXW, data, TMP0, 0); break;
+        }
+        return;
+    }
     switch (mop & MO_SIZE) {
     case MO_8: out_modrm_offset(s, (sign ? OPC_MOVSBL | w : OPC_MOVZBL), data, TMP0, 0); break;
     case MO_16:
@@ -707,6 +731,13 @@ static void out_qemu_ld_direct(TCGContext *s, TCGType type, int data, MemOp mop)
 
 static void out_qemu_st_direct(TCGContext *s, int data, MemOp mop)
 {
+    if ((mop & MO_BSWAP) && have_movbe && (mop & MO_SIZE) != MO_8) {
+        int opc = (mop & MO_SIZE) == MO_16   ? OPC_MOVBE_MyGy | P_DATA16
+                  : (mop & MO_SIZE) == MO_32 ? OPC_MOVBE_MyGy
+                                             : OPC_MOVBE_MyGy | P_REXW;
+        out_modrm_offset(s, opc, data, TMP0, 0);
+        return;
+    }
     if (mop & MO_BSWAP) {
         tcg_out_mov(s, TCG_TYPE_I64, TMP1, data);
         data = TMP1;

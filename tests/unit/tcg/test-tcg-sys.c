@@ -15,6 +15,17 @@ static void setup32(void)
 {
     fake_setup(32);
 }
+/* Hosts without MOVBE/BMI2/...: byte swaps with bswap/rol, shifts through cl. */
+static void setup64_noext(void)
+{
+    setenv("MIMIC_TCG_NO_HOST_EXT", "1", 1);
+    fake_setup(64);
+}
+static void teardown_noext(void)
+{
+    fake_teardown();
+    unsetenv("MIMIC_TCG_NO_HOST_EXT");
+}
 
 /* ---- helper calls ---- */
 
@@ -958,5 +969,11 @@ Suite *sys_suite(void)
     tcase_set_timeout(tc32, 120);
     tcase_add_test(tc32, test_qemu_ldst_32);
     suite_add_tcase(s, tc32);
+    TCase *tcn = tcase_create("sys64-no-host-ext");
+    tcase_add_checked_fixture(tcn, setup64_noext, teardown_noext);
+    tcase_set_timeout(tcn, 120);
+    tcase_add_test(tcn, test_qemu_ldst_64);
+    tcase_add_loop_test(tcn, test_qemu_ldst_live_values, 0, 2);
+    suite_add_tcase(s, tcn);
     return s;
 }
