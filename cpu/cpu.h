@@ -72,6 +72,8 @@ typedef struct CPUJumpCacheEntry {
     uint64_t pad[3];
 } CPUJumpCacheEntry;
 #define CPU_JMP_CACHE_ENTRY_BITS 6
+_Static_assert(sizeof(CPUJumpCacheEntry) == 1u << CPU_JMP_CACHE_ENTRY_BITS,
+               "the inline jump-cache lookup indexes slots with a shift");
 
 typedef struct CPUEnvCommon {
     /* Non-zero: generated code leaves at the next block entry (interrupts, pause, flush).
