@@ -1,8 +1,9 @@
 /*
  * libFuzzer target over the image-opening path of the block layer: the input
  * bytes become an image file that is opened as qcow2 and probed, read, asked
- * for info and status, checked (without repair) and written to, as a guest or
- * mimic-img would. Any crash, hang or sanitizer report is a block-layer bug.
+ * for info and status, checked (without repair), written to, and finally
+ * repaired (check -r all), as a guest or mimic-img would. Any crash, hang
+ * or sanitizer report is a block-layer bug.
  */
 #include "block/block.h"
 
@@ -187,6 +188,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_write(bs);
         fuzz_read(bs);
         block_close(bs);
+    }
+
+    /* qemu-img check -r all: the repair path, then the image must still
+     * open and read. */
+    bs = block_open(image_path, "qcow2", base | BLOCK_O_RDWR | BLOCK_O_CHECK, &err);
+    fuzz_drop_error(&err);
+    if (bs) {
+        BlockCheckResult res;
+        memset(&res, 0, sizeof(res));
+        if (block_check(bs, BLOCK_CHECK_REPAIR_ALL, &res, &err) == 0) {
+            block_check_result_clear(&res);
+        }
+        fuzz_drop_error(&err);
+        block_close(bs);
+        bs = block_open(image_path, "qcow2", base, &err);
+        fuzz_drop_error(&err);
+        if (bs) {
+            fuzz_read(bs);
+            block_close(bs);
+        }
     }
     return 0;
 }
