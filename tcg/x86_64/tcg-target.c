@@ -373,10 +373,12 @@ static void out_movi_raw(TCGContext *s, TCGType type, int r, int64_t v);
 static void out_modrm_offset(TCGContext *s, int opc, int r, int base, intptr_t off)
 {
     if (off != (int32_t)off) {
-        /* Far offsets are rare (env fields are near): form the address in TMP0. */
-        out_movi_raw(s, TCG_TYPE_I64, TMP0, off);
-        out_modrm(s, ARITH_OP(ARITH_ADD) + P_REXW, TMP0, base);
-        base = TMP0;
+        /* Far offsets are rare (env fields are near): form the address in a scratch
+         * register that is not the data register. */
+        int t = r == TMP0 ? TMP1 : TMP0;
+        out_movi_raw(s, TCG_TYPE_I64, t, off);
+        out_modrm(s, ARITH_OP(ARITH_ADD) + P_REXW, t, base);
+        base = t;
         off = 0;
     }
     out_modrm_sib_offset(s, opc, r, base, -1, 0, off);

@@ -744,6 +744,12 @@ START_TEST(test_env_ld_st)
     tcg_gen_st_i32(tcg_constant_i32(-3), tcg_env, sc + 36);
     tcg_gen_st_i64(tcg_constant_i64(-5), tcg_env, sc + 40);
     tcg_gen_st_i64(tcg_constant_i64(0x123456789abcll), tcg_env, sc + 48);
+    /* offsets beyond 32 bits from a base pointer */
+    TCGv_ptr far = tcg_temp_new_ptr();
+    tcg_gen_addi_ptr(far, tcg_env, -((intptr_t)1 << 33));
+    tcg_gen_ld_i64(b, far, ((intptr_t)1 << 33) + sc + 8);
+    tcg_gen_st_i64(b, far, ((intptr_t)1 << 33) + sc + 56);
+    tcg_gen_st_i64(tcg_constant_i64(77), far, ((intptr_t)1 << 33) + offsetof(FakeEnv, ptr));
     tcg_gen_exit_tb(0);
     gen_ok(&res);
     env->scratch[0] = 0x12345678f0e1d2c3ull;
@@ -768,6 +774,8 @@ START_TEST(test_env_ld_st)
     ck_assert_uint_eq(env->scratch[4], 0xfffffffdabcd00abull);
     ck_assert_uint_eq(env->scratch[5], (uint64_t)-5);
     ck_assert_uint_eq(env->scratch[6], 0x123456789abcull);
+    ck_assert_uint_eq(env->scratch[7], env->scratch[1]);
+    ck_assert_uint_eq(env->ptr, 77);
 }
 END_TEST
 
