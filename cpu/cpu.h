@@ -85,10 +85,18 @@ typedef struct CPUEnvCommon {
     TCGTLBDesc tlb[TCG_MAX_MMU_MODES];
 } CPUEnvCommon;
 
-/* The jump-cache hash of a guest pc; generated code computes the same in IR. */
+/* The jump-cache hash of a guest pc; generated code computes the same in IR. The high half
+ * depends only on the 4 KiB page, so flushing one page clears one group of slots. */
+#define CPU_JMP_GROUP_BITS 6
+static inline unsigned cpu_jmp_cache_group(uint64_t pc)
+{
+    return (unsigned)(((pc >> 12) ^ (pc >> 18)) & ((1u << CPU_JMP_GROUP_BITS) - 1));
+}
 static inline unsigned cpu_jmp_cache_hash(uint64_t pc)
 {
-    return (unsigned)((pc ^ (pc >> 2) ^ (pc >> CPU_JMP_CACHE_BITS)) & (CPU_JMP_CACHE_SIZE - 1));
+    unsigned lo_bits = CPU_JMP_CACHE_BITS - CPU_JMP_GROUP_BITS;
+    unsigned lo = (unsigned)((pc ^ (pc >> 2) ^ (pc >> 8)) & ((1u << lo_bits) - 1));
+    return (cpu_jmp_cache_group(pc) << lo_bits) | lo;
 }
 
 /* ---- Exceptions and interrupts --------------------------------------------------------

@@ -93,12 +93,20 @@ void tb_jmp_cache_clear(CPUState *cpu)
 
 void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr, int page_bits)
 {
-    /* A block starting on the previous page may extend into this one. */
-    uint64_t page = vaddr >> page_bits;
-    for (unsigned i = 0; i < CPU_JMP_CACHE_SIZE; i++) {
-        uint64_t p = cpu->jmp_cache[i].pc;
-        if (p != UINT64_MAX && ((p >> page_bits) == page || (p >> page_bits) + 1 == page)) {
-            __atomic_store_n(&cpu->jmp_cache[i].pc, UINT64_MAX, __ATOMIC_RELAXED);
+    /* The groups of every 4 KiB piece of the page, and of the piece before it (a block
+     * starting there may extend into this page). */
+    const unsigned lo_bits = CPU_JMP_CACHE_BITS - CPU_JMP_GROUP_BITS;
+    uint64_t page = vaddr & ~(((uint64_t)1 << page_bits) - 1);
+    uint64_t pieces = ((uint64_t)1 << page_bits) >> 12;
+    if (pieces + 1 >= (1u << CPU_JMP_GROUP_BITS)) {
+        tb_jmp_cache_clear(cpu);
+        return;
+    }
+    for (uint64_t i = 0; i <= pieces; i++) {
+        unsigned grp = cpu_jmp_cache_group(page + (i << 12) - 4096);
+        CPUJumpCacheEntry *e = &cpu->jmp_cache[grp << lo_bits];
+        for (unsigned j = 0; j < (1u << lo_bits); j++) {
+            __atomic_store_n(&e[j].pc, UINT64_MAX, __ATOMIC_RELAXED);
         }
     }
 }

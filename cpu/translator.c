@@ -208,13 +208,21 @@ void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc)
         tcg_gen_mov_i64(pc, (TCGv_i64)(void *)dest_pc);
     }
     /* slot = jmp_cache + cpu_jmp_cache_hash(pc) * sizeof(entry) */
+    const unsigned lo_bits = CPU_JMP_CACHE_BITS - CPU_JMP_GROUP_BITS;
     TCGv_i64 h = tcg_temp_new_i64();
+    TCGv_i64 g = tcg_temp_new_i64();
     TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_shri_i64(g, pc, 12);
+    tcg_gen_shri_i64(t, pc, 18);
+    tcg_gen_xor_i64(g, g, t);
+    tcg_gen_andi_i64(g, g, (1 << CPU_JMP_GROUP_BITS) - 1);
+    tcg_gen_shli_i64(g, g, lo_bits);
     tcg_gen_shri_i64(t, pc, 2);
     tcg_gen_xor_i64(h, pc, t);
-    tcg_gen_shri_i64(t, pc, CPU_JMP_CACHE_BITS);
+    tcg_gen_shri_i64(t, pc, 8);
     tcg_gen_xor_i64(h, h, t);
-    tcg_gen_andi_i64(h, h, CPU_JMP_CACHE_SIZE - 1);
+    tcg_gen_andi_i64(h, h, (1 << lo_bits) - 1);
+    tcg_gen_or_i64(h, h, g);
     tcg_gen_shli_i64(h, h, CPU_JMP_CACHE_ENTRY_BITS);
     TCGv_ptr base = tcg_temp_new_ptr();
     tcg_gen_ld_ptr(base, tcg_env, offsetof(CPUEnvCommon, jmp_cache));
