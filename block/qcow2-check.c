@@ -413,11 +413,12 @@ int qcow2_rebuild_refcounts(BlockDev *bs, uint32_t order, char **errp)
     }
     for (uint64_t i = 0; i < c.nb; i++) {
         if (c.ref[i] > max) {
+            uint64_t refs = c.ref[i];
             free(c.ref);
             return block_err(errp, -ERANGE,
                              "%s: cluster %" PRIu64 " has %" PRIu64
                              " references, more than refcount_bits=%u can count",
-                             bs->filename, i, c.ref[i], 1u << order);
+                             bs->filename, i, refs, 1u << order);
         }
     }
     uint64_t cs = s->cluster_size, E = c.nb;
