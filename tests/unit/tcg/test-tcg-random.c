@@ -703,8 +703,14 @@ START_TEST(test_random_programs)
 {
     bool opt = _i & 1;
     tcg_context_set_optimize(ctx, opt);
-    for (int prog = 0; prog < 60; prog++) {
-        uint64_t seed = 0x1234567ull + (uint64_t)(_i / 2) * 1000 + prog;
+    /* MIMIC_TCG_RANDOM_PROGRAMS=N runs N programs per case (a longer soak); SEED moves
+     * the seeds. */
+    const char *np = getenv("MIMIC_TCG_RANDOM_PROGRAMS");
+    const char *sd = getenv("MIMIC_TCG_RANDOM_SEED");
+    int n_progs = np ? atoi(np) : 60;
+    uint64_t base = sd ? strtoull(sd, NULL, 0) : 0x1234567ull;
+    for (int prog = 0; prog < n_progs; prog++) {
+        uint64_t seed = base + (uint64_t)(_i / 2) * 1000003 + prog;
         static Gen g;
         gen_program(&g, seed);
         Slots sl = {0};
