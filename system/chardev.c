@@ -8,6 +8,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <sys/socket.h>
 #include <glib-unix.h>
 #include <glib.h>
 #include <poll.h>
@@ -25,6 +30,7 @@ typedef enum ChardevKind {
     CHR_FILE,
     CHR_PIPE,
     CHR_STDIO,
+    CHR_SOCKET, /* tcp: a connected client is in_fd == out_fd */
     CHR_MUX_FE, /* a front-end of a multiplexer: I/O goes through mux->backend */
 } ChardevKind;
 
@@ -43,7 +49,10 @@ struct Chardev {
     void *fe_opaque;
     void (*focus_fn)(void *opaque, bool focused);
     void *focus_opaque;
-    CharMux *mux; /* backend: the mux it feeds; MUX_FE: the mux it belongs to */
+    CharMux *mux;  /* backend: the mux it feeds; MUX_FE: the mux it belongs to */
+    int listen_fd; /* tcp server: -1 otherwise */
+    GSource *listen_src;
+    int port;
 };
 
 struct CharMux {
@@ -55,7 +64,9 @@ struct CharMux {
 };
 
 static void chr_read_start(Chardev *chr);
+static void chr_read_stop(Chardev *chr);
 static void chr_deliver(Chardev *chr);
+static Chardev *chr_socket_new(const char *spec, char **errp);
 
 /* accept_input may come from vCPU threads while the main loop frees a
  * chardev: the queued retry is tracked under this lock. */
@@ -133,6 +144,8 @@ static Chardev *chr_alloc(ChardevKind kind, const char *spec, int in_fd, int out
     chr->out_fd = out_fd;
     chr->owns_fds = true;
     chr->pending = g_byte_array_new();
+    chr->listen_fd = -1;
+    chr->port = -1;
     return chr;
 }
 
@@ -202,8 +215,148 @@ static Chardev *chr_new_backend(const char *spec, bool mux_wanted, char **errp)
         chr_read_start(chr);
         return chr;
     }
+    if (!strncmp(spec, "tcp:", 4)) {
+        return chr_socket_new(spec, errp);
+    }
     *errp = g_strdup_printf("'%s' is not a valid char driver", spec);
     return NULL;
+}
+
+/* ---- tcp sockets ---------------------------------------------------------- */
+
+static void chr_socket_attach(Chardev *chr, int fd)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    chr->in_fd = chr->out_fd = fd;
+    chr->eof = false;
+    chr_read_start(chr);
+}
+
+/* The client went away: drop output until the next one connects. */
+static void chr_socket_detach(Chardev *chr)
+{
+    chr_read_stop(chr);
+    if (chr->in_fd >= 0) {
+        close(chr->in_fd);
+    }
+    chr->in_fd = chr->out_fd = -1;
+    chr->eof = false;
+}
+
+static gboolean chr_socket_accept(gint fd, GIOCondition cond, gpointer opaque)
+{
+    Chardev *chr = opaque;
+    int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    if (cfd < 0) {
+        return G_SOURCE_CONTINUE;
+    }
+    if (chr->in_fd >= 0) {
+        close(cfd); /* one client at a time */
+    } else {
+        chr_socket_attach(chr, cfd);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* "tcp:[HOST]:PORT[,server[=on]][,nowait|,wait=off]": a client connects at
+ * once; a server listens and, unless told not to, waits for its first
+ * client before the machine starts (as QEMU does). */
+static Chardev *chr_socket_new(const char *spec, char **errp)
+{
+    char **parts = g_strsplit(spec + 4, ",", -1);
+    bool server = false, wait = true, ok = true;
+    for (char **p = parts + 1; *p && ok; p++) {
+        if (!strcmp(*p, "server") || !strcmp(*p, "server=on")) {
+            server = true;
+        } else if (!strcmp(*p, "nowait") || !strcmp(*p, "wait=off")) {
+            wait = false;
+        } else if (!strcmp(*p, "wait") || !strcmp(*p, "wait=on") || !strcmp(*p, "server=off")) {
+            /* defaults */
+        } else {
+            *errp = g_strdup_printf("'%s': unknown socket option '%s'", spec, *p);
+            ok = false;
+        }
+    }
+    const char *hostport = parts[0];
+    const char *colon = strrchr(hostport, ':');
+    if (ok && (!colon || !colon[1])) {
+        *errp = g_strdup_printf("'%s': expected tcp:[HOST]:PORT", spec);
+        ok = false;
+    }
+    if (!ok) {
+        g_strfreev(parts);
+        return NULL;
+    }
+    char *host = g_strndup(hostport, colon - hostport);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = (server ? AI_PASSIVE : 0) | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    int rc =
+        getaddrinfo(*host ? host : (server ? "0.0.0.0" : "127.0.0.1"), colon + 1, &hints, &res);
+    g_free(host);
+    g_strfreev(parts);
+    if (rc) {
+        *errp = g_strdup_printf("'%s': %s", spec, gai_strerror(rc));
+        return NULL;
+    }
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        int one = 1;
+        if (server) {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+            if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0) {
+                break;
+            }
+        } else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            break;
+        }
+        err = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        *errp = g_strdup_printf("'%s': %s", spec, strerror(err));
+        return NULL;
+    }
+    Chardev *chr = chr_alloc(CHR_SOCKET, spec, -1, -1);
+    if (!server) {
+        chr_socket_attach(chr, fd);
+        return chr;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    chr->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                         : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    chr->listen_fd = fd;
+    if (wait) {
+        fprintf(stderr, "mimic: waiting for a connection on %s (port %d)\n", spec, chr->port);
+        int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        if (cfd >= 0) {
+            chr_socket_attach(chr, cfd);
+        }
+    }
+    chr->listen_src = g_unix_fd_source_new(fd, G_IO_IN);
+    g_source_set_callback(chr->listen_src, (GSourceFunc)(void (*)(void))chr_socket_accept, chr,
+                          NULL);
+    g_source_attach(chr->listen_src, main_loop_context());
+    return chr;
+}
+
+int chardev_port(const Chardev *chr)
+{
+    if (chr->kind == CHR_MUX_FE) {
+        chr = chr->mux->backend;
+    }
+    return chr->port;
 }
 
 Chardev *chardev_new(const char *spec, char **errp)
@@ -250,6 +403,13 @@ static void chr_read_stop(Chardev *chr)
 static void chr_free_one(Chardev *chr)
 {
     chr_read_stop(chr);
+    if (chr->listen_src) {
+        g_source_destroy(chr->listen_src);
+        g_source_unref(chr->listen_src);
+    }
+    if (chr->listen_fd >= 0) {
+        close(chr->listen_fd);
+    }
     g_mutex_lock(&retry_lock);
     if (chr->retry_src) {
         g_source_destroy(chr->retry_src);
@@ -360,6 +520,12 @@ static gboolean chr_fd_readable(gint fd, GIOCondition cond, gpointer opaque)
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
         return G_SOURCE_CONTINUE;
+    }
+    if (n <= 0 && chr->kind == CHR_SOCKET) {
+        g_source_unref(chr->in_src);
+        chr->in_src = NULL;
+        chr_socket_detach(chr);
+        return G_SOURCE_REMOVE;
     }
     if (n <= 0) {
         /* End of input (a closed pipe, stdin from /dev/null): the guest keeps

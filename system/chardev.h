@@ -22,7 +22,8 @@ typedef struct CharFrontendOps {
 } CharFrontendOps;
 
 /* Parses a -serial / -chardev style spec: "stdio", "mon:stdio", "null",
- * "file:PATH", "pipe:PATH", "none". NULL with *errp set on a bad spec. */
+ * "file:PATH", "pipe:PATH", "tcp:[HOST]:PORT[,server][,nowait]", "none".
+ * NULL with *errp set on a bad spec. */
 Chardev *chardev_new(const char *spec, char **errp);
 void chardev_free(Chardev *chr);
 void chardev_set_frontend(Chardev *chr, const CharFrontendOps *ops, void *opaque);
@@ -51,6 +52,8 @@ void chardev_mux_feed(Chardev *chr, const uint8_t *buf, size_t len);
 void chardev_set_focus_handler(Chardev *chr, void (*fn)(void *opaque, bool focused), void *opaque);
 /* The backend is an interactive terminal (output wants "\r\n"). */
 bool chardev_is_tty(const Chardev *chr);
+/* The TCP port a "tcp:...,server" backend listens on (-1 otherwise). */
+int chardev_port(const Chardev *chr);
 /* The spec this backend was created from ("stdio", "file:x", ...). */
 const char *chardev_spec(const Chardev *chr);
 

@@ -5,11 +5,13 @@
 #include "system/chardev.h"
 #include "system/main-loop.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,6 +177,90 @@ START_TEST(test_end_of_input_is_not_quit)
 }
 END_TEST
 
+static int tcp_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
+
+static char *tcp_read(int fd)
+{
+    char buf[256];
+    ssize_t n = 0;
+    for (int i = 0; i < 200 && n <= 0; i++) {
+        n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+        g_usleep(1000);
+    }
+    return g_strndup(buf, n > 0 ? n : 0);
+}
+
+START_TEST(test_tcp_server)
+{
+    char *err = NULL;
+    Chardev *chr = chardev_new("tcp:127.0.0.1:0,server,nowait", &err);
+    ck_assert_msg(chr != NULL, "%s", err);
+    int port = chardev_port(chr);
+    ck_assert_int_gt(port, 0);
+    Sink sink = {g_string_new(NULL), 100};
+    chardev_set_frontend(chr, &sink_ops, &sink);
+    /* Nobody connected: output is dropped, not an error. */
+    ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"lost", 4), 4);
+
+    for (int round = 0; round < 2; round++) {
+        int fd = tcp_connect(port);
+        spin(20);
+        ck_assert_int_eq(send(fd, "hi", 2, 0), 2);
+        spin(20);
+        ck_assert_str_eq(sink.got->str, round ? "hihi" : "hi");
+        ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"out", 3), 3);
+        char *got = tcp_read(fd);
+        ck_assert_str_eq(got, "out");
+        g_free(got);
+        close(fd); /* the next client takes over */
+        spin(20);
+    }
+    chardev_free(chr);
+    g_string_free(sink.got, TRUE);
+}
+END_TEST
+
+START_TEST(test_tcp_client)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(listen(lfd, 1), 0);
+    socklen_t sl = sizeof(sa);
+    getsockname(lfd, (struct sockaddr *)&sa, &sl);
+    char *spec = g_strdup_printf("tcp:127.0.0.1:%d", ntohs(sa.sin_port));
+    char *err = NULL;
+    Chardev *chr = chardev_new(spec, &err);
+    ck_assert_msg(chr != NULL, "%s", err);
+    ck_assert_int_eq(chardev_port(chr), -1);
+    int fd = accept(lfd, NULL, NULL);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"ping", 4), 4);
+    char *got = tcp_read(fd);
+    ck_assert_str_eq(got, "ping");
+    g_free(got);
+    chardev_free(chr);
+    close(fd);
+    close(lfd);
+    g_free(spec);
+
+    ck_assert_ptr_null(chardev_new("tcp:nohost", &err));
+    ck_assert_str_eq(err, "'tcp:nohost': expected tcp:[HOST]:PORT");
+    g_free(err);
+    ck_assert_ptr_null(chardev_new("tcp::1,bogus", &err));
+    ck_assert_str_eq(err, "'tcp::1,bogus': unknown socket option 'bogus'");
+    g_free(err);
+}
+END_TEST
+
 typedef struct MuxFixture {
     char *out_path;
     Chardev *serial, *monitor;
@@ -280,6 +366,8 @@ int main(void)
     tcase_add_test(tc, test_bad_specs);
     tcase_add_test(tc, test_pipe_paced_input);
     tcase_add_test(tc, test_end_of_input_is_not_quit);
+    tcase_add_test(tc, test_tcp_server);
+    tcase_add_test(tc, test_tcp_client);
     tcase_add_test(tc, test_mux_escapes);
     tcase_add_test(tc, test_mux_respects_can_receive);
     suite_add_tcase(s, tc);
