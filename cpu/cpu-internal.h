@@ -37,6 +37,7 @@ TranslationBlock *tb_find_by_host(uintptr_t host_addr);
  * through cpu_loop_exit when the store rewrites the block running it (precise SMC). */
 void tb_invalidate_for_store(CPUState *cpu, uint64_t ram_addr, unsigned len, uintptr_t retaddr);
 uint64_t tb_flush_count(void);
+extern uint64_t tb_code_mark_gen;
 void tb_invalidate_phys_range_notify(uint64_t ram_addr, unsigned len);
 int tcg_accel_init(char **errp);
 void tb_jmp_cache_clear(CPUState *cpu);

@@ -24,6 +24,8 @@ static GTree *tb_by_code;
 /* Every TB since the last flush (invalidated ones too: a jump cache may still hold them). */
 static GPtrArray *tb_all;
 static uint64_t tb_flushes;
+/* Bumped whenever a page becomes a code page (see tlb_set_page). */
+uint64_t tb_code_mark_gen;
 
 typedef struct PageDesc {
     uint64_t addr;   /* key: ram_addr of the page */
@@ -449,6 +451,7 @@ static void page_add_tb(uint64_t page, TranslationBlock *tb, int idx)
         pd->addr = page;
         g_hash_table_insert(tb_pages, &pd->addr, pd);
         memory_ram_set_code_page(page);
+        __atomic_add_fetch(&tb_code_mark_gen, 1, __ATOMIC_SEQ_CST);
         tlb_mark_code_page_all(page);
     }
     tb->page_next[idx] = pd->first;

@@ -158,6 +158,7 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot, int m
         }
     }
 
+    uint64_t mark_gen = __atomic_load_n(&tb_code_mark_gen, __ATOMIC_SEQ_CST);
     MemoryRegionSection s = address_space_lookup(cpu->as, paddr);
     CPUTLBEntryFull *full = &cpu->tlb_full[mmu_idx][tlb_index(cpu, vaddr)];
     TCGTLBEntry e;
@@ -197,10 +198,11 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot, int m
     /* Generated code of this thread is the only reader: a plain copy is enough. */
     TCGTLBEntry *slot = tlb_entry(cpu, mmu_idx, vaddr);
     *slot = e;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the entry is visible before we re-read gen */
     /* Another vCPU may have marked the page as code between our check and the copy, and
      * swept TLBs before our entry existed: look again now that it does. */
-    if (e.addr_write != UINT64_MAX && !write_flags && full->ram_addr != UINT64_MAX) {
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (e.addr_write != UINT64_MAX && !write_flags && full->ram_addr != UINT64_MAX &&
+        __atomic_load_n(&tb_code_mark_gen, __ATOMIC_SEQ_CST) != mark_gen) {
         if (memory_ram_is_code_page(full->ram_addr)) {
             __atomic_store_n(&slot->addr_write, e.addr_write | TCG_TLB_NOTDIRTY, __ATOMIC_SEQ_CST);
         }
