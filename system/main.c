@@ -56,12 +56,21 @@ static void G_GNUC_NORETURN main_fail(char *msg)
 
 static void main_system_reset(void)
 {
+    /* The vCPUs stay stopped until the board has reloaded what it boots
+     * (a kernel in RAM, a boot stub): none may run half-loaded code. */
+    bool pause = cpus_started && CPU_FN(cpus_pause) && vm_running();
+    if (pause) {
+        cpus_pause();
+    }
     device_reset_all();
     if (CPU_FN(cpus_reset)) {
         cpus_reset();
     }
     if (main_mc->reset) {
         main_mc->reset(current_machine);
+    }
+    if (pause) {
+        cpus_resume();
     }
 }
 

@@ -85,16 +85,16 @@ class Guest:
 
     def run(self, command, timeout=60):
         """Runs a shell command in the guest; returns its output (without the echo)."""
-        tag = "__MIMIC_%d__" % int(time.monotonic() * 1000)
-        # The tag is split in the command so the echo of the typed line does not match.
-        self.send("%s; echo %s\"\"_END $?\n" % (command, tag[:-2]))
-        m = self.expect(re.escape(tag[:-2]) + r"_END (\d+)", timeout)
-        # The output starts after the echo of the typed line, which ends with
-        # the unexpanded `$?` (the terminal may have wrapped the line anywhere).
-        echo_end = self.buf.rfind(b'_END $?', 0, m.start())
-        start = self.buf.find(b"\n", echo_end) + 1 if echo_end >= 0 else 0
-        end = self.buf.rfind(b"\n", 0, m.start())
-        out = self.buf[start:max(start, end)].decode(errors="replace")
+        self._seq = getattr(self, "_seq", 0) + 1
+        tag = "MIMIC%d" % self._seq
+        # The guest prints tag_BEGIN and tag_END itself; the echo of the typed
+        # line holds them split by "" and cannot match, however the terminal
+        # wraps it.
+        self.send('echo %s""_BEGIN; %s; echo %s""_END $?\n' % (tag, command, tag))
+        self.expect(re.escape(tag) + r"_BEGIN\r?\n", timeout)
+        begin = self._marker
+        m = self.expect(re.escape(tag) + r"_END (\d+)", timeout)
+        out = self.buf[begin:m.start()].decode(errors="replace")
         self.last_status = int(m.group(1))
         return out.replace("\r", "").strip("\n")
 

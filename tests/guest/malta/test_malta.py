@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Boots Debian bookworm's mipsel kernel (linux-image-4kc-malta) on mimic's
+Malta board with a busybox initramfs and checks what a user sees: the shell
+answers commands, a qcow2 disk on the PIIX4 IDE is mounted, written and read
+back on the host, reboot restarts the kernel, poweroff ends mimic with exit 0.
+
+    test_malta.py --mimic build/mimic --img build/mimic-img --scripts scripts
+Exit 77 (ctest: skipped) when the Debian packages cannot be fetched.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from guestrun import Guest  # noqa: E402
+
+SKIP = 77
+
+
+def sh(*argv, **kw):
+    return subprocess.run(argv, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mimic", required=True)
+    ap.add_argument("--img", required=True)
+    ap.add_argument("--scripts", required=True)
+    args = ap.parse_args()
+
+    cache = os.environ.get("MIMIC_CACHE", os.path.expanduser("~/.cache/mimic"))
+    try:
+        sh(os.path.join(args.scripts, "fetch-guests.sh"), "mipsel")
+    except subprocess.CalledProcessError as e:
+        print("SKIP: cannot fetch Debian's mipsel kernel and busybox:", e.stderr)
+        return SKIP
+    for tool in ("mkfs.vfat", "mcopy", "mtype"):
+        if not shutil.which(tool):
+            print("FAIL: %s missing (scripts/setup.sh --tests installs dosfstools, mtools)" % tool)
+            return 1
+    kernel = os.path.join(cache, "guests", "mipsel", "vmlinuz")
+    work = tempfile.mkdtemp(prefix="mimic-malta-")
+    try:
+        initrd = os.path.join(work, "rd.cpio.gz")
+        sh(os.path.join(args.scripts, "mkinitramfs.sh"), "-m", "ata_piix,vfat,nls_cp437,nls_ascii",
+           "mipsel", initrd)
+
+        # A FAT disk holding a file from the host, as qcow2 made by mimic-img.
+        raw = os.path.join(work, "disk.raw")
+        with open(raw, "wb") as f:
+            f.truncate(16 << 20)
+        sh("mkfs.vfat", "-n", "MIMIC", raw)
+        hostfile = os.path.join(work, "host.txt")
+        with open(hostfile, "w") as f:
+            f.write("written by the host\n")
+        sh("mcopy", "-i", raw, hostfile, "::host.txt")
+        disk = os.path.join(work, "disk.qcow2")
+        sh(args.img, "convert", "-f", "raw", "-O", "qcow2", raw, disk)
+
+        argv = [args.mimic, "-M", "malta", "-m", "256", "-kernel", kernel, "-initrd", initrd,
+                "-append", "console=ttyS0 quiet", "-nographic",
+                "-drive", "file=%s,format=qcow2,if=ide" % disk]
+        with Guest(argv, log_path=os.path.join(work, "console.log")) as g:
+            g.expect("mimic initramfs ready", timeout=300)
+            print("shell after %.1f s" % g.elapsed())
+
+            out = g.run("uname -m")
+            assert out == "mips", out
+            out = g.run("grep -c processor /proc/cpuinfo; grep -m1 'cpu model' /proc/cpuinfo")
+            assert out.startswith("1\n") and "MIPS 24K" in out, out
+            out = g.run("echo $((123456789 * 9)) | sha256sum | cut -c1-16")
+            assert out == sh("sh", "-c", "echo 1111111101 | sha256sum | cut -c1-16").strip(), out
+            out = g.run("seq 1 1000 | awk '{s += $1} END {print s}'")
+            assert out == "500500", out
+
+            out = g.run("cat /proc/partitions")
+            assert "sda" in out, out
+            out = g.run("mount -t vfat /dev/sda /mnt && cat /mnt/host.txt")
+            assert out == "written by the host", out
+            g.run("echo written by the guest > /mnt/guest.txt && umount /mnt")
+            assert g.last_status == 0
+
+            # reboot: the machine resets and the kernel boots again.
+            g.send("reboot -f\n")
+            g.expect("Linux version", timeout=120)
+            g.expect("mimic initramfs ready", timeout=300)
+            out = g.run("cat /proc/uptime | cut -d. -f1")
+            assert int(out) < 120, out
+
+            g.send("poweroff -f\n")
+            code = g.wait_exit(120)
+            assert code == 0, "mimic exited with %d after poweroff" % code
+
+        # The guest's file is in the image, as mimic-img reads it back.
+        back = os.path.join(work, "back.raw")
+        sh(args.img, "convert", "-f", "qcow2", "-O", "raw", disk, back)
+        got = sh("mtype", "-i", back, "::guest.txt")
+        assert got == "written by the guest\n", repr(got)
+        check = subprocess.run([args.img, "check", disk], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+        print("PASS")
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
