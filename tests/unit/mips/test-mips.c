@@ -94,6 +94,7 @@ GUEST_TEST(exc)
 GUEST_TEST(tlb)
 GUEST_TEST(irq)
 GUEST_TEST(fpu)
+GUEST_TEST(user)
 #endif
 
 static Suite *mips_suite(void)
@@ -114,6 +115,7 @@ static Suite *mips_suite(void)
     ADD(tlb)
     ADD(irq)
     ADD(fpu)
+    ADD(user)
 #endif
     suite_add_tcase(s, tc);
     return s;

@@ -65,6 +65,31 @@ general:
     lw $k0, %lo(exc_count)($k1)
     addiu $k0, $k0, 1
     sw $k0, %lo(exc_count)($k1)
+    /* exc_log[count % 16] = Cause */
+    andi $k0, $k0, 15
+    sll $k0, $k0, 2
+    lui $k1, %hi(exc_log)
+    addiu $k1, $k1, %lo(exc_log)
+    addu $k1, $k1, $k0
+    mfc0 $k0, CAUSE
+    sw $k0, 0($k1)
+    /* A BREAK while exc_kernel_resume is set returns to kernel mode there (user tests). */
+    andi $k0, $k0, 0x7c
+    xori $k0, $k0, (9 << 2)
+    bnez $k0, 3f
+    nop
+    lui $k1, %hi(exc_kernel_resume)
+    lw $k0, %lo(exc_kernel_resume)($k1)
+    beqz $k0, 3f
+    sw $zero, %lo(exc_kernel_resume)($k1)
+    mtc0 $k0, EPC
+    mfc0 $k0, STATUS
+    ins $k0, $zero, 3, 2
+    mtc0 $k0, STATUS
+    ehb
+    eret
+    nop
+3:
     /* Resume at exc_resume if the test set it (then cleared), else after EPC. */
     lui $k1, %hi(exc_resume)
     lw $k0, %lo(exc_resume)($k1)
@@ -111,7 +136,7 @@ _start:
 
     .data
     .globl exc_cause, exc_epc, exc_badvaddr, exc_count, exc_resume, refill_count, refill_pa
-    .globl irq_count, irq_cause
+    .globl irq_count, irq_cause, exc_log, exc_kernel_resume
 exc_cause: .word 0
 exc_epc: .word 0
 exc_badvaddr: .word 0
@@ -121,3 +146,5 @@ refill_count: .word 0
 refill_pa: .word 0
 irq_count: .word 0
 irq_cause: .word 0
+exc_kernel_resume: .word 0
+exc_log: .space 64

@@ -12,6 +12,7 @@
 
 extern volatile uint32_t exc_cause, exc_epc, exc_badvaddr, exc_count, exc_resume;
 extern volatile uint32_t refill_count, refill_pa, irq_count, irq_cause;
+extern volatile uint32_t exc_log[16], exc_kernel_resume;
 
 static int failures;
 
