@@ -29,7 +29,7 @@ bool block_cache_mode_parse(const char *name, BlockCacheMode *mode, char **errp)
 const char *block_cache_mode_name(BlockCacheMode mode);
 /* The BLOCK_O_CACHE_* bits of block.h's block_open() for a mode. */
 int block_cache_mode_flags(BlockCacheMode mode);
-/* Whether the mode bypasses the host page cache (needs aligned buffers). */
+/* Whether the mode bypasses the host page cache (O_DIRECT). */
 bool block_cache_mode_direct(BlockCacheMode mode);
 
 /* ---- asynchronous requests -------------------------------------------- */
@@ -51,7 +51,7 @@ typedef void BlockAioCompletion(void *opaque, int ret);
  * Registers a device with the pool (starting it if needed). drive_open does
  * this; call it yourself only for a BlockDev opened with block.h directly.
  * The cache mode itself is applied by the driver (block_open flags), which
- * also serialises each device's operations. block_aio_detach waits for the
+ * also serialises each device's operations. block_aio_detach waits for all
  * outstanding requests, so that the caller may close the device.
  * Guest discards: devices honour Drive.opts.discard (QEMU's default is to
  * ignore them) before submitting BLOCK_AIO_DISCARD.
