@@ -22,6 +22,26 @@ START_TEST(test_models_and_reset)
     ck_assert_ptr_nonnull(cpu_model_find("24Kf"));
     ck_assert_ptr_nonnull(cpu_model_find("24Kf-be"));
     ck_assert_ptr_nonnull(cpu_model_find("4Kc-be"));
+    /* gdb's register file: pc is register 37, little-endian bytes on a little-endian CPU */
+    uint8_t buf[8];
+    CPUState *cpu = m->cpu;
+    ck_assert_int_eq(cpu->ops->gdb_num_regs, 72);
+    ck_assert_int_eq(cpu->ops->gdb_read_register(cpu, buf, 37), 4);
+    ck_assert_uint_eq(buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24, 0xbfc00000u);
+    const uint8_t v[4] = {0x78, 0x56, 0x34, 0x12};
+    ck_assert_int_eq(cpu->ops->gdb_write_register(cpu, v, 5), 4);
+    ck_assert_uint_eq(m->env->gpr[5], 0x12345678u);
+    ck_assert_int_eq(cpu->ops->gdb_write_register(cpu, v, 0), 4);
+    ck_assert_uint_eq(m->env->gpr[0], 0); /* $zero stays zero */
+    ck_assert_int_eq(cpu->ops->gdb_read_register(cpu, buf, 80), 0);
+    char *dump = NULL;
+    size_t dump_len = 0;
+    FILE *f = open_memstream(&dump, &dump_len);
+    cpu_dump_state(cpu, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(dump, "pc=bfc00000"));
+    ck_assert_ptr_nonnull(strstr(dump, "a1  =12345678"));
+    free(dump);
     char *err = NULL;
     ck_assert_ptr_null(cpu_create("r4000", m->as, &err));
     ck_assert_ptr_nonnull(err);

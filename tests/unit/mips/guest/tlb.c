@@ -93,6 +93,25 @@ int main(void)
     CHECK_EQ(26, EXC_CODE(exc_cause), 2);
     MTC0(10, 0, 5);
     CHECK_EQ(27, as[0], 0x600d);
+    /* 16 KiB pages (PageMask 0x6000): even page at 0x02000000, odd at 0x02004000 */
+    MTC0(10, 0, 0);
+    MTC0(0, 0, 1);
+    MTC0(10, 0, 0x02000000);
+    MTC0(2, 0, ((0x00210000 >> 12) << 6) | 0x1f);
+    MTC0(3, 0, ((0x00218000 >> 12) << 6) | 0x1f);
+    MTC0(5, 0, 0x6000);
+    __asm__ volatile("tlbwi\n\tehb" ::: "memory");
+    MTC0(5, 0, 0);
+    *(volatile uint32_t *)0x80213ffc = 0x16161616;
+    *(volatile uint32_t *)0x80218010 = 0x32323232;
+    CHECK_EQ(29, *(volatile uint32_t *)0x02003ffc, 0x16161616);
+    CHECK_EQ(30, *(volatile uint32_t *)0x02004010, 0x32323232);
+    MTC0(10, 0, 0x02004000);
+    __asm__ volatile("tlbp\n\tehb");
+    CHECK_EQ(31, MFC0(0, 0), 1);
+    __asm__ volatile("tlbr\n\tehb");
+    CHECK_EQ(32, MFC0(5, 0), 0x6000);
+    MTC0(10, 0, 5);
     /* Unmapped segments ignore the TLB */
     CHECK_EQ(28, *(volatile uint32_t *)0xa0200000, 0x11111111);
     return done("tlb");
