@@ -717,8 +717,18 @@ START_TEST(test_random_programs)
         TCGLabel *labels[MAX_INSNS];
         tcg_func_start(ctx);
         emit_program(&g, &sl, labels);
+        /* -d op and -d op_opt go through every kind of op */
+        char *dump = NULL;
+        size_t dump_len = 0;
+        FILE *df = open_memstream(&dump, &dump_len);
+        tcg_dump_ops(ctx, df);
+        tcg_context_set_log_op_opt(ctx, df);
         TCGCodeResult res;
         gen_ok(&res);
+        tcg_context_set_log_op_opt(ctx, NULL);
+        fclose(df);
+        ck_assert_ptr_nonnull(strstr(dump, "exit_tb"));
+        free(dump);
 
         uint64_t v[N_SLOTS] = {0}, scratch[8] = {0};
         Rng r = {seed ^ 0xabcdef};
