@@ -235,6 +235,12 @@ struct CPUArchOps {
     bool big_endian;
     LogDisasArch disas_arch;
 
+    /* Offset in env of a uint32_t that always equals the flags get_tb_flags returns (e.g.
+     * MIPS hflags), or 0. With it, the inline jump-cache lookup of
+     * translator_lookup_and_goto_ptr compares the CPU's current flags, so front-ends may
+     * use it after mode changes (eret, status writes); without it, it compares the flags
+     * of the block being translated. */
+    intptr_t tb_flags_offset;
     /* Once per process, before any translation: register IR globals. */
     void (*translate_init)(void);
     /* Translate one block: set up the arch DisasContext and call translator_loop. */

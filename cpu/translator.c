@@ -239,7 +239,14 @@ void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc)
 
     TCGv_i32 f = tcg_temp_new_i32();
     tcg_gen_ld_i32(f, slot_ptr(slot), offsetof(CPUJumpCacheEntry, flags));
-    tcg_gen_brcondi_i32(TCG_COND_NE, f, (int32_t)db->tb->flags, miss);
+    if (db->cpu->ops->tb_flags_offset > 0) {
+        /* After the branch above, IR globals are back in env: the word is current. */
+        TCGv_i32 cur = tcg_temp_new_i32();
+        tcg_gen_ld_i32(cur, tcg_env, db->cpu->ops->tb_flags_offset);
+        tcg_gen_brcond_i32(TCG_COND_NE, f, cur, miss);
+    } else {
+        tcg_gen_brcondi_i32(TCG_COND_NE, f, (int32_t)db->tb->flags, miss);
+    }
 
     TCGv_i32 cf = tcg_temp_new_i32();
     tcg_gen_ld_i32(cf, slot_ptr(slot), offsetof(CPUJumpCacheEntry, cflags));

@@ -923,6 +923,31 @@ START_TEST(test_cross_cpu_smc)
 }
 END_TEST
 
+START_TEST(test_jump_cache_sees_mode_change)
+{
+    setup_machine(0);
+    /* The same code at 0x2000 translates differently per mode: an indirect jump right
+     * after a mode switch must not reuse the block of the old mode from the jump cache. */
+    const uint32_t sub[] = {LI(2, 7), JR(15)};
+    const uint32_t prog[] = {
+        LI32(3, 0x2000),
+        LI32(15, 0x1014),
+        JR(3),        /* 0x1010 */
+        ADD(6, 2, 0), /* 0x1014 */
+        LI32(15, 0x1028),
+        toy_i(TOY_SETMODE, 0, 0, 1), /* 0x1020 */
+        JR(3),                       /* 0x1024 */
+        HALT(),                      /* 0x1028 */
+    };
+    load(0x2000, sub, 2);
+    load(0x1000, prog, sizeof(prog) / 4);
+    run_to_halt();
+    ck_assert_uint_eq(env->regs[6], 7);
+    ck_assert_uint_eq(env->mode, 1);
+    ck_assert_uint_eq(env->regs[2], 1007);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -960,6 +985,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_bus_error_on_unassigned);
     tcase_add_test(tc, test_fetch_from_nothing_raises);
     tcase_add_test(tc, test_cross_cpu_smc);
+    tcase_add_test(tc, test_jump_cache_sees_mode_change);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -12,6 +12,7 @@ static TCGv_i32 cpu_pc;
 
 typedef struct DisasContext {
     DisasContextBase base;
+    uint32_t mode;
 } DisasContext;
 
 static void toy_translate_init(void)
@@ -56,7 +57,10 @@ static void helper_eret(void *env)
 
 /* ---- Translator hooks ---- */
 
-static void toy_init_disas_context(DisasContextBase *db, CPUState *cpu) {}
+static void toy_init_disas_context(DisasContextBase *db, CPUState *cpu)
+{
+    ((DisasContext *)db)->mode = db->tb->flags;
+}
 
 static void toy_insn_start(DisasContextBase *db, CPUState *cpu)
 {
@@ -91,7 +95,12 @@ static void toy_translate_insn(DisasContextBase *db, CPUState *cpu)
     db->pc_next = pc + 4;
 
     switch (op) {
-    case TOY_LI: tcg_gen_movi_i32(cpu_regs[rd], simm); break;
+    case TOY_LI:
+        tcg_gen_movi_i32(cpu_regs[rd], ((DisasContext *)db)->mode == 1 ? simm + 1000 : simm);
+        break;
+    case TOY_SETMODE:
+        tcg_gen_st_i32(tcg_constant_i32((int32_t)uimm), tcg_env, offsetof(ToyEnv, mode));
+        break;
     case TOY_LUI: tcg_gen_movi_i32(cpu_regs[rd], (int32_t)(uimm << 16)); break;
     case TOY_ORI: tcg_gen_ori_i32(cpu_regs[rd], cpu_regs[rs], (int32_t)uimm); break;
     case TOY_ADD: tcg_gen_add_i32(cpu_regs[rd], cpu_regs[rs], cpu_regs[rt]); break;
@@ -208,13 +217,14 @@ static void toy_reset(CPUState *cpu)
     e->evec = 0x800;
     e->ivec = 0x900;
     e->done = 0;
+    e->mode = 0;
 }
 
 static void toy_get_tb_flags(void *env, uint64_t *pc, uint64_t *cs_base, uint32_t *flags)
 {
     *pc = ((ToyEnv *)env)->pc;
     *cs_base = 0;
-    *flags = 0;
+    *flags = ((ToyEnv *)env)->mode;
 }
 
 static int toy_mmu_index(CPUState *cpu, bool ifetch)
@@ -333,6 +343,7 @@ const CPUArchOps toy_arch_ops = {
     .name = "toy",
     .env_size = sizeof(ToyEnv),
     .nb_mmu_modes = 1,
+    .tb_flags_offset = offsetof(ToyEnv, mode),
     .page_bits = 12,
     .addr_bits = 32,
     .big_endian = false,

@@ -14,24 +14,25 @@
 #include "cpu/cpu.h"
 
 enum {
-    TOY_LI = 1,     /* rd = sext(imm) */
-    TOY_LUI = 2,    /* rd = imm << 16 */
-    TOY_ORI = 3,    /* rd = rs | zext(imm) */
-    TOY_ADD = 4,    /* rd = rs + rt */
-    TOY_ADDI = 5,   /* rd = rs + sext(imm) */
-    TOY_LW = 6,     /* rd = mem32[rs + sext(imm)] */
-    TOY_SW = 7,     /* mem32[rs + sext(imm)] = rd */
-    TOY_BNZ = 8,    /* if (rs) pc = pc + 4 + sext(imm) * 4 */
-    TOY_JR = 9,     /* pc = rs (indirect) */
-    TOY_RAISE = 10, /* helper raises exception imm */
-    TOY_WFI = 11,   /* wait for interrupt */
-    TOY_HALT = 12,  /* done = 1, stop */
-    TOY_J = 13,     /* pc = pc + 4 + sext(imm) * 4 */
-    TOY_SUB = 14,   /* rd = rs - rt */
-    TOY_ERET = 15,  /* pc = irq_epc, ie = 1 */
-    TOY_LWBE = 16,  /* rd = big-endian mem32[rs + sext(imm)], unaligned allowed */
-    TOY_SWBE = 17,  /* big-endian store of rd, unaligned allowed */
-    TOY_HLW = 18,   /* rd = mem32[rs + sext(imm)] through a helper (cpu_ldl_data_ra) */
+    TOY_LI = 1,       /* rd = sext(imm) */
+    TOY_LUI = 2,      /* rd = imm << 16 */
+    TOY_ORI = 3,      /* rd = rs | zext(imm) */
+    TOY_ADD = 4,      /* rd = rs + rt */
+    TOY_ADDI = 5,     /* rd = rs + sext(imm) */
+    TOY_LW = 6,       /* rd = mem32[rs + sext(imm)] */
+    TOY_SW = 7,       /* mem32[rs + sext(imm)] = rd */
+    TOY_BNZ = 8,      /* if (rs) pc = pc + 4 + sext(imm) * 4 */
+    TOY_JR = 9,       /* pc = rs (indirect) */
+    TOY_RAISE = 10,   /* helper raises exception imm */
+    TOY_WFI = 11,     /* wait for interrupt */
+    TOY_HALT = 12,    /* done = 1, stop */
+    TOY_J = 13,       /* pc = pc + 4 + sext(imm) * 4 */
+    TOY_SUB = 14,     /* rd = rs - rt */
+    TOY_ERET = 15,    /* pc = irq_epc, ie = 1 */
+    TOY_LWBE = 16,    /* rd = big-endian mem32[rs + sext(imm)], unaligned allowed */
+    TOY_SWBE = 17,    /* big-endian store of rd, unaligned allowed */
+    TOY_HLW = 18,     /* rd = mem32[rs + sext(imm)] through a helper (cpu_ldl_data_ra) */
+    TOY_SETMODE = 19, /* mode = imm from the next block on; in mode 1, LI adds 1000 */
 };
 
 enum {
@@ -55,6 +56,7 @@ typedef struct ToyEnv {
     uint32_t n_excp;
     uint32_t n_irq;
     uint32_t hole; /* a page (other than 0) that faults like unmapped memory */
+    uint32_t mode; /* the block flags: translation depends on it */
     volatile uint32_t done;
 } ToyEnv;
 
