@@ -25,6 +25,10 @@
  * several vCPU threads may translate at once. tcg_code_buffer_flush() discards all code
  * of every context: the caller must make sure no thread is executing generated code or
  * translating at that moment (cpu/ runs it in an exclusive section).
+ *
+ * Environment (triage): MIMIC_TCG_NO_OPT=1 starts contexts with the optimizer off;
+ * MIMIC_TCG_NO_HOST_EXT=1 (read when the buffer is created) avoids LZCNT/TZCNT/POPCNT/
+ * BMI2/MOVBE. Globals must be registered before the translations that use them.
  */
 
 typedef struct TCGContext TCGContext;
@@ -148,12 +152,12 @@ typedef void (*TCGStoreSlowFn)(void *env, uint64_t addr, uint64_t val, MemOpIdx 
 /* ---- Contexts ------------------------------------------------------------------------ */
 
 typedef struct TCGConfig {
-    int guest_addr_bits; /* 32 or 64: type of the address temp of qemu_ld/st */
-    int page_bits;       /* guest page size, e.g. 12 */
-    intptr_t tlb_offset; /* offset in env of TCGTLBDesc[nb_mmu_modes] */
-    int nb_mmu_modes;    /* <= TCG_MAX_MMU_MODES */
-    TCGLoadSlowFn ld_slow;
-    TCGStoreSlowFn st_slow;
+    int guest_addr_bits;    /* 32 or 64: type of the address temp of qemu_ld/st */
+    int page_bits;          /* guest page size, e.g. 12 */
+    intptr_t tlb_offset;    /* offset in env of TCGTLBDesc[nb_mmu_modes] */
+    int nb_mmu_modes;       /* <= TCG_MAX_MMU_MODES */
+    TCGLoadSlowFn ld_slow;  /* required if the front-end emits qemu_ld */
+    TCGStoreSlowFn st_slow; /* required if the front-end emits qemu_st */
 } TCGConfig;
 
 /* Creates the code buffer: one memfd mapped twice (RW view for writing, RX view for
