@@ -605,16 +605,24 @@ int tcg_find_insn(const TCGInsnTable *t, uintptr_t host_retaddr,
         return -1;
     }
     uint32_t off = (uint32_t)(host_retaddr - t->code_rx);
-    /* A return address lies after its call, hence "<= end". */
-    for (uint32_t i = 0; i < t->n_insns; i++) {
-        if (off <= t->insns[i].end_off) {
-            if (words_out) {
-                memcpy(words_out, t->insns[i].words, sizeof(t->insns[i].words));
-            }
-            return (int)i;
+    /* The first instruction whose code ends at or after off (end offsets never
+     * decrease); a return address lies after its call, hence "<= end". */
+    uint32_t lo = 0, hi = t->n_insns;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->insns[mid].end_off < off) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
-    return -1;
+    if (lo >= t->n_insns) {
+        return -1;
+    }
+    if (words_out) {
+        memcpy(words_out, t->insns[lo].words, sizeof(t->insns[lo].words));
+    }
+    return (int)lo;
 }
 
 TCGInsnTable *tcg_insn_table_dup(const TCGInsnTable *t)
