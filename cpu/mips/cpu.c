@@ -462,16 +462,15 @@ static bool mips_has_work(CPUState *cpu)
     return (mips_cause(e) & e->cp0_status & 0xff00) != 0;
 }
 
-void helper_raise(void *env, uint32_t excp)
-{
-    cpu_raise_exception_ra(env_cpu(env), (int)excp, GETPC());
-}
-
-void helper_raise_cpu(void *env, uint32_t copno)
+void helper_raise_here(void *env, uint32_t code)
 {
     MipsEnv *e = env;
-    e->cp0_cause = (e->cp0_cause & ~(3u << 28)) | (copno << 28);
-    cpu_raise_exception_ra(env_cpu(env), MIPS_EXC_CPU, GETPC());
+    CPUState *cpu = env_cpu(env);
+    if ((code & 0xff) == MIPS_EXC_CPU) {
+        e->cp0_cause = (e->cp0_cause & ~(3u << 28)) | (((code >> 8) & 3) << 28);
+    }
+    cpu->exception_index = (int)(code & 0xff);
+    cpu_loop_exit(cpu);
 }
 
 void helper_wait(void *env)

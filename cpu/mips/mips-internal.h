@@ -39,8 +39,8 @@ void mips_translate_init(void);
 void mips_gen_code(CPUState *cpu, TranslationBlock *tb, int max_insns);
 
 /* Helpers (called from generated code). */
-void helper_raise(void *env, uint32_t excp) __attribute__((noreturn));
-void helper_raise_cpu(void *env, uint32_t copno) __attribute__((noreturn));
+/* code = ExcCode | CE << 8; env pc and bd already set by the generated code. */
+void helper_raise_here(void *env, uint32_t code) __attribute__((noreturn));
 uint32_t helper_mfc0(void *env, uint32_t regsel);
 /* Returns non-zero if the write changed hflags (the translation mode) or, for Status,
  * unmasked a pending interrupt: the block must end. */

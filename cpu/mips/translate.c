@@ -67,9 +67,18 @@ static TCGTemp *t32(TCGv_i32 v)
     return tcgv_i32_temp(v);
 }
 
+/* Raises code (ExcCode | CE << 8) at the current instruction. Its pc is known here, so the
+ * exception needs no search for the faulting host address (SYSCALL is hot). */
+static void gen_raise_code(DisasContext *ctx, uint32_t code)
+{
+    tcg_gen_movi_i32(cpu_pc, (int32_t)(ctx->in_ds ? ctx->pc - 4 : ctx->pc));
+    tcg_gen_st_i32(tcg_constant_i32(ctx->in_ds), tcg_env, offsetof(MipsEnv, bd));
+    tcg_gen_calln((void *)helper_raise_here, 0, NULL, 2, envt(), ci(code));
+}
+
 static void gen_raise(DisasContext *ctx, int excp)
 {
-    tcg_gen_calln((void *)helper_raise, 0, NULL, 2, envt(), ci((uint32_t)excp));
+    gen_raise_code(ctx, (uint32_t)excp);
     if (!ctx->in_ds) {
         ctx->base.is_jmp = DISAS_NORETURN;
     }
@@ -89,18 +98,18 @@ static TCGCond invert_cond(TCGCond c)
     return inv[c];
 }
 
-static void gen_raise_if(TCGCond cond, TCGv_i32 a, TCGv_i32 b, int excp)
+static void gen_raise_if(DisasContext *ctx, TCGCond cond, TCGv_i32 a, TCGv_i32 b, int excp)
 {
     TCGLabel *skip = tcg_label_new();
     tcg_gen_brcond_i32(invert_cond(cond), a, b, skip);
-    tcg_gen_calln((void *)helper_raise, 0, NULL, 2, envt(), ci((uint32_t)excp));
+    gen_raise_code(ctx, (uint32_t)excp);
     tcg_gen_set_label(skip);
 }
 
 static bool check_cp0(DisasContext *ctx)
 {
     if (!(ctx->hflags & MIPS_HF_CP0)) {
-        tcg_gen_calln((void *)helper_raise_cpu, 0, NULL, 2, envt(), ci(0));
+        gen_raise_code(ctx, MIPS_EXC_CPU | (0u << 8));
         if (!ctx->in_ds) {
             ctx->base.is_jmp = DISAS_NORETURN;
         }
@@ -112,7 +121,7 @@ static bool check_cp0(DisasContext *ctx)
 static bool check_cp1(DisasContext *ctx)
 {
     if (!(ctx->hflags & MIPS_HF_CP1)) {
-        tcg_gen_calln((void *)helper_raise_cpu, 0, NULL, 2, envt(), ci(1));
+        gen_raise_code(ctx, MIPS_EXC_CPU | (1u << 8));
         if (!ctx->in_ds) {
             ctx->base.is_jmp = DISAS_NORETURN;
         }
@@ -187,7 +196,7 @@ static bool gen_add_sub_ov(DisasContext *ctx, int rd, TCGv_i32 x, TCGv_i32 y, bo
         tcg_gen_xor_i32(u, y, r);
         tcg_gen_and_i32(t, t, u);
     }
-    gen_raise_if(TCG_COND_LT, t, tcg_constant_i32(0), MIPS_EXC_OV);
+    gen_raise_if(ctx, TCG_COND_LT, t, tcg_constant_i32(0), MIPS_EXC_OV);
     if (rd) {
         tcg_gen_mov_i32(cpu_gpr[rd], r);
     }
@@ -533,70 +542,70 @@ static bool trans_DIVU(DisasContext *ctx, arg_rr *a)
 
 /* ---- Traps, system ------------------------------------------------------------------------ */
 
-static bool gen_trap(TCGCond c, TCGv_i32 x, TCGv_i32 y)
+static bool gen_trap(DisasContext *ctx, TCGCond c, TCGv_i32 x, TCGv_i32 y)
 {
-    gen_raise_if(c, x, y, MIPS_EXC_TR);
+    gen_raise_if(ctx, c, x, y, MIPS_EXC_TR);
     return true;
 }
 
 static bool trans_TGE(DisasContext *ctx, arg_trap *a)
 {
-    return gen_trap(TCG_COND_GE, rd_gpr(a->rs), rd_gpr(a->rt));
+    return gen_trap(ctx, TCG_COND_GE, rd_gpr(a->rs), rd_gpr(a->rt));
 }
 
 static bool trans_TGEU(DisasContext *ctx, arg_trap *a)
 {
-    return gen_trap(TCG_COND_GEU, rd_gpr(a->rs), rd_gpr(a->rt));
+    return gen_trap(ctx, TCG_COND_GEU, rd_gpr(a->rs), rd_gpr(a->rt));
 }
 
 static bool trans_TLT(DisasContext *ctx, arg_trap *a)
 {
-    return gen_trap(TCG_COND_LT, rd_gpr(a->rs), rd_gpr(a->rt));
+    return gen_trap(ctx, TCG_COND_LT, rd_gpr(a->rs), rd_gpr(a->rt));
 }
 
 static bool trans_TLTU(DisasContext *ctx, arg_trap *a)
 {
-    return gen_trap(TCG_COND_LTU, rd_gpr(a->rs), rd_gpr(a->rt));
+    return gen_trap(ctx, TCG_COND_LTU, rd_gpr(a->rs), rd_gpr(a->rt));
 }
 
 static bool trans_TEQ(DisasContext *ctx, arg_trap *a)
 {
-    return gen_trap(TCG_COND_EQ, rd_gpr(a->rs), rd_gpr(a->rt));
+    return gen_trap(ctx, TCG_COND_EQ, rd_gpr(a->rs), rd_gpr(a->rt));
 }
 
 static bool trans_TNE(DisasContext *ctx, arg_trap *a)
 {
-    return gen_trap(TCG_COND_NE, rd_gpr(a->rs), rd_gpr(a->rt));
+    return gen_trap(ctx, TCG_COND_NE, rd_gpr(a->rs), rd_gpr(a->rt));
 }
 
 static bool trans_TGEI(DisasContext *ctx, arg_trapi *a)
 {
-    return gen_trap(TCG_COND_GE, rd_gpr(a->rs), tcg_constant_i32(a->imm));
+    return gen_trap(ctx, TCG_COND_GE, rd_gpr(a->rs), tcg_constant_i32(a->imm));
 }
 
 static bool trans_TGEIU(DisasContext *ctx, arg_trapi *a)
 {
-    return gen_trap(TCG_COND_GEU, rd_gpr(a->rs), tcg_constant_i32(a->imm));
+    return gen_trap(ctx, TCG_COND_GEU, rd_gpr(a->rs), tcg_constant_i32(a->imm));
 }
 
 static bool trans_TLTI(DisasContext *ctx, arg_trapi *a)
 {
-    return gen_trap(TCG_COND_LT, rd_gpr(a->rs), tcg_constant_i32(a->imm));
+    return gen_trap(ctx, TCG_COND_LT, rd_gpr(a->rs), tcg_constant_i32(a->imm));
 }
 
 static bool trans_TLTIU(DisasContext *ctx, arg_trapi *a)
 {
-    return gen_trap(TCG_COND_LTU, rd_gpr(a->rs), tcg_constant_i32(a->imm));
+    return gen_trap(ctx, TCG_COND_LTU, rd_gpr(a->rs), tcg_constant_i32(a->imm));
 }
 
 static bool trans_TEQI(DisasContext *ctx, arg_trapi *a)
 {
-    return gen_trap(TCG_COND_EQ, rd_gpr(a->rs), tcg_constant_i32(a->imm));
+    return gen_trap(ctx, TCG_COND_EQ, rd_gpr(a->rs), tcg_constant_i32(a->imm));
 }
 
 static bool trans_TNEI(DisasContext *ctx, arg_trapi *a)
 {
-    return gen_trap(TCG_COND_NE, rd_gpr(a->rs), tcg_constant_i32(a->imm));
+    return gen_trap(ctx, TCG_COND_NE, rd_gpr(a->rs), tcg_constant_i32(a->imm));
 }
 
 static bool trans_SYSCALL(DisasContext *ctx, arg_code *a)
@@ -807,7 +816,7 @@ static bool trans_WAIT(DisasContext *ctx, arg_WAIT *a)
 
 static bool trans_COP2(DisasContext *ctx, arg_COP2 *a)
 {
-    tcg_gen_calln((void *)helper_raise_cpu, 0, NULL, 2, envt(), ci(2));
+    gen_raise_code(ctx, MIPS_EXC_CPU | (2u << 8));
     if (!ctx->in_ds) {
         ctx->base.is_jmp = DISAS_NORETURN;
     }
