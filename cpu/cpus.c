@@ -13,7 +13,8 @@ bool tcg_singlestep;
 
 /* One lock and one condition for every run-state change: rare, and simple to get right. */
 static bool cpus_vm_paused;
-static pthread_mutex_t cpus_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive: has_work hooks run under it and may raise interrupts (cpu_interrupt). */
+static pthread_mutex_t cpus_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static pthread_cond_t cpus_cond = PTHREAD_COND_INITIALIZER;
 
 void cpus_lock(void)
@@ -121,7 +122,7 @@ void cpu_interrupt(CPUState *cpu, unsigned mask)
 {
     __atomic_or_fetch(&cpu->interrupt_request, mask, __ATOMIC_SEQ_CST);
     cpu_kick(cpu);
-    if (current_cpu == cpu) {
+    if (current_cpu == cpu && cpu->thread_created && pthread_equal(pthread_self(), cpu->thread)) {
         /* Raised by the CPU's own thread (a has_work hook, under cpus_mutex,
          * or a helper): it is awake and sees the bit at its next check. */
         return;
