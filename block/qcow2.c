@@ -362,8 +362,9 @@ static int qcow2_open(BlockDev *bs, char **errp)
     if (ret < 0)
         goto fail;
 
-    int l2n = (int)BLOCK_MAX(16u, (1u << 20) / s->cluster_size);
-    int rbn = (int)BLOCK_MAX(8u, (256u << 10) / s->cluster_size);
+    /* 1 MiB of L2 tables (8 GiB mapped at 64 KiB clusters), at least 4. */
+    int l2n = (int)BLOCK_MAX(4u, (1u << 20) / s->cluster_size);
+    int rbn = (int)BLOCK_MAX(4u, (256u << 10) / s->cluster_size);
     if (qcow2_cache_init(&s->l2_cache, l2n, s->cluster_size, true) < 0 ||
         qcow2_cache_init(&s->rb_cache, rbn, s->cluster_size, false) < 0 ||
         !(s->cbuf = malloc(s->cluster_size)) || !(s->zbuf = malloc(2 * s->cluster_size)) ||
