@@ -2,6 +2,7 @@
  * paths, chaining, goto_ptr, the insn_start table, register pressure, the optimizer's
  * visible effects, the op dump and the code buffer. */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdio.h>
 
@@ -513,6 +514,63 @@ START_TEST(test_self_chained_loop)
 }
 END_TEST
 
+/* One thread runs a self-chaining loop while another keeps patching and resetting its
+ * jump: the patch is atomic, so the loop only ever sees one of the two targets. */
+typedef struct PatchArg {
+    uintptr_t jmp, target, reset;
+    int stop;
+    int patches;
+} PatchArg;
+
+static void *patch_thread(void *p)
+{
+    PatchArg *pa = p;
+    while (!__atomic_load_n(&pa->stop, __ATOMIC_RELAXED)) {
+        tcg_patch_jump(ctx, pa->jmp, pa->target);
+        tcg_patch_jump(ctx, pa->jmp, pa->reset);
+        __atomic_fetch_add(&pa->patches, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+START_TEST(test_patch_while_running)
+{
+    TCGCodeResult l;
+    tcg_func_start(ctx);
+    TCGLabel *done = tcg_label_new();
+    tcg_gen_addi_i64(G64[0], G64[0], 1);
+    tcg_gen_brcond_i64(TCG_COND_GEU, G64[0], G64[1], done);
+    tcg_gen_goto_tb(0);
+    tcg_gen_exit_tb(0x5000);
+    tcg_gen_set_label(done);
+    tcg_gen_exit_tb(0x6000);
+    gen_ok(&l);
+    PatchArg pa = {
+        .jmp = (uintptr_t)l.code_rx + l.jmp_insn_off[0],
+        .target = (uintptr_t)l.code_rx,
+        .reset = (uintptr_t)l.code_rx + l.jmp_reset_off[0],
+    };
+    pthread_t th;
+    pthread_create(&th, NULL, patch_thread, &pa);
+    while (__atomic_load_n(&pa.patches, __ATOMIC_RELAXED) == 0) {
+        sched_yield();
+    }
+    env->g64[0] = 0;
+    env->g64[1] = 2000000;
+    int exits = 0;
+    uintptr_t r;
+    while ((r = run(&l)) == 0x5000) {
+        exits++;
+    }
+    __atomic_store_n(&pa.stop, 1, __ATOMIC_RELAXED);
+    pthread_join(th, NULL);
+    ck_assert_uint_eq(r, 0x6000);
+    ck_assert_uint_eq(env->g64[0], 2000000);
+    /* whatever the interleaving, every iteration ran exactly once */
+    ck_assert_int_le(exits, 2000000);
+}
+END_TEST
+
 /* Several threads translate and run at once, each with its own context, sharing the
  * code buffer. */
 typedef struct ThreadArg {
@@ -962,6 +1020,7 @@ Suite *sys_suite(void)
     tcase_add_loop_test(tc, test_goto_ptr, 0, 2);
     tcase_add_loop_test(tc, test_self_chained_loop, 0, 2);
     tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_patch_while_running);
     tcase_add_loop_test(tc, test_insn_table, 0, 2);
     tcase_add_loop_test(tc, test_register_pressure, 0, 2);
     tcase_add_loop_test(tc, test_local_temps_across_branches, 0, 2);
