@@ -71,12 +71,21 @@ static GByteArray *make_initramfs(const char *busybox)
     }
     /* MIPS_LINUX_BENCH=N adds a timed N-iteration shell loop (for comparing with QEMU). */
     const char *bench = getenv("MIPS_LINUX_BENCH");
-    char *bench_line = bench ? g_strdup_printf("/bin/busybox time /bin/busybox sh -c 'i=0; while "
-                                               "[ $i -lt %d ]; do i=$((i+1)); done'\n",
-                                               atoi(bench))
-                             : g_strdup("");
+    /* MIPS_LINUX_BENCH_EXEC=N: N fork+exec of busybox true (processes, ASIDs, page faults). */
+    const char *bench_exec = getenv("MIPS_LINUX_BENCH_EXEC");
+    char *bench_line = g_strdup_printf(
+        "%s%s",
+        bench ? "/bin/busybox time /bin/busybox sh -c 'i=0; while [ $i -lt $BENCH ]; do "
+                "i=$((i+1)); done'\n"
+              : "",
+        bench_exec ? "/bin/busybox time /bin/busybox sh -c 'i=0; while [ $i -lt $BENCH_EXEC ]; "
+                     "do /bin/busybox true; i=$((i+1)); done'\n"
+                   : "");
+    char *bench_env = g_strdup_printf("export BENCH=%d BENCH_EXEC=%d\n", bench ? atoi(bench) : 0,
+                                      bench_exec ? atoi(bench_exec) : 0);
     char *init =
         g_strdup_printf("#!/bin/sh\n"
+                        "%s"
                         "echo MIMIC-INIT-START\n"
                         "/bin/busybox uname -m\n"
                         "/bin/busybox sh -c 'i=0; while [ $i -lt 200 ]; do i=$((i+1)); done; "
@@ -85,8 +94,9 @@ static GByteArray *make_initramfs(const char *busybox)
                         "%s"
                         "echo MIMIC-INIT-DONE\n"
                         "exec /bin/sh\n",
-                        bench_line);
+                        bench_env, bench_line);
     g_free(bench_line);
+    g_free(bench_env);
     GByteArray *a = g_byte_array_new();
     cpio_add(a, "bin", 040755, NULL, 0, 0, 0);
     cpio_add(a, "dev", 040755, NULL, 0, 0, 0);
