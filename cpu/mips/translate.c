@@ -791,7 +791,18 @@ static bool trans_ERET(DisasContext *ctx, arg_ERET *a)
         return true;
     }
     tcg_gen_calln((void *)helper_eret, 0, NULL, 1, envt());
-    translator_exit(&ctx->base);
+    /* Back to the mode of this block (an exception taken in kernel mode): the inline jump
+     * cache, which matches on this block's flags, is then exact. Else through the loop. */
+    TCGv_i32 hf = tcg_temp_new_i32();
+    tcg_gen_ld_i32(hf, tcg_env, offsetof(MipsEnv, hflags));
+    TCGLabel *other = tcg_label_new();
+    tcg_gen_brcondi_i32(TCG_COND_NE, hf, (int32_t)ctx->hflags, other);
+    TCGv_i32 dest = tcg_temp_new_i32();
+    tcg_gen_mov_i32(dest, cpu_pc);
+    translator_lookup_and_goto_ptr(&ctx->base, tcg_addr_i32(dest));
+    tcg_gen_set_label(other);
+    tcg_gen_exit_tb(0);
+    ctx->base.is_jmp = DISAS_NORETURN;
     return true;
 }
 
