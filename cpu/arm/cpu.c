@@ -347,7 +347,8 @@ static bool arm_tlb_fill(CPUState *cpu, uint64_t vaddr, int size, MMUAccessType 
     int prot;
     uint32_t fsr;
     if (arm_mmu_translate(env, (uint32_t)vaddr, at, mmu_idx, &pa, &prot, &psize, &fsr)) {
-        tlb_set_page(cpu, vaddr & ~(psize - 1), pa & ~(psize - 1), prot, mmu_idx, psize);
+        /* Sections and large pages go into the TLB as the 4 KiB page that was touched. */
+        tlb_set_page(cpu, vaddr & ~0xfffull, pa & ~0xfffull, prot, mmu_idx, 1u << 12);
         return true;
     }
     if (probe) {

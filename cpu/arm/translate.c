@@ -574,7 +574,7 @@ static bool trans_MLS(DisasContext *s, arg_rrrr *a)
     return true;
 }
 
-/* Long multiplies: rd = RdHi, rn = RdLo (a32.decode order), ra = Rn operand, rm = Rm. */
+/* Long multiplies: a32.decode puts RdHi in rn and RdLo in rd, Rn in ra and Rm in rm. */
 static bool gen_mull(DisasContext *s, arg_s_rrrr *a, bool sign, bool acc)
 {
     TCGv_i32 lo = tcg_temp_new_i32(), hi = tcg_temp_new_i32();
@@ -584,10 +584,10 @@ static bool gen_mull(DisasContext *s, arg_s_rrrr *a, bool sign, bool acc)
         tcg_gen_mulu2_i32(lo, hi, cpu_R[a->ra], cpu_R[a->rm]);
     }
     if (acc) {
-        tcg_gen_add2_i32(lo, hi, lo, hi, cpu_R[a->rn], cpu_R[a->rd]);
+        tcg_gen_add2_i32(lo, hi, lo, hi, cpu_R[a->rd], cpu_R[a->rn]);
     }
-    tcg_gen_mov_i32(cpu_R[a->rn], lo);
-    tcg_gen_mov_i32(cpu_R[a->rd], hi);
+    tcg_gen_mov_i32(cpu_R[a->rd], lo);
+    tcg_gen_mov_i32(cpu_R[a->rn], hi);
     if (a->s) {
         tcg_gen_mov_i32(cpu_NF, hi);
         tcg_gen_or_i32(cpu_ZF, lo, hi);
@@ -1448,9 +1448,8 @@ static bool trans_MRS_reg(DisasContext *s, arg_mrs_reg *a)
         TCGv_i32 v = tcg_temp_new_i32();
         tcg_gen_calln((void *)helper_cpsr_read, TCG_CALL_NO_WRITE_GLOBALS, t32(v), 1,
                       arm_env_arg());
-        if (s->user) {
-            tcg_gen_andi_i32(v, v, (int32_t)(CPSR_NZCV | CPSR_Q | CPSR_GE));
-        }
+        /* The execution state bits read as zero. */
+        tcg_gen_andi_i32(v, v, (int32_t) ~(CPSR_T | CPSR_IT_0_1 | CPSR_IT_2_7 | CPSR_J));
         tcg_gen_mov_i32(cpu_R[a->rd], v);
     }
     return true;

@@ -1,0 +1,155 @@
+/*
+ * tests/unit/arm/test-arm.c: the ARMv7-A CPU under test: models and reset state, small
+ * programs from words, then each bare-metal guest program, asserting its printed verdict
+ * and exit code.
+ */
+#include <check.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/arm/cpu.h"
+#include "tests/unit/arm/arm-machine.h"
+
+START_TEST(test_models_and_reset)
+{
+    ArmMachine *m = arm_machine_new("cortex-a15", 1 << 20);
+    ArmEnv *env = m->cpu->env;
+    ck_assert_uint_eq(env->cp15.midr, 0x412fc0f1u);
+    ck_assert_uint_eq(arm_cpsr_read(env) & 0x1ff, ARM_MODE_SVC | CPSR_A | CPSR_I | CPSR_F);
+    ck_assert_uint_eq(env->regs[15], 0);
+    ck_assert_ptr_nonnull(cpu_model_find("cortex-a7"));
+    ck_assert_ptr_nonnull(cpu_model_find("cortex-a9"));
+    char *err = NULL;
+    ck_assert_ptr_null(cpu_create("cortex-m3", m->as, &err));
+    ck_assert_ptr_nonnull(err);
+    g_free(err);
+    arm_machine_free(m);
+}
+END_TEST
+
+/* A few words at 0x40000000: arithmetic, a conditional branch loop and the test device. */
+START_TEST(test_raw_words)
+{
+    ArmMachine *m = arm_machine_new("cortex-a15", 1 << 20);
+    const uint32_t prog[] = {
+        0xe3a00000, /* mov r0, #0 */
+        0xe3a0100a, /* mov r1, #10 */
+        0xe0800001, /* 1: add r0, r0, r1 */
+        0xe2511001, /* subs r1, r1, #1 */
+        0x1afffffc, /* bne 1b */
+        0xe3a0220a, /* mov r2, #0xa0000000 */
+        0xe1a02222, /* lsr r2, r2, #4 -> 0x0a000000 */
+        0xe5820004, /* str r0, [r2, #4] */
+        0xeafffffe, /* b . */
+    };
+    address_space_write(m->as, ARM_TEST_RAM_BASE, prog, sizeof(prog));
+    arm_cpu_set_boot_state(m->cpu, ARM_TEST_RAM_BASE, 0, 0, 0);
+    arm_machine_run(m, 2.0);
+    ck_assert(m->exited);
+    ck_assert_uint_eq(m->exit_code, 55);
+    arm_machine_free(m);
+}
+END_TEST
+
+/* An undefined instruction goes to VBAR + 4 in UND mode with LR = next instruction. */
+START_TEST(test_undef_vector)
+{
+    ArmMachine *m = arm_machine_new("cortex-a7", 1 << 20);
+    ArmEnv *env = m->cpu->env;
+    const uint32_t prog[] = {0xe7f000f0, 0xeafffffe}; /* udf; b . */
+    const uint32_t spin = 0xeafffffe;
+    address_space_write(m->as, ARM_TEST_RAM_BASE + 0x100, prog, sizeof(prog));
+    address_space_write(m->as, ARM_TEST_RAM_BASE + 4, &spin, 4);
+    arm_cpu_set_boot_state(m->cpu, ARM_TEST_RAM_BASE + 0x100, 0, 0, 0);
+    env->cp15.vbar = ARM_TEST_RAM_BASE;
+    arm_machine_run(m, 0.2);
+    ck_assert_uint_eq(arm_mode(env), ARM_MODE_UND);
+    ck_assert_uint_eq(env->regs[15], ARM_TEST_RAM_BASE + 4);
+    ck_assert_uint_eq(env->regs[14], ARM_TEST_RAM_BASE + 0x104);
+    ck_assert_uint_eq(env->spsr & 0x1f, ARM_MODE_SVC);
+    arm_machine_free(m);
+}
+END_TEST
+
+#ifdef ARM_GUEST_DIR
+static void run_guest(const char *prog, const char *model)
+{
+    const char *only = getenv("ARM_TEST_ONLY"); /* debugging: run just this program */
+    if (only && strcmp(only, prog) != 0) {
+        return;
+    }
+    ArmMachine *m = arm_machine_new(model, 16 << 20);
+    char path[512], *err = NULL;
+    snprintf(path, sizeof(path), "%s/%s.elf", ARM_GUEST_DIR, prog);
+    ck_assert_msg(arm_machine_load_elf(m, path, &err), "%s", err ? err : "");
+    arm_machine_run(m, 20.0);
+    if (!m->exited || m->exit_code != 0 || !strstr(m->out, "OK\n")) {
+        fprintf(stderr, "--- %s output ---\n%.2000s--- end ---\n", prog, m->out);
+        cpu_dump_state(m->cpu, stderr);
+    }
+    ck_assert_msg(m->exited, "%s did not finish", prog);
+    ck_assert_msg(strstr(m->out, "OK\n") != NULL, "%s: %s", prog, m->out);
+    ck_assert_uint_eq(m->exit_code, 0);
+    arm_machine_free(m);
+}
+
+START_TEST(test_guest_alu)
+{
+    run_guest("alu", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_guest_mem)
+{
+    run_guest("mem", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_guest_exc)
+{
+    run_guest("exc", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_guest_mmu)
+{
+    run_guest("mmu", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_guest_timer)
+{
+    run_guest("timer", "cortex-a7");
+}
+END_TEST
+#endif
+
+static Suite *arm_suite(void)
+{
+    Suite *s = suite_create("arm");
+    TCase *tc = tcase_create("cpu");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_models_and_reset);
+    tcase_add_test(tc, test_raw_words);
+    tcase_add_test(tc, test_undef_vector);
+#ifdef ARM_GUEST_DIR
+    tcase_add_test(tc, test_guest_alu);
+    tcase_add_test(tc, test_guest_mem);
+    tcase_add_test(tc, test_guest_exc);
+    tcase_add_test(tc, test_guest_mmu);
+    tcase_add_test(tc, test_guest_timer);
+#endif
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(arm_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
