@@ -8,9 +8,11 @@
 typedef struct TempInfo {
     bool is_const;
     int64_t val;
-    int copy_of;       /* temp index this one is a copy of, or -1 */
-    uint32_t copy_gen; /* generation of copy_of when the copy was made */
-    uint32_t gen;      /* bumped at every definition */
+    int copy_of;         /* temp index this one is a copy of, or -1 */
+    uint32_t copy_gen;   /* generation of copy_of when the copy was made */
+    uint32_t copy_epoch; /* copies are forgotten at block ends (copy epoch bump) */
+    uint32_t epoch;      /* everything is forgotten at labels (epoch bump) */
+    uint32_t gen;        /* bumped at every definition */
 } TempInfo;
 
 typedef struct OptContext {
@@ -18,6 +20,7 @@ typedef struct OptContext {
     TempInfo *info;
     int *label_refs;
     int nb_info; /* temps that existed when optimisation started */
+    uint32_t epoch, copy_epoch;
 } OptContext;
 
 static int64_t norm(TCGType type, int64_t v)
@@ -48,21 +51,20 @@ static void reset_temp(OptContext *oc, int idx)
     TempInfo *ti = &oc->info[idx];
     ti->is_const = false;
     ti->copy_of = -1;
+    ti->epoch = oc->epoch;
     ti->gen++;
 }
 
+/* Labels: nothing known holds any more. O(1): stale entries are recognised by epoch. */
 static void reset_all(OptContext *oc)
 {
-    for (int i = 0; i < oc->nb_info; i++) {
-        reset_temp(oc, i);
-    }
+    oc->epoch++;
 }
 
+/* Block ends: normal temps die, so no copy relation may be used beyond. */
 static void reset_copies(OptContext *oc)
 {
-    for (int i = 0; i < oc->nb_info; i++) {
-        oc->info[i].copy_of = -1;
-    }
+    oc->copy_epoch++;
 }
 
 static void reset_globals(OptContext *oc)
@@ -96,6 +98,7 @@ static void make_mov(OptContext *oc, TCGOp *op, TCGTemp *out, TCGTemp *src)
         int si = temp_idx(oc->s, src);
         oc->info[o].copy_of = si;
         oc->info[o].copy_gen = oc->info[si].gen;
+        oc->info[o].copy_epoch = oc->copy_epoch;
     }
 }
 
@@ -454,9 +457,13 @@ static void propagate_inputs(OptContext *oc, TCGOp *op)
             continue;
         }
         TempInfo *ti = &oc->info[i];
+        if (ti->epoch != oc->epoch) {
+            continue;
+        }
         if (ti->is_const) {
             op->args[k] = temp_arg(tcg_const_temp(oc->s, (TCGType)t->type, ti->val));
-        } else if (ti->copy_of >= 0 && oc->info[ti->copy_of].gen == ti->copy_gen) {
+        } else if (ti->copy_of >= 0 && ti->copy_epoch == oc->copy_epoch &&
+                   oc->info[ti->copy_of].gen == ti->copy_gen) {
             op->args[k] = temp_arg(&oc->s->temps[ti->copy_of]);
         }
     }

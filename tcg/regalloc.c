@@ -13,10 +13,25 @@ static bool call_touches_globals(unsigned flags)
     return (flags & quiet) != quiet;
 }
 
-static void live_bb_end(TCGContext *s, bool *live)
+/* Liveness state. At a block end every global and local temp is live and every normal
+ * temp dead; only the normal temps made live since the last block end need clearing,
+ * which keeps long blocks with many temps linear. */
+typedef struct LiveState {
+    bool *live;
+    int *kept; /* globals, env and local temps */
+    int nb_kept;
+    int *touched; /* normal temps set live since the last block end */
+    int nb_touched;
+} LiveState;
+
+static void live_bb_end(LiveState *ls)
 {
-    for (int i = 0; i < s->nb_temps; i++) {
-        live[i] = s->temps[i].kind != TEMP_NORMAL;
+    for (int i = 0; i < ls->nb_touched; i++) {
+        ls->live[ls->touched[i]] = false;
+    }
+    ls->nb_touched = 0;
+    for (int i = 0; i < ls->nb_kept; i++) {
+        ls->live[ls->kept[i]] = true;
     }
 }
 
@@ -24,8 +39,23 @@ static void live_bb_end(TCGContext *s, bool *live)
  * optimising) removes ops whose results are never used and that have no side effects. */
 void tcg_liveness(TCGContext *s)
 {
-    bool *live = malloc(sizeof(bool) * (s->nb_temps + 1));
-    live_bb_end(s, live);
+    LiveState ls = {0};
+    int n = s->nb_temps + 1;
+    bool *live = ls.live = calloc(n, sizeof(bool));
+    ls.kept = malloc(sizeof(int) * n);
+    int uses = 1;
+    for (int i = 0; i < s->nb_ops; i++) {
+        uses += s->ops[i].nb_i;
+    }
+    ls.touched = malloc(sizeof(int) * uses);
+    for (int i = 0; i < s->nb_temps; i++) {
+        switch (s->temps[i].kind) {
+        case TEMP_NORMAL: break;
+        case TEMP_CONST: live[i] = true; break; /* never defined, always readable */
+        default: ls.kept[ls.nb_kept++] = i; break;
+        }
+    }
+    live_bb_end(&ls);
     for (int i = s->nb_ops - 1; i >= 0; i--) {
         TCGOp *op = &s->ops[i];
         const TCGOpDef *def = op_def(op);
@@ -33,7 +63,7 @@ void tcg_liveness(TCGContext *s)
             continue;
         }
         if (def->flags & TCG_OPF_BB_END) {
-            live_bb_end(s, live);
+            live_bb_end(&ls);
         }
         bool side = def->flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END);
         unsigned call_flags = 0;
@@ -74,11 +104,18 @@ void tcg_liveness(TCGContext *s)
             }
         }
         for (int k = op->nb_o; k < op->nb_o + op->nb_i; k++) {
-            live[temp_idx(s, arg_temp(op->args[k]))] = true;
+            TCGTemp *t = arg_temp(op->args[k]);
+            int idx = temp_idx(s, t);
+            if (!live[idx] && t->kind == TEMP_NORMAL) {
+                ls.touched[ls.nb_touched++] = idx;
+            }
+            live[idx] = true;
         }
         op->life = life;
     }
     free(live);
+    free(ls.kept);
+    free(ls.touched);
 }
 
 /* ---- register allocator ---- */
@@ -184,8 +221,16 @@ static void temp_dead(TCGContext *s, TCGTemp *t)
 }
 
 /* The value of t now lives in reg, not in memory. */
+static void temp_note_value(TCGContext *s, TCGTemp *t)
+{
+    if (t->kind == TEMP_NORMAL && t->val_type == TEMP_VAL_DEAD) {
+        s->ra_touched[s->ra_nb_touched++] = temp_idx(s, t);
+    }
+}
+
 static void temp_set_reg(TCGContext *s, TCGTemp *t, int reg)
 {
+    temp_note_value(s, t);
     if (t->val_type == TEMP_VAL_REG && t->reg != reg) {
         temp_free_reg(s, t);
     }
@@ -278,31 +323,30 @@ static void sync_globals(TCGContext *s, bool free_regs)
  * values (a brcond still reads its operands) until bb_reset. */
 static void sync_bb_end(TCGContext *s)
 {
-    for (int i = 1; i < s->nb_temps; i++) {
-        TCGTemp *t = &s->temps[i];
-        if (t->kind == TEMP_GLOBAL || t->kind == TEMP_LOCAL) {
-            temp_save(s, t);
-        }
+    for (int i = 0; i < s->ra_nb_kept; i++) {
+        temp_save(s, &s->temps[s->ra_kept[i]]);
     }
+}
+
+/* Normal temps that received a value in the current basic block. */
+static void kill_touched_normals(TCGContext *s)
+{
+    for (int i = 0; i < s->ra_nb_touched; i++) {
+        TCGTemp *t = &s->temps[s->ra_touched[i]];
+        temp_free_reg(s, t);
+        t->val_type = TEMP_VAL_DEAD;
+        temp_release_slot(s, t);
+    }
+    s->ra_nb_touched = 0;
 }
 
 static void bb_reset(TCGContext *s)
 {
-    for (int i = 1; i < s->nb_temps; i++) {
-        TCGTemp *t = &s->temps[i];
-        switch (t->kind) {
-        case TEMP_GLOBAL:
-        case TEMP_LOCAL:
-            t->val_type = TEMP_VAL_MEM;
-            t->mem_coherent = true;
-            break;
-        case TEMP_NORMAL:
-            t->val_type = TEMP_VAL_DEAD;
-            temp_release_slot(s, t);
-            break;
-        case TEMP_CONST: t->val_type = TEMP_VAL_CONST; break;
-        default: break;
-        }
+    kill_touched_normals(s);
+    for (int i = 0; i < s->ra_nb_kept; i++) {
+        TCGTemp *t = &s->temps[s->ra_kept[i]];
+        t->val_type = TEMP_VAL_MEM;
+        t->mem_coherent = true;
         t->reg = -1;
     }
     memset(s->reg_to_temp, 0, sizeof(s->reg_to_temp));
@@ -313,24 +357,41 @@ static void bb_reset(TCGContext *s)
  * target (bb_reset at its label) relies on. Only normal temps die. */
 static void brcond_fallthrough(TCGContext *s)
 {
-    for (int i = 1; i < s->nb_temps; i++) {
-        TCGTemp *t = &s->temps[i];
-        if (t->kind == TEMP_NORMAL) {
-            temp_free_reg(s, t);
-            t->val_type = TEMP_VAL_DEAD;
-            temp_release_slot(s, t);
-        }
-    }
+    kill_touched_normals(s);
 }
 
 static void regalloc_start(TCGContext *s)
 {
     s->nb_frame_slots = 0;
     s->nb_free_slots = 0;
+    int cap = 3 * s->nb_ops + 16;
+    if (cap > s->ra_touched_cap) {
+        free(s->ra_touched);
+        s->ra_touched = malloc(sizeof(int) * cap);
+        s->ra_touched_cap = cap;
+    }
+    if (s->nb_temps > s->ra_kept_cap) {
+        free(s->ra_kept);
+        s->ra_kept = malloc(sizeof(int) * s->nb_temps);
+        s->ra_kept_cap = s->nb_temps;
+    }
+    s->ra_nb_touched = 0;
+    s->ra_nb_kept = 0;
     for (int i = 0; i < s->nb_temps; i++) {
         TCGTemp *t = &s->temps[i];
-        if (t->kind == TEMP_NORMAL || t->kind == TEMP_LOCAL) {
+        t->reg = -1;
+        switch (t->kind) {
+        case TEMP_NORMAL:
             t->mem_allocated = false;
+            t->val_type = TEMP_VAL_DEAD;
+            break;
+        case TEMP_LOCAL:
+            t->mem_allocated = false;
+            s->ra_kept[s->ra_nb_kept++] = i;
+            break;
+        case TEMP_GLOBAL: s->ra_kept[s->ra_nb_kept++] = i; break;
+        case TEMP_CONST: t->val_type = TEMP_VAL_CONST; break;
+        default: break;
         }
     }
     bb_reset(s);
@@ -350,6 +411,7 @@ static void reg_alloc_mov(TCGContext *s, TCGOp *op)
     }
     if (src->val_type == TEMP_VAL_CONST) {
         temp_free_reg(s, dst);
+        temp_note_value(s, dst);
         dst->val_type = TEMP_VAL_CONST;
         dst->val = src->val;
         dst->mem_coherent = false;

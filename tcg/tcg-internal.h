@@ -154,6 +154,10 @@ struct TCGContext {
     TCGTemp *reg_to_temp[16];
     uint16_t op_reserved; /* host regs holding this op's operands */
     int nb_frame_slots;
+    int *ra_kept; /* globals and local temps: written back at block ends */
+    int ra_nb_kept, ra_kept_cap;
+    int *ra_touched; /* normal temps given a value in the current basic block */
+    int ra_nb_touched, ra_touched_cap;
     int free_slots[TCG_TARGET_FRAME_SLOTS_MAX]; /* released by dead normal temps */
     int nb_free_slots;
     TCGReloc relocs[TCG_MAX_RELOCS];

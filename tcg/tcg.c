@@ -131,6 +131,8 @@ void tcg_context_free(TCGContext *s)
         tcg_ctx = NULL;
     }
     free(s->ops);
+    free(s->ra_kept);
+    free(s->ra_touched);
     free(s);
 }
 

@@ -116,6 +116,27 @@ static void block_alu64(void)
     tcg_gen_exit_tb(0);
 }
 
+/* A long block as a front-end without temp reuse would emit it: 512 instructions, fresh
+ * temps each time, a conditional skip every 8 instructions. */
+static void block_big(void)
+{
+    for (int i = 0; i < 512; i++) {
+        tcg_gen_insn_start(0x5000 + i * 4, 0, 0);
+        TCGv_i32 t = tcg_temp_new_i32();
+        TCGv_i32 u = tcg_temp_new_i32();
+        tcg_gen_addi_i32(t, R[(i + 1) % 32], i);
+        tcg_gen_xor_i32(u, t, R[(i + 7) % 32]);
+        tcg_gen_shri_i32(R[i % 32], u, i % 31);
+        if (i % 8 == 7) {
+            TCGLabel *l = tcg_label_new();
+            tcg_gen_brcondi_i32(TCG_COND_EQ, R[i % 32], 0, l);
+            tcg_gen_movi_i32(R[(i + 3) % 32], i);
+            tcg_gen_set_label(l);
+        }
+    }
+    tcg_gen_exit_tb(0);
+}
+
 typedef struct BenchBlock {
     const char *name;
     void (*build)(void);
@@ -158,10 +179,8 @@ int main(int argc, char **argv)
         Q[i] = tcg_global_mem_new_i64(offsetof(BenchEnv, regs64) + 8 * i, names[32 + i]);
     }
     static const BenchBlock blocks[] = {
-        {"alu-50", block_alu},
-        {"mem-20", block_mem},
-        {"branch-8", block_branch},
-        {"alu64-40", block_alu64},
+        {"alu-50", block_alu},     {"mem-20", block_mem},  {"branch-8", block_branch},
+        {"alu64-40", block_alu64}, {"big-512", block_big},
     };
     printf("%-10s %-4s %8s %8s %10s %12s %14s\n", "block", "opt", "ops-in", "ops-out", "host-bytes",
            "bytes/op-in", "us/block(mean)");
