@@ -58,10 +58,9 @@ static void check_l2(CheckState *c, uint64_t l2_off, bool active)
     Qcow2State *s = c->s;
     /* Contiguity is judged within one L2 table, as qemu-img does. */
     uint64_t prev = 0, *prev_host = &prev;
-    uint8_t *l2 = malloc(s->cluster_size);
-    if (!l2 || file_pread(c->bs, l2_off, l2, s->cluster_size, NULL) < 0) {
+    uint8_t *l2 = s->wbuf; /* scratch: no data is written during a check */
+    if (file_pread(c->bs, l2_off, l2, s->cluster_size, NULL) < 0) {
         c->res->check_errors++;
-        free(l2);
         return;
     }
     uint64_t n = 1ULL << s->l2_bits;
@@ -112,7 +111,6 @@ static void check_l2(CheckState *c, uint64_t l2_off, bool active)
             *prev_host = host;
         }
     }
-    free(l2);
 }
 
 static void check_l1(CheckState *c, const uint64_t *l1, uint32_t n, bool active)
@@ -302,9 +300,9 @@ static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c
                       i, s->l1[i], rc_l2);
             copied_errors++;
         }
-        uint8_t *t = malloc(s->cluster_size);
-        if (!t || file_pread(bs, l2, t, s->cluster_size, NULL) < 0) {
-            free(t);
+        uint8_t *t = s->wbuf;
+        if (file_pread(bs, l2, t, s->cluster_size, NULL) < 0) {
+            res->check_errors++;
             continue;
         }
         for (uint64_t j = 0; j < n; j++) {
@@ -323,7 +321,6 @@ static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c
                 copied_errors++;
             }
         }
-        free(t);
     }
     res->corruptions += copied_errors;
     if (copied_errors && (fix & BLOCK_CHECK_REPAIR_ALL) && !bs->read_only &&
