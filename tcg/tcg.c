@@ -461,7 +461,7 @@ void tcg_dump_ops(TCGContext *s, FILE *f)
         case INDEX_op_extrh_i64_i32: break;
         default: sfx = op->type == TCG_TYPE_I32 ? "_i32" : "_i64"; break;
         }
-        int col = fprintf(f, " %s%s ", def->name, sfx);
+        fprintf(f, " %s%s ", def->name, sfx);
         int n = 0;
         for (int k = 0; k < op->nb_o + op->nb_i; k++, n++) {
             fputs(n ? "," : "", f);
@@ -479,9 +479,20 @@ void tcg_dump_ops(TCGContext *s, FILE *f)
             fprintf(f, "%s%p,$0x%x", n ? "," : "", (void *)c[0], (unsigned)c[1]);
             break;
         case INDEX_op_qemu_ld:
-        case INDEX_op_qemu_st:
-            fprintf(f, ",memop=0x%x,mmu=%u", get_memop(c[0]), get_mmuidx(c[0]));
+        case INDEX_op_qemu_st: {
+            MemOp mop = get_memop(c[0]);
+            static const char size_ch[] = "bwlq";
+            fprintf(f, ",%s%c%c",
+                    (mop & MO_SIZE) == MO_8 ? ""
+                    : (mop & MO_BSWAP)      ? "be"
+                                            : "le",
+                    (mop & MO_SIGN) ? 's' : 'u', size_ch[mop & MO_SIZE]);
+            if (mop & MO_AMASK) {
+                fprintf(f, "+al%u", 1u << memop_alignment_bits(mop));
+            }
+            fprintf(f, ",%u", get_mmuidx(c[0]));
             break;
+        }
         case INDEX_op_exit_tb: fprintf(f, "$0x%" PRIxPTR, (uintptr_t)c[0]); break;
         case INDEX_op_goto_tb:
         case INDEX_op_mb: fprintf(f, "$%u", (unsigned)c[0]); break;
@@ -491,7 +502,15 @@ void tcg_dump_ops(TCGContext *s, FILE *f)
             }
             break;
         }
-        (void)col;
+        if (op->life) {
+            /* after liveness (-d op_opt): arguments whose value dies here */
+            fprintf(f, "  dead:");
+            for (int k = 0; k < op->nb_o + op->nb_i; k++) {
+                if ((op->life >> k) & 1) {
+                    fprintf(f, " %d", k);
+                }
+            }
+        }
         fputc('\n', f);
     }
 }
