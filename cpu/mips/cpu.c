@@ -381,6 +381,11 @@ static bool mips_tlb_fill(CPUState *cpu, uint64_t vaddr, int size, MMUAccessType
     default: excp = MIPS_EXC_MOD; break;
     }
     mips_set_badvaddr(e, va, r != XLATE_ADDR_ERR);
+    if (type == MMU_INST_FETCH && va == e->pc + 4) {
+        /* Fetching the delay slot of the branch at pc (on the next page): the exception
+         * belongs to the slot, so EPC stays at the branch with Cause.BD. */
+        e->bd = 1;
+    }
     cpu->exception_index = excp;
     cpu_loop_exit_restore(cpu, retaddr);
 }

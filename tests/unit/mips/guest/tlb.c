@@ -112,6 +112,28 @@ int main(void)
     __asm__ volatile("tlbr\n\tehb");
     CHECK_EQ(32, MFC0(5, 0), 0x6000);
     MTC0(10, 0, 5);
+    /* A branch at the end of a page whose delay slot is on an invalid page: the fetch
+     * fault belongs to the slot (EPC = branch, BD set, BadVAddr = slot). */
+    tlbwi(0, 0x03000000, ((0x00220000 >> 12) << 6) | 0x1f, 1);
+    *(volatile uint32_t *)0x80220ffc = 0x10000000; /* b .+4 */
+    exc_count = 0;
+    uint32_t back;
+    __asm__ volatile(".set noreorder\n\t"
+                     "la %0, 1f\n\t"
+                     "sw %0, 0(%1)\n\t"
+                     "li $t0, 0x03000ffc\n\t"
+                     "jr $t0\n\t"
+                     "nop\n"
+                     "1:\n\t"
+                     ".set reorder"
+                     : "=&r"(back)
+                     : "r"(&exc_resume)
+                     : "t0", "memory");
+    CHECK_EQ(33, exc_count, 1);
+    CHECK_EQ(34, EXC_CODE(exc_cause), 2);
+    CHECK_EQ(35, exc_cause >> 31, 1);
+    CHECK_EQ(36, exc_epc, 0x03000ffc);
+    CHECK_EQ(37, exc_badvaddr, 0x03001000);
     /* Unmapped segments ignore the TLB */
     CHECK_EQ(28, *(volatile uint32_t *)0xa0200000, 0x11111111);
     return done("tlb");
