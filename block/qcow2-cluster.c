@@ -48,6 +48,20 @@ static int qcow2_corrupt(BlockDev *bs, char **errp, const char *what, uint64_t o
                      what, off);
 }
 
+/* Whether host offset `end` lies within the file. Everything a table points
+ * to was written before the pointer, so anything past the end is corrupt
+ * (and writing there would grow the file without bound). */
+static bool qcow2_within_file(BlockDev *bs, uint64_t end)
+{
+    Qcow2State *s = qcow2_state(bs);
+    if (end <= s->host_end)
+        return true;
+    int64_t flen = file_length(bs, NULL);
+    if (flen > 0)
+        s->host_end = (uint64_t)flen;
+    return end <= s->host_end;
+}
+
 /* Loads the L2 table of guest cluster gc; *l2 = NULL when there is none. */
 static int qcow2_load_l2(BlockDev *bs, uint64_t gc, uint8_t **l2, uint64_t *l2_off, char **errp)
 {
@@ -64,6 +78,8 @@ static int qcow2_load_l2(BlockDev *bs, uint64_t gc, uint8_t **l2, uint64_t *l2_o
         return qcow2_corrupt(bs, errp, "L2 table offset is not cluster aligned", off);
     if (off < s->cluster_size)
         return qcow2_corrupt(bs, errp, "L2 table overlaps the header", off);
+    if (!qcow2_within_file(bs, off + s->cluster_size))
+        return qcow2_corrupt(bs, errp, "L2 table lies beyond the end of the file", off);
     *l2_off = off;
     return qcow2_cache_get(bs, &s->l2_cache, off, false, l2, errp);
 }
@@ -103,6 +119,16 @@ int qcow2_get_mapping(BlockDev *bs, uint64_t guest_off, Qcow2Mapping *m, char **
         return qcow2_corrupt(bs, errp, "data cluster offset is not cluster aligned", m->host);
     if (m->type == QCOW2_CL_NORMAL && m->host < s->cluster_size)
         return qcow2_corrupt(bs, errp, "data cluster overlaps the header", m->host);
+    /* Subclustered or preallocated clusters need not be written to their
+     * end, but must start inside the file (or right at its end). */
+    if (m->type == QCOW2_CL_NORMAL && !qcow2_within_file(bs, m->host))
+        return qcow2_corrupt(bs, errp, "data cluster lies beyond the end of the file", m->host);
+    if (m->type == QCOW2_CL_COMPRESSED) {
+        uint64_t coff, clen;
+        qcow2_compressed_range(s, m->entry, &coff, &clen);
+        if (coff < s->cluster_size || !qcow2_within_file(bs, coff + 1))
+            return qcow2_corrupt(bs, errp, "compressed cluster lies outside the file", coff);
+    }
     if (s->ext_l2 && (m->alloc & m->zero))
         return qcow2_corrupt(bs, errp, "subcluster both allocated and zero", l2_off);
     if (s->ext_l2 && m->type == QCOW2_CL_UNALLOC && m->alloc)

@@ -124,6 +124,7 @@ typedef struct Qcow2State {
 
     Qcow2Cache l2_cache, rb_cache;
     uint64_t free_hint;        /* cluster index to start free searches at */
+    uint64_t host_end;         /* file length last seen (refreshed lazily) */
     uint64_t free_byte_offset; /* packing point for compressed data, 0 = none */
     uint8_t *cbuf;             /* last decompressed cluster */
     uint64_t cbuf_entry;       /* its L2 entry (0 = none) */

@@ -186,6 +186,7 @@ START_TEST(test_bad_l2_entry_at_runtime)
     const char *img = make_good();
     poke64(img, 0x40000, 0x8000000000050200ULL);                 /* unaligned data cluster */
     poke64(img, 0x40008, 0x4000000000000000ULL | 0x7fffff00ULL); /* compressed garbage */
+    poke64(img, 0x40010, 0x8000010000000000ULL); /* 1 TiB: far past the end of the file */
     size_t n1, n2;
     uint8_t *before = bt_read_file(img, &n1);
     BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
@@ -200,6 +201,14 @@ START_TEST(test_bad_l2_entry_at_runtime)
     free(err);
     err = NULL;
     ck_assert_int_lt(block_write(bs, 0, b, sizeof(b), 0, &err), 0);
+    free(err);
+    block_close(bs);
+    /* In-place write through an entry pointing past the end: refused, the
+     * file does not grow to a terabyte. */
+    bs = bt_open(img, BLOCK_O_RDWR);
+    err = NULL;
+    ck_assert_int_lt(block_write(bs, 2 * 65536, b, sizeof(b), 0, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "beyond the end of the file"));
     free(err);
     block_close(bs);
     uint8_t *after = bt_read_file(img, &n2);
