@@ -267,6 +267,11 @@ static bool fold_binary(OptContext *oc, TCGOp *op)
             fold_to_const(oc, op, -1);
             return true;
         }
+        if (opc == INDEX_op_sub) {
+            /* x - c == x + (-c): the back-end has a three-operand add (lea) */
+            op->opc = INDEX_op_add;
+            op->args[2] = temp_arg(tcg_const_temp(oc->s, type, norm(type, (int64_t)(0 - v))));
+        }
         break;
     case INDEX_op_and:
         if (v == 0) {
