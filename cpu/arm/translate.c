@@ -15,6 +15,14 @@ TCGv_i32 cpu_NF, cpu_ZF, cpu_CF, cpu_VF;
 #include "cpu/arm/a32.c.inc"
 #include "cpu/arm/a32u.c.inc"
 
+static int t16_setflags(DisasContext *s);
+static int t16_push_list(DisasContext *s, int v);
+static int t16_pop_list(DisasContext *s, int v);
+static int t32_branch_offset(DisasContext *s, int v);
+static int t32_blx_offset(DisasContext *s, int v);
+#include "cpu/arm/t16.c.inc"
+#include "cpu/arm/t32.c.inc"
+
 /* Stand-ins until the VFP/NEON translators are linked. */
 __attribute__((weak)) bool arm_translate_vfp(DisasContext *s, uint32_t insn)
 {
@@ -86,11 +94,17 @@ void arm_gen_set_nzcv(TCGv_i32 v)
     tcg_gen_shli_i32(cpu_VF, v, 3);
 }
 
+static uint32_t itstate(DisasContext *s)
+{
+    return s->condexec_mask ? (s->condexec_cond << 4) | s->condexec_mask : 0;
+}
+
+/* Thumb blocks leave with the IT state of the next instruction in env. */
 static void gen_set_condexec(DisasContext *s)
 {
-    if (s->condexec_mask) {
-        uint32_t val = (s->condexec_cond << 4) | (s->condexec_mask >> 1);
-        tcg_gen_st_i32(tcg_constant_i32((int32_t)val), tcg_env, offsetof(ArmEnv, condexec_bits));
+    if (s->thumb) {
+        tcg_gen_st_i32(tcg_constant_i32((int32_t)itstate(s)), tcg_env,
+                       offsetof(ArmEnv, condexec_bits));
     }
 }
 
@@ -1353,7 +1367,7 @@ static bool trans_BLX_r(DisasContext *s, arg_BLX_r *a)
         return false;
     }
     TCGv_i32 t = arm_load_reg(s, a->rm);
-    tcg_gen_movi_i32(cpu_R[14], (int32_t)(s->pc_curr + 4));
+    tcg_gen_movi_i32(cpu_R[14], (int32_t)(s->base.pc_next | s->thumb));
     gen_bx(s, t);
     return true;
 }
@@ -1794,17 +1808,16 @@ static void arm_init_disas_context(DisasContextBase *db, CPUState *cpu)
     s->vec_stride = (int)((f >> ARM_TBFLAG_VECSTRIDE_SHIFT) & 3);
     uint32_t ce = (f & ARM_TBFLAG_CONDEXEC_MASK) >> ARM_TBFLAG_CONDEXEC_SHIFT;
     s->condexec_cond = ce >> 4;
-    s->condexec_mask = (ce & 0xf) << 1;
+    s->condexec_mask = ce & 0xf;
 }
 
 static void arm_insn_start(DisasContextBase *db, CPUState *cpu)
 {
     DisasContext *s = (DisasContext *)db;
-    uint32_t ce = s->condexec_mask ? (s->condexec_cond << 4) | (s->condexec_mask >> 1) : 0;
-    tcg_gen_insn_start(db->pc_next, ce, 0);
+    tcg_gen_insn_start(db->pc_next, itstate(s), 0);
 }
 
-void arm_translate_thumb(DisasContext *s);
+static void arm_translate_thumb(DisasContext *s);
 
 static void arm_translate_insn(DisasContextBase *db, CPUState *cpu)
 {
@@ -1865,3 +1878,5 @@ void arm_gen_code(CPUState *cpu, TranslationBlock *tb, int max_insns)
     memset(&ctx, 0, sizeof(ctx));
     translator_loop(&arm_translator_ops, &ctx.base, cpu, tb, max_insns);
 }
+
+#include "cpu/arm/translate-thumb.c.inc"

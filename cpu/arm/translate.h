@@ -32,9 +32,10 @@ typedef struct DisasContext {
     bool align;       /* SCTLR.A */
     int vec_len, vec_stride;
     int mem_idx; /* MMU index of ordinary loads/stores */
-    /* IT block: condexec_cond is the condition of the current instruction, condexec_mask
-     * the remaining mask (0: not in an IT block). */
+    /* IT state (ITSTATE[7:4] and [3:0]) for the instruction after the current one: what a
+     * block exit stores. in_it: the current instruction is inside an IT block. */
     uint32_t condexec_cond, condexec_mask;
+    bool in_it;
     /* Set when the instruction is conditional: the label skips it. */
     TCGLabel *condlabel;
     bool condjmp;

@@ -124,6 +124,36 @@ START_TEST(test_guest_timer)
     run_guest("timer", "cortex-a7");
 }
 END_TEST
+
+START_TEST(test_guest_alu_thumb)
+{
+    run_guest("alu-thumb", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_guest_mem_thumb)
+{
+    run_guest("mem-thumb", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_guest_exc_thumb)
+{
+    run_guest("exc-thumb", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_guest_mmu_thumb)
+{
+    run_guest("mmu-thumb", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_guest_timer_thumb)
+{
+    run_guest("timer-thumb", "cortex-a7");
+}
+END_TEST
 #endif
 
 static Suite *arm_suite(void)
@@ -140,6 +170,11 @@ static Suite *arm_suite(void)
     tcase_add_test(tc, test_guest_exc);
     tcase_add_test(tc, test_guest_mmu);
     tcase_add_test(tc, test_guest_timer);
+    tcase_add_test(tc, test_guest_alu_thumb);
+    tcase_add_test(tc, test_guest_mem_thumb);
+    tcase_add_test(tc, test_guest_exc_thumb);
+    tcase_add_test(tc, test_guest_mmu_thumb);
+    tcase_add_test(tc, test_guest_timer_thumb);
 #endif
     suite_add_tcase(s, tc);
     return s;

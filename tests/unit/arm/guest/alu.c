@@ -50,9 +50,9 @@ int main(void)
     CHECK(14, r, 0xffffffffu);
     CHECK(15, (f >> 29) & 1, 1);
     /* RRX */
-    __asm__ volatile("msr cpsr_f, #0x20000000\n rrxs %0, %2\n mrs %1, cpsr"
+    __asm__ volatile("msr cpsr_f, %3\n rrxs %0, %2\n mrs %1, cpsr"
                      : "=r"(r), "=r"(f)
-                     : "r"(2));
+                     : "r"(2), "r"(0x20000000));
     CHECK(16, r, 0x80000001u);
     CHECK(17, (f >> 29) & 1, 0);
     /* Register shifts, including amounts >= 32. */
@@ -67,9 +67,9 @@ int main(void)
     __asm__ volatile("ror %0, %1, %2" : "=r"(r) : "r"(0x12345678u), "r"(s4));
     CHECK(22, r, 0x81234567u);
     /* Logical ops with immediate rotation carry. */
-    __asm__ volatile("msr cpsr_f, #0\n ands %0, %2, #0x80000000\n mrs %1, cpsr"
+    __asm__ volatile("msr cpsr_f, %[zero]\n ands %0, %2, #0x80000000\n mrs %1, cpsr"
                      : "=r"(r), "=r"(f)
-                     : "r"(m1));
+                     : "r"(m1), [zero] "r"(0));
     CHECK(23, f >> 28, 0xa); /* N, C from the rotated immediate */
     __asm__ volatile("bic %0, %1, #0xff" : "=r"(r) : "r"(0x1234u));
     CHECK(24, r, 0x1200u);
@@ -170,14 +170,14 @@ int main(void)
     CHECK(64, r, 0x80000000u);
 
     /* Saturating */
-    __asm__ volatile("msr cpsr_f, #0\n qadd %0, %2, %3\n mrs %1, cpsr"
+    __asm__ volatile("msr cpsr_f, %[zero]\n qadd %0, %2, %3\n mrs %1, cpsr"
                      : "=r"(r), "=r"(f)
-                     : "r"(a), "r"(b));
+                     : "r"(a), "r"(b), [zero] "r"(0));
     CHECK(65, r, 0x7fffffffu);
     CHECK(66, (f >> 27) & 1, 1);
-    __asm__ volatile("msr cpsr_f, #0\n qsub %0, %2, %3\n mrs %1, cpsr"
+    __asm__ volatile("msr cpsr_f, %[zero]\n qsub %0, %2, %3\n mrs %1, cpsr"
                      : "=r"(r), "=r"(f)
-                     : "r"(0x80000000u), "r"(b));
+                     : "r"(0x80000000u), "r"(b), [zero] "r"(0));
     CHECK(67, r, 0x80000000u);
     __asm__ volatile("qdadd %0, %1, %2" : "=r"(r) : "r"(1), "r"(0x40000000));
     CHECK(68, r, 0x7fffffffu);

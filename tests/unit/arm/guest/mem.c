@@ -21,8 +21,10 @@ int main(void)
     CHECK(4, base, (uint32_t)&buf[3]);
     __asm__ volatile("ldr %0, [%1, %2, lsl #2]" : "=r"(r) : "r"(p), "r"(5));
     CHECK(5, r, 0x55555555u);
+#ifndef __thumb__
     __asm__ volatile("ldr %0, [%1, -%2, lsl #2]" : "=r"(r) : "r"(&buf[6]), "r"(1));
     CHECK(6, r, 0x55555555u);
+#endif
     /* Bytes and halfwords, signed and unsigned. */
     buf[0] = 0x8081f0ffu;
     __asm__ volatile("ldrb %0, [%1, #1]" : "=r"(r) : "r"(p));
@@ -72,11 +74,13 @@ int main(void)
                      : "r4", "r5", "r6");
     CHECK(21, base, (uint32_t)&buf[8]);
     CHECK(22, r, 10);
+#ifndef __thumb__
     __asm__ volatile("mov r4, #7\n mov r5, #8\n stmib %0, {r4, r5}" : : "r"(base) : "r4", "r5");
     CHECK(23, buf[9], 7);
     CHECK(24, buf[10], 8);
     __asm__ volatile("ldmda %1, {r4, r5}\n sub %0, r5, r4" : "=r"(r) : "r"(&buf[10]) : "r4", "r5");
     CHECK(25, r, 1);
+#endif
     /* push/pop with pc: a function return through LDM. */
     __asm__ volatile("adr r0, 1f\n push {r0}\n pop {pc}\n mov %0, #1\n b 2f\n1: mov %0, #2\n2:"
                      : "=r"(r)
@@ -123,15 +127,21 @@ int main(void)
     CHECK(36, r2, 0);
     CHECK(37, buf[14], 11);
     CHECK(38, buf[15], 21);
+#ifndef __thumb__
     /* SWP */
     buf[0] = 99;
     __asm__ volatile("swp %0, %1, [%2]" : "=&r"(r) : "r"(42), "r"(&buf[0]) : "memory");
     CHECK(39, r, 99);
     CHECK(40, buf[0], 42);
+#else
+    buf[0] = 42;
+#endif
+#ifndef __thumb__
     /* LDRT from privileged mode on a flat map reads normally. */
     base = (uint32_t)&buf[0];
     __asm__ volatile("ldrt %0, [%1], #4" : "=r"(r), "+r"(base));
     CHECK(41, r, 42);
     CHECK(42, base, (uint32_t)&buf[1]);
+#endif
     return finish();
 }
