@@ -160,8 +160,9 @@ static void mips_model_common(CPUState *cpu, bool fpu, bool r2, uint32_t prid, u
         (1u << 31) | ((uint32_t)(e->tlb_entries - 1) << 25) | cfg1_cache | (fpu ? 1u : 0);
     e->cp0_config[2] = 1u << 31;
     e->cp0_config[3] = r2 ? (1u << 13) : 0; /* ULRI: UserLocal implemented */
-    /* FIR: implementation 0x93 rev, S, D, W, L formats; FCSR reads as zero. */
-    e->fir = fpu ? ((1u << 16) | (1u << 17) | (1u << 20) | (1u << 21) | 0x9300u | 0x0u) : 0;
+    /* FIR: the 24K's FPU id 0x93, formats S, D, W, L. F64 stays clear: Status.FR is not
+     * writable here (FR=0 register pairs only), so guests must not pick FR=1. */
+    e->fir = fpu ? ((1u << 16) | (1u << 17) | (1u << 20) | (1u << 21) | 0x9300u) : 0;
     e->cp0_random = (uint32_t)e->tlb_entries - 1;
     /* IntCtl (release 2): the timer and performance-counter interrupts are on IP7. */
     e->cp0_intctl = r2 ? (7u << 29) | (7u << 26) : 0;
