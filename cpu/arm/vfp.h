@@ -1,0 +1,70 @@
+/*
+ * cpu/arm/vfp.h: the VFP helpers (vfp-helper.c) called from the code vfp.c emits, and the
+ * FPSCR bits both files use. Internal to cpu/arm/.
+ */
+#ifndef MIMIC_CPU_ARM_VFP_H
+#define MIMIC_CPU_ARM_VFP_H
+
+#include <stdint.h>
+
+#include "cpu/arm/cpu.h"
+
+#define FPSCR_IOC         (1u << 0)
+#define FPSCR_DZC         (1u << 1)
+#define FPSCR_OFC         (1u << 2)
+#define FPSCR_UFC         (1u << 3)
+#define FPSCR_IXC         (1u << 4)
+#define FPSCR_IDC         (1u << 7)
+#define FPSCR_RMODE_SHIFT 22
+#define FPSCR_FZ          (1u << 24)
+#define FPSCR_DN          (1u << 25)
+#define FPSCR_AHP         (1u << 26)
+#define FPSCR_QC          (1u << 27)
+/* What VMSR can change: no trap enables (VFPv4 without trapping has them RAZ/WI). */
+#define FPSCR_WRITABLE 0xfff7009fu
+
+/* Arithmetic ops of helper_vfp_arith_*; VFP_STD: use the Advanced SIMD "standard FPSCR
+ * value" (round to nearest, flush-to-zero, default NaN) instead of FPSCR's controls. */
+enum { VFP_ADD, VFP_SUB, VFP_MUL, VFP_DIV, VFP_SQRT };
+#define VFP_STD 0x100u
+
+/* Conversions of helper_vfp_cvt: the op in bits 7..0, fraction bits in 15..8. */
+enum {
+    CVT_S_TO_D,
+    CVT_D_TO_S,
+    CVT_SI_TO_S, /* signed 32-bit integer (or fixed point with frac bits) */
+    CVT_UI_TO_S,
+    CVT_SI_TO_D,
+    CVT_UI_TO_D,
+    CVT_S_TO_SI, /* with CVT_RZ: round toward zero, else FPSCR rounding */
+    CVT_S_TO_UI,
+    CVT_D_TO_SI,
+    CVT_D_TO_UI,
+    CVT_H_TO_S, /* half in bits 15..0 */
+    CVT_S_TO_H,
+    CVT_SH_TO_S, /* 16-bit fixed point, signed/unsigned, in bits 15..0 */
+    CVT_UH_TO_S,
+    CVT_SH_TO_D,
+    CVT_UH_TO_D,
+    CVT_S_TO_SH,
+    CVT_S_TO_UH,
+    CVT_D_TO_SH,
+    CVT_D_TO_UH,
+};
+#define CVT_RZ 0x10000u
+
+uint32_t helper_vfp_arith_s(void *env, uint32_t a, uint32_t b, uint32_t op);
+uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op);
+/* Fused a + n * m (one rounding). */
+uint32_t helper_vfp_fma_s(void *env, uint32_t a, uint32_t n, uint32_t m, uint32_t std);
+uint64_t helper_vfp_fma_d(void *env, uint64_t a, uint64_t n, uint64_t m, uint32_t std);
+/* VCMP/VCMPE: sets FPSCR.NZCV. */
+void helper_vfp_cmp_s(void *env, uint32_t a, uint32_t b, uint32_t e);
+void helper_vfp_cmp_d(void *env, uint64_t a, uint64_t b, uint32_t e);
+uint64_t helper_vfp_cvt(void *env, uint64_t v, uint32_t op);
+uint32_t helper_vfp_get_fpscr(void *env);
+void helper_vfp_set_fpscr(void *env, uint32_t v);
+
+void arm_vfp_model_init(ArmEnv *env, const char *model);
+
+#endif
