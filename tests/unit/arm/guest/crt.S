@@ -60,6 +60,12 @@ _start:
     beq 2f
     mov r2, #0
     str r2, [r0]
+    mrs r2, spsr                    @ bit 0 of the resume address selects Thumb
+    tst r1, #1
+    orrne r2, r2, #0x20
+    biceq r2, r2, #0x20
+    bic r1, r1, #1
+    msr spsr_fsxc, r2
     str r1, [sp, #20]               @ replace the saved lr
 2:  pop {r0-r3, r12, lr}
     movs pc, lr
@@ -72,6 +78,11 @@ svc_entry:
     record 2, 0
     resume
 pabt_entry:
+    push {r0}
+    mrs r0, spsr
+    tst r0, #0x20
+    subne lr, lr, #2                @ Thumb BKPT is 16 bits: LR_abt is its address + 4
+    pop {r0}
     record 3, 0
     mrc p15, 0, r1, c5, c0, 1
     ldr r0, =exc_fsr
@@ -81,8 +92,19 @@ pabt_entry:
     str r1, [r0]
     resume
 dabt_entry:
-    sub lr, lr, #4                  @ return to the instruction after the faulting one
-    record 4, 4
+    sub lr, lr, #8                  @ the faulting instruction; return after it
+    push {r0}
+    mrs r0, spsr
+    tst r0, #0x20
+    addeq lr, lr, #4
+    beq 1f
+    ldrh r0, [lr]
+    lsr r0, r0, #11
+    cmp r0, #0x1d
+    addlo lr, lr, #2
+    addhs lr, lr, #4
+1:  pop {r0}
+    record 4, 0
     mrc p15, 0, r1, c5, c0, 0
     ldr r0, =exc_fsr
     str r1, [r0]

@@ -14,7 +14,7 @@ int main(void)
     CHECK(2, exc_lr, at);
     CHECK(3, exc_spsr & 0x1f, 0x13);
     /* UDF */
-    __asm__ volatile("adr %0, 1f\n .word 0xe7f000f0\n1:" : "=r"(at));
+    __asm__ volatile("adr %0, 1f\n udf #0\n1:" : "=r"(at));
     CHECK(4, exc_kind, 1);
     CHECK(5, exc_lr, at);
     /* An unknown coprocessor register traps as undefined. */
@@ -80,7 +80,7 @@ int main(void)
     __asm__ volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(r));
     CHECK(27, exc_kind, 1);
     /* Back to SVC mode through an SVC whose handler resumes in SVC mode. */
-    __asm__ volatile("adr r0, 1f\n ldr r1, =exc_resume\n str r0, [r1]\n svc #1\n1:"
+    __asm__ volatile("adr r0, 1f\n" SET_T "ldr r1, =exc_resume\n str r0, [r1]\n svc #1\n1:"
                      :
                      :
                      : "r0", "r1");

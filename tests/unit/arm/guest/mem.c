@@ -82,17 +82,18 @@ int main(void)
     CHECK(25, r, 1);
 #endif
     /* push/pop with pc: a function return through LDM. */
-    __asm__ volatile("adr r0, 1f\n push {r0}\n pop {pc}\n mov %0, #1\n b 2f\n1: mov %0, #2\n2:"
+    __asm__ volatile("adr r0, 1f\n" SET_T
+                     "push {r0}\n pop {pc}\n mov %0, #1\n b 2f\n1: mov %0, #2\n2:"
                      : "=r"(r)
                      :
                      : "r0");
     CHECK(26, r, 2);
     /* LDR pc */
-    __asm__ volatile(
-        "adr r0, 1f\n str r0, [%1]\n ldr pc, [%1]\n mov %0, #1\n b 2f\n1: mov %0, #3\n2:"
-        : "=r"(r)
-        : "r"(&buf[12])
-        : "r0", "memory");
+    __asm__ volatile("adr r0, 1f\n" SET_T
+                     "str r0, [%1]\n ldr pc, [%1]\n mov %0, #1\n b 2f\n1: mov %0, #3\n2:"
+                     : "=r"(r)
+                     : "r"(&buf[12])
+                     : "r0", "memory");
     CHECK(27, r, 3);
     /* Exclusives */
     buf[13] = 5;

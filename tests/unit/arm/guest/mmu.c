@@ -88,7 +88,7 @@ int main(void)
     page_a[0] = 0xe12fff1e;                                       /* bx lr */
     tlbiall();
     exc_kind = 0;
-    __asm__ volatile("adr r0, 1f\n ldr r1, =exc_resume\n str r0, [r1]\n"
+    __asm__ volatile("adr r0, 1f\n" SET_T "ldr r1, =exc_resume\n str r0, [r1]\n"
                      "ldr r0, =0x80003000\n blx r0\n1:"
                      :
                      :

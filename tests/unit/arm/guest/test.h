@@ -8,6 +8,13 @@
 
 #include <stdint.h>
 
+/* Code addresses taken with ADR need the Thumb bit for interworking branches. */
+#ifdef __thumb__
+#define SET_T "orr r0, r0, #1\n"
+#else
+#define SET_T ""
+#endif
+
 #define TESTDEV ((volatile uint32_t *)0x0a000000u)
 
 extern volatile uint32_t exc_kind, exc_lr, exc_spsr, exc_count, exc_fsr, exc_far, exc_resume;
