@@ -363,6 +363,10 @@ struct CPUState {
     volatile unsigned tlb_flush_pending; /* mmu index bits, done by the owning thread */
 
     CPUJumpCacheEntry *jmp_cache;
+    /* Bit (page & 4095) set while the jump cache may hold a block starting in that
+     * 4 KiB virtual page: flushing a page nobody ran code from (most guest TLB
+     * refills are for data) then skips clearing slots. */
+    uint64_t jmp_page_filter[64];
     CPUStats stats;
     void *opaque; /* for the board / arch */
 };

@@ -85,8 +85,14 @@ uint64_t tb_flush_count(void)
 
 /* ---- Jump cache --------------------------------------------------------------------- */
 
+static inline unsigned jmp_page_bit(uint64_t vaddr)
+{
+    return (unsigned)(vaddr >> 12) & 4095;
+}
+
 void tb_jmp_cache_clear(CPUState *cpu)
 {
+    memset(cpu->jmp_page_filter, 0, sizeof(cpu->jmp_page_filter));
     for (unsigned i = 0; i < CPU_JMP_CACHE_SIZE; i++) {
         __atomic_store_n(&cpu->jmp_cache[i].pc, UINT64_MAX, __ATOMIC_RELAXED);
         cpu->jmp_cache[i].tb = NULL;
@@ -105,7 +111,13 @@ void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr, int page_bits)
         return;
     }
     for (uint64_t i = 0; i <= pieces; i++) {
-        unsigned grp = cpu_jmp_cache_group(page + (i << 12) - 4096);
+        uint64_t piece = page + (i << 12) - 4096;
+        unsigned bit = jmp_page_bit(piece);
+        if (!(cpu->jmp_page_filter[bit / 64] & (1ull << (bit % 64)))) {
+            continue; /* no block from this piece was cached since the last full clear */
+        }
+        /* The bit stays set: another page sharing it may have slots in another group. */
+        unsigned grp = cpu_jmp_cache_group(piece);
         CPUJumpCacheEntry *e = &cpu->jmp_cache[grp << lo_bits];
         for (unsigned j = 0; j < (1u << lo_bits); j++) {
             __atomic_store_n(&e[j].pc, UINT64_MAX, __ATOMIC_RELAXED);
@@ -116,6 +128,8 @@ void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr, int page_bits)
 static void jmp_cache_set(CPUState *cpu, TranslationBlock *tb)
 {
     CPUJumpCacheEntry *e = &cpu->jmp_cache[cpu_jmp_cache_hash(tb->pc)];
+    unsigned bit = jmp_page_bit(tb->pc);
+    cpu->jmp_page_filter[bit / 64] |= 1ull << (bit % 64);
     /* Make the slot unmatchable while it changes (generated code reads it). */
     __atomic_store_n(&e->pc, UINT64_MAX, __ATOMIC_RELEASE);
     e->cs_base = tb->cs_base;
