@@ -225,7 +225,15 @@ static void mips_tlb_write(CPUState *cpu, int idx, bool random)
 {
     MipsEnv *e = menv(cpu);
     MipsTLBEntry *t = &e->tlb[idx];
-    if (!random || !((t->lo[0] | t->lo[1]) & 2)) {
+    uint32_t hi = e->cp0_entryhi;
+    bool invalidating =
+        (hi >= 0x80000000u && hi < 0xc0000000u) || !((e->cp0_entrylo0 | e->cp0_entrylo1) & 2);
+    if (!random && invalidating && e->n_shadow) {
+        /* An unmatchable or invalid entry written by index is how guests invalidate (Linux's
+         * flush_tlb_all writes one at every index): the evicted entries must go too. A
+         * valid mapping written by index (a PTE update) only replaces its own old entry. */
+        mips_flush_all(cpu);
+    } else if (!random || !((t->lo[0] | t->lo[1]) & 2)) {
         mips_tlb_flush_entry(cpu, t);
     } else if (e->n_shadow < MIPS_TLB_MAX) {
         e->shadow[e->n_shadow++] = *t;
