@@ -41,6 +41,9 @@ void arm_cpu_enable_psci(CPUState *cpu);
 /* Power state for PSCI (secondaries of a board start off). */
 void arm_cpu_set_powered_off(CPUState *cpu, bool off);
 
+/* Frees what the CPU model allocated (timers, IRQ lines); call before cpu_destroy. */
+void arm_cpu_release(CPUState *cpu);
+
 uint32_t arm_cpu_get_reg(CPUState *cpu, int r); /* r0-r15 of the current mode */
 void arm_cpu_set_reg(CPUState *cpu, int r, uint32_t val);
 /* Starting state for a Linux boot: pc, SVC mode with IRQ/FIQ masked, ARM state (pc bit 0

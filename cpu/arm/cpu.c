@@ -598,6 +598,25 @@ void arm_cpu_set_powered_off(CPUState *cpu, bool off)
     cpu->halted = off;
 }
 
+void arm_cpu_release(CPUState *cpu)
+{
+    ArmEnv *env = aenv(cpu);
+    ArmCpuExtra *x = extra(env);
+    if (env->gt_phys.timer) {
+        timer_free(env->gt_phys.timer);
+        timer_free(env->gt_virt.timer);
+        env->gt_phys.timer = env->gt_virt.timer = NULL;
+    }
+    if (x) {
+        for (int i = 0; i < ARM_CPU_NB_INPUTS; i++) {
+            irq_free(x->inputs[i]);
+        }
+        free(x->inputs);
+        free(x);
+        env->board_opaque = NULL;
+    }
+}
+
 uint32_t arm_cpu_get_reg(CPUState *cpu, int r)
 {
     return aenv(cpu)->regs[r & 15];

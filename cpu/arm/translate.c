@@ -1327,21 +1327,21 @@ static bool trans_LDM_STM(DisasContext *s, arg_LDM_STM *a)
 
 static bool trans_B(DisasContext *s, arg_B *a)
 {
-    gen_jmp(s, read_pc(s) + (uint32_t)(a->imm << 2));
+    gen_jmp(s, read_pc(s) + ((uint32_t)a->imm << 2));
     return true;
 }
 
 static bool trans_BL(DisasContext *s, arg_BL *a)
 {
     tcg_gen_movi_i32(cpu_R[14], (int32_t)(s->pc_curr + 4));
-    gen_jmp(s, read_pc(s) + (uint32_t)(a->imm << 2));
+    gen_jmp(s, read_pc(s) + ((uint32_t)a->imm << 2));
     return true;
 }
 
 static bool trans_BLX_i(DisasContext *s, arg_BLX_i *a)
 {
     tcg_gen_movi_i32(cpu_R[14], (int32_t)(s->pc_curr + 4));
-    uint32_t dest = read_pc(s) + (uint32_t)(a->imm << 2) + (uint32_t)(a->h << 1);
+    uint32_t dest = read_pc(s) + ((uint32_t)a->imm << 2) + (uint32_t)(a->h << 1);
     tcg_gen_st_i32(tcg_constant_i32(1), tcg_env, offsetof(ArmEnv, thumb));
     tcg_gen_movi_i32(cpu_R[15], (int32_t)dest);
     tcg_gen_exit_tb(0);

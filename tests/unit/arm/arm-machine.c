@@ -116,6 +116,11 @@ ArmMachine *arm_machine_new(const char *model, uint64_t ram_size)
 
 void arm_machine_free(ArmMachine *m)
 {
+    for (int i = 0; i < 2; i++) {
+        irq_free(m->or_in[i]);
+    }
+    free(m->or_in);
+    arm_cpu_release(m->cpu);
     cpu_destroy(m->cpu);
     free(m);
 }
