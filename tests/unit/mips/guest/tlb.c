@@ -134,6 +134,39 @@ int main(void)
     CHECK_EQ(35, exc_cause >> 31, 1);
     CHECK_EQ(36, exc_epc, 0x03000ffc);
     CHECK_EQ(37, exc_badvaddr, 0x03001000);
+    /* Evicted entries must not outlive the guest's invalidation. Map A (0x00400000), evict
+     * it with refills of 20 other pairs, move the backing memory, invalidate, read A. */
+    MTC0(10, 0, 0);
+    MTC0(6, 0, 0);
+    refill_pa = 0x00300000;
+    *(volatile uint32_t *)0x80300000 = 0xaaaa0001;
+    *(volatile uint32_t *)0x80380000 = 0xbbbb0002;
+    volatile uint32_t *a = (volatile uint32_t *)0x00400000;
+    for (uint32_t i = 0; i < 16; i++) {
+        tlbwi(i, 0x80000000u + (i << 13), 0, 0); /* forget the mappings made above */
+    }
+    MTC0(10, 0, 0);
+    CHECK_EQ(38, a[0], 0xaaaa0001);
+    for (uint32_t i = 1; i <= 20; i++) {
+        (void)*(volatile uint32_t *)(0x00400000 + i * 0x2000);
+    }
+    refill_pa = 0x00380000; /* "the page table changed" */
+    /* 1: TLBP misses (A was evicted): the lookup itself must drop the old translation. */
+    MTC0(10, 0, 0x00400000);
+    __asm__ volatile("tlbp\n\tehb");
+    CHECK(39, MFC0(0, 0) & 0x80000000u);
+    MTC0(10, 0, 0);
+    CHECK_EQ(40, a[0], 0xbbbb0002);
+    /* 2: invalidate everything by index with unmatchable kseg0 entries (flush_tlb_all). */
+    for (uint32_t i = 1; i <= 20; i++) {
+        (void)*(volatile uint32_t *)(0x00400000 + i * 0x2000);
+    }
+    refill_pa = 0x00300000;
+    for (uint32_t i = 0; i < 16; i++) {
+        tlbwi(i, 0x80000000u + (i << 13), 0, 0);
+    }
+    MTC0(10, 0, 0);
+    CHECK_EQ(41, a[0], 0xaaaa0001);
     /* Unmapped segments ignore the TLB */
     CHECK_EQ(28, *(volatile uint32_t *)0xa0200000, 0x11111111);
     return done("tlb");
