@@ -73,6 +73,36 @@ START_TEST(test_undef_vector)
 }
 END_TEST
 
+/* A counted loop (add, subs, bne) of 50 million iterations: prints the guest MIPS. */
+START_TEST(test_loop_speed)
+{
+    ArmMachine *m = arm_machine_new("cortex-a15", 1 << 20);
+    const uint32_t prog[] = {
+        0xe3a00000, /* mov r0, #0 */
+        0xe30f1080, /* movw r1, #0xf080 */
+        0xe34012fa, /* movt r1, #0x2fa: 50 million */
+        0xe2800003, /* 1: add r0, r0, #3 */
+        0xe2511001, /* subs r1, r1, #1 */
+        0x1afffffc, /* bne 1b */
+        0xe3a0220a, /* mov r2, #0xa0000000 */
+        0xe1a02222, /* lsr r2, r2, #4 */
+        0xe5820004, /* str r0, [r2, #4] */
+        0xeafffffe, /* b . */
+    };
+    address_space_write(m->as, ARM_TEST_RAM_BASE, prog, sizeof(prog));
+    arm_cpu_set_boot_state(m->cpu, ARM_TEST_RAM_BASE, 0, 0, 0);
+    gint64 t0 = g_get_monotonic_time();
+    arm_machine_run(m, 30.0);
+    double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
+    uint32_t iters = 50000000;
+    ck_assert(m->exited);
+    ck_assert_uint_eq(m->exit_code, iters * 3);
+    printf("arm loop: %u iterations in %.3f s, %.0f guest MIPS\n", iters, secs,
+           3.0 * iters / secs / 1e6);
+    arm_machine_free(m);
+}
+END_TEST
+
 #ifdef ARM_GUEST_DIR
 static void run_guest(const char *prog, const char *model)
 {
@@ -164,6 +194,7 @@ static Suite *arm_suite(void)
     tcase_add_test(tc, test_models_and_reset);
     tcase_add_test(tc, test_raw_words);
     tcase_add_test(tc, test_undef_vector);
+    tcase_add_test(tc, test_loop_speed);
 #ifdef ARM_GUEST_DIR
     tcase_add_test(tc, test_guest_alu);
     tcase_add_test(tc, test_guest_mem);
