@@ -514,21 +514,3 @@ void helper_vfp_set_fpscr(void *envp, uint32_t v)
     env->vfp.fpscr = v & FPSCR_WRITABLE & ~FPSCR_QC;
     env->vfp.qc = v & FPSCR_QC;
 }
-
-void arm_vfp_model_init(ArmEnv *env, const char *model)
-{
-    if (!strcmp(model, "cortex-a9")) {
-        /* VFPv3-D32 with half precision and NEON, no fused multiply-add. */
-        env->vfp.fpsid = 0x41033090;
-        env->vfp.mvfr0 = 0x11110222;
-        env->vfp.mvfr1 = 0x01111111;
-    } else if (!strcmp(model, "cortex-a7")) {
-        env->vfp.fpsid = 0x41023075;
-        env->vfp.mvfr0 = 0x10110222;
-        env->vfp.mvfr1 = 0x11111111;
-    } else {
-        env->vfp.fpsid = 0x410430f0;
-        env->vfp.mvfr0 = 0x10110222;
-        env->vfp.mvfr1 = 0x11111111;
-    }
-}

@@ -4,6 +4,7 @@
  * loads, stores, VABS/VNEG/VMOV are IR; arithmetic calls vfp-helper.c.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "cpu/arm/translate.h"
 #include "cpu/arm/vfp.h"
@@ -127,7 +128,7 @@ static bool gen_dp3(int opc, int op, bool dbl, int d, int n, int m)
             if (opc == 5) {
                 neg_s(vd);
             }
-            if ((opc == 5) == (op == 1)) {
+            if (op) { /* VFMS, VFNMA negate the product */
                 neg_s(vn);
             }
             r = tcg_temp_new_i32();
@@ -173,7 +174,7 @@ static bool gen_dp3(int opc, int op, bool dbl, int d, int n, int m)
         if (opc == 5) {
             neg_d(vd);
         }
-        if ((opc == 5) == (op == 1)) {
+        if (op) { /* VFMS, VFNMA negate the product */
             neg_d(vn);
         }
         r = tcg_temp_new_i64();
@@ -625,5 +626,24 @@ bool arm_translate_vfp(DisasContext *s, uint32_t insn)
         }
         return s->vfp_enabled && gen_dp(s, insn);
     default: return false;
+    }
+}
+
+/* Called by cpu.c at CPU creation: the VFP identification registers of each model. */
+void arm_vfp_model_init(ArmEnv *env, const char *model)
+{
+    if (!strcmp(model, "cortex-a9")) {
+        /* VFPv3-D32 with half precision and NEON, no fused multiply-add. */
+        env->vfp.fpsid = 0x41033090;
+        env->vfp.mvfr0 = 0x11110222;
+        env->vfp.mvfr1 = 0x01111111;
+    } else if (!strcmp(model, "cortex-a7")) {
+        env->vfp.fpsid = 0x41023075;
+        env->vfp.mvfr0 = 0x10110222;
+        env->vfp.mvfr1 = 0x11111111;
+    } else {
+        env->vfp.fpsid = 0x410430f0;
+        env->vfp.mvfr0 = 0x10110222;
+        env->vfp.mvfr1 = 0x11111111;
     }
 }
