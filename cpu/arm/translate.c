@@ -216,7 +216,7 @@ static void arm_skip_unless(DisasContext *s, int cond)
  * loop: the inline jump-cache check compares with this block's flags. */
 static void gen_bx(DisasContext *s, TCGv_i32 var)
 {
-    TCGv_i32 t = tcg_temp_local_new_i32();
+    TCGv_i32 t = tcg_temp_new_i32();
     tcg_gen_andi_i32(t, var, 1);
     tcg_gen_andi_i32(cpu_R[15], var, ~1);
     tcg_gen_st_i32(t, tcg_env, offsetof(ArmEnv, thumb));
@@ -1092,8 +1092,8 @@ static bool trans_UXTAB16(DisasContext *s, arg_rrr_rot *a)
 static TCGv_i32 gen_ldst_addr(DisasContext *s, int p, int u, TCGv_i32 base, TCGv_i32 off,
                               TCGv_i32 *wbval)
 {
-    TCGv_i32 addr = tcg_temp_local_new_i32();
-    TCGv_i32 wb = tcg_temp_local_new_i32();
+    TCGv_i32 addr = tcg_temp_new_i32();
+    TCGv_i32 wb = tcg_temp_new_i32();
     if (u) {
         tcg_gen_add_i32(wb, base, off);
     } else {
@@ -1125,10 +1125,10 @@ static bool gen_ldst(DisasContext *s, int p, int u, int w, int rn, int rt, TCGv_
     }
     TCGv_i32 addr = gen_ldst_addr(s, p, u, base, off, &wb);
     if (load) {
-        TCGv_i32 v = tcg_temp_local_new_i32();
+        TCGv_i32 v = tcg_temp_new_i32();
         gen_ld(s, v, addr, op, idx);
         if (dual) {
-            TCGv_i32 v2 = tcg_temp_local_new_i32(), a2 = tcg_temp_new_i32();
+            TCGv_i32 v2 = tcg_temp_new_i32(), a2 = tcg_temp_new_i32();
             tcg_gen_addi_i32(a2, addr, 4);
             gen_ld(s, v2, a2, op, idx);
             tcg_gen_mov_i32(cpu_R[rt + 1], v2);
@@ -1158,14 +1158,14 @@ static bool gen_ldst(DisasContext *s, int p, int u, int w, int rn, int rt, TCGv_
 
 static TCGv_i32 imm_off(int imm)
 {
-    TCGv_i32 t = tcg_temp_local_new_i32();
+    TCGv_i32 t = tcg_temp_new_i32();
     tcg_gen_movi_i32(t, imm);
     return t;
 }
 
 static TCGv_i32 reg_off(DisasContext *s, arg_ldst_rr *a)
 {
-    TCGv_i32 t = tcg_temp_local_new_i32();
+    TCGv_i32 t = tcg_temp_new_i32();
     tcg_gen_mov_i32(t, arm_load_reg(s, a->rm));
     gen_shift_imm(t, a->shty, a->shim, false);
     return t;
@@ -1201,9 +1201,9 @@ static bool trans_LDREX(DisasContext *s, arg_ldrex *a)
     if (a->rt == 15 || a->rn == 15 || (a->sz == 1 && (a->rt & 1 || a->rt == 14))) {
         return false;
     }
-    TCGv_i32 addr = tcg_temp_local_new_i32();
+    TCGv_i32 addr = tcg_temp_new_i32();
     tcg_gen_addi_i32(addr, cpu_R[a->rn], a->imm);
-    TCGv_i32 v = tcg_temp_local_new_i32(), v2 = tcg_temp_local_new_i32();
+    TCGv_i32 v = tcg_temp_new_i32(), v2 = tcg_temp_new_i32();
     gen_ld(s, v, addr, ops[a->sz], s->mem_idx);
     tcg_gen_movi_i32(v2, 0);
     if (a->sz == 1) {
@@ -1239,8 +1239,8 @@ static bool trans_STREX(DisasContext *s, arg_ldrex *a)
 
 static bool trans_SWP(DisasContext *s, arg_SWP *a)
 {
-    TCGv_i32 addr = tcg_temp_local_new_i32(), v = tcg_temp_local_new_i32();
-    TCGv_i32 nv = tcg_temp_local_new_i32();
+    TCGv_i32 addr = tcg_temp_new_i32(), v = tcg_temp_new_i32();
+    TCGv_i32 nv = tcg_temp_new_i32();
     MemOp op = a->b ? MO_UB : (MO_UL | MO_ALIGN);
     tcg_gen_mov_i32(addr, cpu_R[a->rn]);
     tcg_gen_mov_i32(nv, cpu_R[a->rt2]);
@@ -1261,7 +1261,7 @@ static bool trans_LDM_STM(DisasContext *s, arg_LDM_STM *a)
     if (a->b && s->user) {
         return false;
     }
-    TCGv_i32 addr = tcg_temp_local_new_i32();
+    TCGv_i32 addr = tcg_temp_new_i32();
     int start;
     if (a->u) {
         start = a->p ? 4 : 0;
@@ -1269,7 +1269,7 @@ static bool trans_LDM_STM(DisasContext *s, arg_LDM_STM *a)
         start = a->p ? -4 * n : -4 * n + 4;
     }
     tcg_gen_addi_i32(addr, cpu_R[a->rn], start);
-    TCGv_i32 newbase = tcg_temp_local_new_i32();
+    TCGv_i32 newbase = tcg_temp_new_i32();
     tcg_gen_addi_i32(newbase, cpu_R[a->rn], a->u ? 4 * n : -4 * n);
     TCGv_i32 pcval = NULL, baseval = NULL;
     for (int i = 0, k = 0; i < 16; i++) {
@@ -1280,7 +1280,7 @@ static bool trans_LDM_STM(DisasContext *s, arg_LDM_STM *a)
         tcg_gen_addi_i32(ea, addr, 4 * k);
         k++;
         if (a->l) {
-            TCGv_i32 v = tcg_temp_local_new_i32();
+            TCGv_i32 v = tcg_temp_new_i32();
             gen_ld(s, v, ea, MO_UL | MO_ALIGN_4, s->mem_idx);
             if (i == 15) {
                 pcval = v;
@@ -1547,10 +1547,10 @@ static bool trans_RFE(DisasContext *s, arg_RFE *a)
     if (s->user || a->rn == 15) {
         return false;
     }
-    TCGv_i32 addr = tcg_temp_local_new_i32();
+    TCGv_i32 addr = tcg_temp_new_i32();
     int off = a->u ? (a->p ? 4 : 0) : (a->p ? -8 : -4);
     tcg_gen_addi_i32(addr, cpu_R[a->rn], off);
-    TCGv_i32 pc = tcg_temp_local_new_i32(), psr = tcg_temp_local_new_i32();
+    TCGv_i32 pc = tcg_temp_new_i32(), psr = tcg_temp_new_i32();
     gen_ld(s, pc, addr, MO_UL | MO_ALIGN_4, s->mem_idx);
     TCGv_i32 a2 = tcg_temp_new_i32();
     tcg_gen_addi_i32(a2, addr, 4);
