@@ -842,13 +842,11 @@ static int commit_copy(BlockDev *layer, BlockDev *base, uint64_t off, uint64_t l
 
 /*
  * Makes the committed top image empty again, so that it reads as its backing
- * file. block.h has no "deallocate to unallocated" call (block_discard on a
- * v3 image leaves zero clusters, which hide the backing file), so an image
- * without snapshots is recreated with the same options -- all it loses is
- * data that now lives in the base. Images with snapshots, whose clusters
- * must survive, are emptied by discard only when that reads through (v2).
+ * file. block_make_empty deallocates in place (snapshots keep their clusters),
+ * so a process killed meanwhile leaves at worst leaked clusters -- never the
+ * truncated file a re-create would leave.
  */
-static int commit_empty_top(const char *filename, const char *fmt, int cache_flags, uint64_t len)
+static int commit_empty_top(const char *filename, const char *fmt, int cache_flags)
 {
     char *err = NULL;
     BlockDev *top =
@@ -857,47 +855,12 @@ static int commit_empty_top(const char *filename, const char *fmt, int cache_fla
         img_error_free(err, "Could not open the image to empty it");
         return -1;
     }
-    BlockInfo info;
-    if (block_get_info(top, &info, &err) < 0) {
-        img_error_free(err, "Could not read image information");
-        block_close(top);
-        return -1;
-    }
     int ret = 0;
-    if (info.nb_snapshots == 0) {
-        BlockCreateOpts co = {
-            .cluster_size = info.cluster_size,
-            .compat = info.compat,
-            .backing_file = info.backing_file,
-            .backing_fmt = info.backing_fmt,
-            .lazy_refcounts = info.lazy_refcounts,
-            .refcount_bits = info.refcount_bits,
-            .compression_type = info.compression_type && !strcmp(info.compression_type, "zstd")
-                                    ? BLOCK_COMPRESSION_ZSTD
-                                    : BLOCK_COMPRESSION_ZLIB,
-            .extended_l2 = info.extended_l2,
-        };
-        uint64_t size = info.virtual_size;
-        block_close(top);
-        top = NULL;
-        if (block_create(filename, "qcow2", size, &co, &err) < 0) {
-            img_error_free(err, "Could not empty the image");
-            ret = -1;
-        }
-    } else if (!strcmp(info.compat, "0.10")) {
-        block_close(top);
-        top = block_open(filename, fmt, BLOCK_O_RDWR | cache_flags, &err);
-        if (!top || block_discard(top, 0, len, &err) < 0) {
-            img_error_free(err, "Could not empty the image");
-            ret = -1;
-        }
-    } else {
-        fflush(stdout);
-        fprintf(stderr, "%s: warning: '%s' has internal snapshots and was not emptied\n", IMG_PROG,
-                filename);
+    if (block_make_empty(top, &err) < 0) {
+        img_error_free(err, "Could not empty the image");
+        ret = -1;
     }
-    block_info_clear(&info);
-    if (top && block_close(top) < 0 && ret == 0) {
+    if (block_close(top) < 0 && ret == 0) {
         img_error("Could not flush the image");
         ret = -1;
     }
@@ -1058,7 +1021,7 @@ int img_cmd_commit(int argc, char **argv)
             block_close(layers[i]);
             layers[i] = NULL;
         }
-        if (commit_empty_top(filename, fmt, cache_flags, len) < 0) {
+        if (commit_empty_top(filename, fmt, cache_flags) < 0) {
             goto out;
         }
     }
