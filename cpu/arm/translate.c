@@ -1694,8 +1694,16 @@ static bool gen_cp_access(DisasContext *s, uint32_t key, bool read, int rt, int 
         TCGv_i32 end = tcg_temp_new_i32();
         tcg_gen_calln((void *)helper_cp_write, 0, t32(end), 3, arm_env_arg(), ci(key),
                       tcgv_i64_temp(v));
-        /* CP15 writes may change the MMU, alignment or VFP access: next block anew. */
-        gen_end_tb_after(s);
+        /* Writes that change translation (SCTLR, CPACR, TTBRs, TTBCR, DACR, TLB maintenance,
+         * CONTEXTIDR) end the block; cache maintenance, barriers, thread ids, timers do
+         * not, so that cache-cleaning loops stay in generated code. */
+        uint32_t crn = (key >> 8) & 15, crm = (key >> 4) & 15;
+        bool is64 = key >> 24;
+        if ((key >> 16 & 0xff) == 15 &&
+            (is64 ? crm == 2
+                  : crn == 1 || crn == 2 || crn == 3 || crn == 8 || (crn == 13 && crm == 0))) {
+            gen_end_tb_after(s);
+        }
     }
     return true;
 }

@@ -110,6 +110,13 @@ START_TEST(test_linux_earlycon)
         printf("... last part:\n%s\n", m->out + m->out_len - 1500);
     }
     cpu_dump_state(m->cpu, stdout);
+    CPUStats *st = &m->cpu->stats;
+    printf("loop entries %llu, blocks translated %llu, chain patches %llu, jump-cache misses %llu, "
+           "invalidations %llu, flushes %llu, exceptions %llu, interrupts %llu\n",
+           (unsigned long long)st->loop_entries, (unsigned long long)st->tbs_translated,
+           (unsigned long long)st->chain_patches, (unsigned long long)st->jc_helper_calls,
+           (unsigned long long)st->tb_invalidations, (unsigned long long)st->flushes,
+           (unsigned long long)st->exceptions, (unsigned long long)st->interrupts);
     ck_assert_msg(strstr(m->out, "Booting Linux on physical CPU") != NULL,
                   "no earlycon output from the kernel");
     free(dtb);
