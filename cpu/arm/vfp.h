@@ -5,7 +5,6 @@
 #ifndef MIMIC_CPU_ARM_VFP_H
 #define MIMIC_CPU_ARM_VFP_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpu/arm/cpu.h"
@@ -67,10 +66,5 @@ uint32_t helper_vfp_get_fpscr(void *env);
 void helper_vfp_set_fpscr(void *env, uint32_t v);
 
 void arm_vfp_model_init(ArmEnv *env, const char *model);
-
-/* Advanced SIMD data processing (neon-helper.c): executes `insn` (A32 form) on env's
- * registers; with env == NULL only says whether the encoding is implemented. */
-bool neon_dp(ArmEnv *env, uint32_t insn);
-void helper_neon_dp(void *env, uint32_t insn);
 
 #endif
