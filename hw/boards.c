@@ -49,11 +49,12 @@ static const MachineClass none_machine = {
 
 /* Boards, each defined in its own file. */
 extern const MachineClass virt_machine;
-extern const MachineClass malta_machine;
+extern const MachineClass malta_machine, microvm_machine;
 
 const MachineClass *const machine_table[] = {
     &none_machine,
     &malta_machine,
     &virt_machine, /* hw/arm/virt.c */
+    &microvm_machine,
     NULL,
 };

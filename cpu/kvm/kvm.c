@@ -1,0 +1,604 @@
+/*
+ * cpu/kvm/kvm.c: the KVM accelerator. Guest RAM sections of the memory API become KVM
+ * memory slots (one listener), each vCPU is a host thread looping on KVM_RUN, and exits
+ * (port I/O, MMIO) go to the same device models TCG uses, under the global lock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <linux/kvm.h>
+
+#include "cpu/kvm/kvm.h"
+#include "cpu/x86/x86.h"
+#include "system/main-loop.h"
+
+#define KVM_MAX_SLOTS 32
+/* How often a running vCPU leaves KVM_RUN to look at pause/quit requests: cpu_exit does
+ * not reach accelerators (see notes-kvm.txt), so a timer signal does. */
+#define KVM_POLL_NS  (20 * 1000 * 1000)
+#define KVM_SIG_POLL SIGUSR1
+
+typedef struct KvmSlot {
+    bool used;
+    uint64_t gpa, size;
+} KvmSlot;
+
+typedef struct KvmVcpu {
+    int fd;
+    struct kvm_run *run;
+    size_t run_size;
+    timer_t poll_timer;
+    bool poll_timer_ok;
+    volatile bool dead; /* stopped itself (triple fault, entry failure) until reset */
+} KvmVcpu;
+
+static int kvm_fd = -1, kvm_vm_fd = -1;
+static int kvm_run_mmap_size;
+static bool kvm_on, kvm_software;
+static AddressSpace *kvm_io_as;
+static KvmSlot kvm_slots[KVM_MAX_SLOTS];
+static MemoryListener kvm_listener;
+static AddressSpace *kvm_listener_as;
+static struct kvm_cpuid2 *kvm_cpuid;
+
+bool kvm_enabled(void)
+{
+    return kvm_on;
+}
+
+bool kvm_is_software(void)
+{
+    return kvm_software;
+}
+
+void kvm_set_io_space(AddressSpace *io)
+{
+    kvm_io_as = io;
+}
+
+void kvm_set_irq(int gsi, int level)
+{
+    struct kvm_irq_level l = {.irq = gsi, .level = level};
+    if (kvm_vm_fd >= 0 && ioctl(kvm_vm_fd, KVM_IRQ_LINE, &l) < 0) {
+        fprintf(stderr, "mimic: KVM_IRQ_LINE %d: %s\n", gsi, strerror(errno));
+    }
+}
+
+/* ---- Memory slots ------------------------------------------------------------------ */
+
+static void kvm_slot_set(int id, uint64_t gpa, uint64_t size, void *host, bool readonly)
+{
+    struct kvm_userspace_memory_region r = {
+        .slot = id,
+        .flags = readonly ? KVM_MEM_READONLY : 0,
+        .guest_phys_addr = gpa,
+        .memory_size = size,
+        .userspace_addr = (uintptr_t)host,
+    };
+    if (ioctl(kvm_vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+        fprintf(stderr, "mimic: KVM_SET_USER_MEMORY_REGION [0x%" PRIx64 ", +0x%" PRIx64 "): %s\n",
+                gpa, size, strerror(errno));
+    }
+}
+
+static void kvm_region_add(MemoryListener *l, const MemoryRegionSection *s)
+{
+    (void)l;
+    if (!s->mr || !memory_region_is_ram(s->mr)) {
+        return;
+    }
+    if ((s->addr | s->size | s->offset_in_region) & 0xfff) {
+        /* KVM maps whole pages; such a piece stays MMIO-less and unreachable. */
+        fprintf(stderr, "mimic: kvm: RAM section at 0x%" PRIx64 " is not page aligned\n", s->addr);
+        return;
+    }
+    for (int i = 0; i < KVM_MAX_SLOTS; i++) {
+        if (!kvm_slots[i].used) {
+            uint8_t *host = memory_region_get_ram_ptr(s->mr);
+            kvm_slots[i] = (KvmSlot){true, s->addr, s->size};
+            kvm_slot_set(i, s->addr, s->size, host + s->offset_in_region,
+                         s->readonly || memory_region_is_rom(s->mr));
+            return;
+        }
+    }
+    fprintf(stderr, "mimic: kvm: out of memory slots\n");
+}
+
+static void kvm_region_del(MemoryListener *l, const MemoryRegionSection *s)
+{
+    (void)l;
+    for (int i = 0; i < KVM_MAX_SLOTS; i++) {
+        if (kvm_slots[i].used && kvm_slots[i].gpa == s->addr && kvm_slots[i].size == s->size) {
+            kvm_slot_set(i, s->addr, 0, NULL, false);
+            kvm_slots[i].used = false;
+            return;
+        }
+    }
+}
+
+/* ---- Accelerator set-up ------------------------------------------------------------ */
+
+static int kvm_fail(char **errp, const char *fmt, const char *what)
+{
+    if (errp) {
+        *errp = g_strdup_printf(fmt, what);
+    }
+    if (kvm_vm_fd >= 0) {
+        close(kvm_vm_fd);
+        kvm_vm_fd = -1;
+    }
+    if (kvm_fd >= 0) {
+        close(kvm_fd);
+        kvm_fd = -1;
+    }
+    return -1;
+}
+
+static void kvm_sig_poll(int sig)
+{
+    (void)sig; /* only interrupts KVM_RUN */
+}
+
+static int kvm_accel_init(char **errp)
+{
+#if !defined(__x86_64__)
+    return kvm_fail(errp, "%s", "KVM needs an x86-64 host for x86-64 guests");
+#endif
+    kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (kvm_fd < 0) {
+        return kvm_fail(errp, "cannot open /dev/kvm: %s (is KVM available and readable?)",
+                        strerror(errno));
+    }
+    if (ioctl(kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+        return kvm_fail(errp, "%s", "/dev/kvm has an unexpected API version");
+    }
+    static const struct {
+        int cap;
+        const char *name;
+    } caps[] = {
+        {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
+        {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},
+        {KVM_CAP_PIT2, "KVM_CAP_PIT2"},
+        {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(caps); i++) {
+        if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
+            return kvm_fail(errp, "this host's KVM lacks %s", caps[i].name);
+        }
+    }
+    kvm_run_mmap_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (kvm_run_mmap_size <= 0) {
+        return kvm_fail(errp, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+    }
+    kvm_vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+    if (kvm_vm_fd < 0) {
+        return kvm_fail(errp, "KVM_CREATE_VM: %s", strerror(errno));
+    }
+    /* VMX needs three pages for its real-mode TSS somewhere the guest does not use. */
+    ioctl(kvm_vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+    if (ioctl(kvm_vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+        return kvm_fail(errp, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+    }
+    struct kvm_pit_config pit = {.flags = 0};
+    if (ioctl(kvm_vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+        return kvm_fail(errp, "KVM_CREATE_PIT2: %s", strerror(errno));
+    }
+    for (int n = 64; n <= 4096; n *= 2) {
+        struct kvm_cpuid2 *c = g_malloc0(sizeof(*c) + n * sizeof(c->entries[0]));
+        c->nent = n;
+        if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+            kvm_cpuid = c;
+            break;
+        }
+        g_free(c);
+        if (errno != E2BIG) {
+            return kvm_fail(errp, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+        }
+    }
+    if (!kvm_cpuid) {
+        return kvm_fail(errp, "%s", "KVM_GET_SUPPORTED_CPUID: too many entries");
+    }
+    struct sigaction sa = {.sa_handler = kvm_sig_poll};
+    sigemptyset(&sa.sa_mask);
+    sigaction(KVM_SIG_POLL, &sa, NULL);
+
+    kvm_software = access("/sys/module/kvm_pvm", F_OK) == 0;
+    if (kvm_software) {
+        fprintf(stderr, "mimic: warning: /dev/kvm is kvm_pvm (software virtualisation): guest "
+                        "kernel code runs emulated, thousands of times slower\n");
+    }
+    kvm_on = true;
+    return 0;
+}
+
+/* ---- vCPU state -------------------------------------------------------------------- */
+
+static void kvm_seg_to(struct kvm_segment *k, const X86Segment *s)
+{
+    *k = (struct kvm_segment){
+        .base = s->base,
+        .limit = s->limit,
+        .selector = s->selector,
+        .type = s->type,
+        .present = s->present,
+        .dpl = s->dpl,
+        .db = s->db,
+        .s = s->s,
+        .l = s->l,
+        .g = s->g,
+        .avl = s->avl,
+        .unusable = s->unusable || !s->present,
+    };
+}
+
+static void kvm_seg_from(X86Segment *s, const struct kvm_segment *k)
+{
+    *s = (X86Segment){
+        .base = k->base,
+        .limit = k->limit,
+        .selector = k->selector,
+        .type = k->type,
+        .present = k->present,
+        .dpl = k->dpl,
+        .db = k->db,
+        .s = k->s,
+        .l = k->l,
+        .g = k->g,
+        .avl = k->avl,
+        .unusable = k->unusable,
+    };
+}
+
+static struct kvm_segment *kvm_sregs_seg(struct kvm_sregs *sr, int i)
+{
+    struct kvm_segment *const t[X86_SEG_COUNT] = {&sr->es, &sr->cs, &sr->ss, &sr->ds,
+                                                  &sr->fs, &sr->gs, &sr->tr, &sr->ldt};
+    return t[i];
+}
+
+/* kvm_regs lists rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8..r15: not the encoding order. */
+static const int kvm_gpr_order[16] = {X86_RAX, X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI,
+                                      X86_RSP, X86_RBP, 8,       9,       10,      11,
+                                      12,      13,      14,      15};
+
+static int kvm_push_state(CPUState *cpu)
+{
+    X86Env *env = cpu->env;
+    KvmVcpu *v = env->accel;
+    struct kvm_sregs sr;
+    if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
+        return -1;
+    }
+    for (int i = 0; i < X86_SEG_COUNT; i++) {
+        kvm_seg_to(kvm_sregs_seg(&sr, i), &env->seg[i]);
+    }
+    sr.gdt.base = env->gdt_base;
+    sr.gdt.limit = env->gdt_limit;
+    sr.idt.base = env->idt_base;
+    sr.idt.limit = env->idt_limit;
+    sr.cr0 = env->cr0;
+    sr.cr2 = env->cr2;
+    sr.cr3 = env->cr3;
+    sr.cr4 = env->cr4;
+    sr.cr8 = env->cr8;
+    sr.efer = env->efer;
+    /* apic_base and the pending-interrupt bitmap stay as the in-kernel LAPIC has them. */
+    if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0) {
+        return -1;
+    }
+    struct kvm_regs r = {0};
+    __u64 *rp = &r.rax;
+    for (int i = 0; i < 16; i++) {
+        rp[i] = env->regs[kvm_gpr_order[i]];
+    }
+    r.rip = env->rip;
+    r.rflags = env->rflags;
+    if (ioctl(v->fd, KVM_SET_REGS, &r) < 0) {
+        return -1;
+    }
+    struct kvm_fpu fpu = {.fcw = 0x37f, .mxcsr = 0x1f80};
+    if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0) {
+        return -1;
+    }
+    /* Application processors wait for INIT/SIPI from the BSP's LAPIC (MP spec). */
+    struct kvm_mp_state mp = {.mp_state = cpu->cpu_index == 0 ? KVM_MP_STATE_RUNNABLE
+                                                              : KVM_MP_STATE_UNINITIALIZED};
+    ioctl(v->fd, KVM_SET_MP_STATE, &mp);
+    env->regs_dirty = false;
+    return 0;
+}
+
+static void kvm_pull_state(CPUState *cpu)
+{
+    X86Env *env = cpu->env;
+    KvmVcpu *v = env->accel;
+    struct kvm_regs r;
+    struct kvm_sregs sr;
+    if (!v || env->regs_dirty || ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+        ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
+        return;
+    }
+    __u64 *rp = &r.rax;
+    for (int i = 0; i < 16; i++) {
+        env->regs[kvm_gpr_order[i]] = rp[i];
+    }
+    env->rip = r.rip;
+    env->rflags = r.rflags;
+    for (int i = 0; i < X86_SEG_COUNT; i++) {
+        kvm_seg_from(&env->seg[i], kvm_sregs_seg(&sr, i));
+    }
+    env->gdt_base = sr.gdt.base;
+    env->gdt_limit = sr.gdt.limit;
+    env->idt_base = sr.idt.base;
+    env->idt_limit = sr.idt.limit;
+    env->cr0 = sr.cr0;
+    env->cr2 = sr.cr2;
+    env->cr3 = sr.cr3;
+    env->cr4 = sr.cr4;
+    env->cr8 = sr.cr8;
+    env->efer = sr.efer;
+}
+
+/* The host's features as KVM supports them, made self-consistent for this vCPU: its own
+ * APIC id, the hypervisor bit, and one logical processor per package. */
+static int kvm_setup_cpuid(CPUState *cpu, KvmVcpu *v)
+{
+    size_t sz = sizeof(*kvm_cpuid) + kvm_cpuid->nent * sizeof(kvm_cpuid->entries[0]);
+    struct kvm_cpuid2 *c = g_memdup2(kvm_cpuid, sz);
+    uint32_t id = cpu->cpu_index;
+    for (uint32_t i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        switch (e->function) {
+        case 1:
+            e->ebx = (e->ebx & 0x0000ffff) | (1u << 16) | (id << 24);
+            e->ecx |= 1u << 31;
+            break;
+        case 0xb:
+        case 0x1f: e->edx = id; break;
+        default: break;
+        }
+    }
+    int r = ioctl(v->fd, KVM_SET_CPUID2, c);
+    g_free(c);
+    return r;
+}
+
+static void kvm_cpu_destroy(CPUState *cpu);
+
+static int kvm_cpu_init(CPUState *cpu, char **errp)
+{
+    X86Env *env = cpu->env;
+    if (strcmp(cpu->ops->name, "x86_64") != 0) {
+        *errp = g_strdup_printf("KVM runs x86-64 guests only, not %s", cpu->ops->name);
+        return -1;
+    }
+    if (!kvm_listener_as) {
+        kvm_listener.region_add = kvm_region_add;
+        kvm_listener.region_del = kvm_region_del;
+        kvm_listener_as = cpu->as;
+        memory_listener_register(cpu->as, &kvm_listener);
+    }
+    KvmVcpu *v = g_new0(KvmVcpu, 1);
+    v->fd = ioctl(kvm_vm_fd, KVM_CREATE_VCPU, cpu->cpu_index);
+    if (v->fd < 0) {
+        *errp = g_strdup_printf("KVM_CREATE_VCPU %d: %s", cpu->cpu_index, strerror(errno));
+        g_free(v);
+        return -1;
+    }
+    v->run_size = kvm_run_mmap_size;
+    v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+    if (v->run == MAP_FAILED) {
+        *errp = g_strdup_printf("mmap of the KVM vCPU: %s", strerror(errno));
+        close(v->fd);
+        g_free(v);
+        return -1;
+    }
+    if (kvm_setup_cpuid(cpu, v) < 0) {
+        *errp = g_strdup_printf("KVM_SET_CPUID2: %s", strerror(errno));
+        munmap(v->run, v->run_size);
+        close(v->fd);
+        g_free(v);
+        return -1;
+    }
+    /* Fast string operations, as firmware leaves them enabled. */
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[1];
+    } msrs = {.hdr.nmsrs = 1, .e = {{.index = 0x1a0, .data = 1}}};
+    ioctl(v->fd, KVM_SET_MSRS, &msrs);
+    env->accel = v;
+    /* Now, not lazily: an AP must already wait for SIPI when the BSP sends it. */
+    if (kvm_push_state(cpu) < 0) {
+        *errp = g_strdup_printf("cannot set the registers of KVM vCPU %d: %s", cpu->cpu_index,
+                                strerror(errno));
+        kvm_cpu_destroy(cpu);
+        return -1;
+    }
+    return 0;
+}
+
+static void kvm_cpu_destroy(CPUState *cpu)
+{
+    X86Env *env = cpu->env;
+    KvmVcpu *v = env->accel;
+    if (!v) {
+        return;
+    }
+    munmap(v->run, v->run_size);
+    close(v->fd);
+    g_free(v);
+    env->accel = NULL;
+}
+
+static void kvm_synchronize_state(CPUState *cpu)
+{
+    kvm_pull_state(cpu);
+}
+
+static void kvm_synchronize_post_reset(CPUState *cpu)
+{
+    X86Env *env = cpu->env;
+    KvmVcpu *v = env->accel;
+    env->regs_dirty = true;
+    if (v) {
+        v->dead = false;
+        kvm_push_state(cpu); /* the vCPUs are stopped during a reset */
+    }
+}
+
+/* ---- The vCPU loop ----------------------------------------------------------------- */
+
+static void kvm_handle_io(struct kvm_run *run)
+{
+    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    unsigned size = run->io.size;
+    bql_lock();
+    for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+        uint64_t val = 0;
+        if (run->io.direction == KVM_EXIT_IO_OUT) {
+            memcpy(&val, data, size);
+            if (kvm_io_as) {
+                address_space_store(kvm_io_as, run->io.port, size, false, val);
+            }
+        } else {
+            /* Nothing at a port reads as all ones, as on an ISA bus. */
+            if (!kvm_io_as ||
+                address_space_load(kvm_io_as, run->io.port, size, false, &val) != MEMTX_OK) {
+                val = ~0ull;
+            }
+            memcpy(data, &val, size);
+        }
+    }
+    bql_unlock();
+}
+
+static void kvm_handle_mmio(CPUState *cpu, struct kvm_run *run)
+{
+    bql_lock();
+    if (run->mmio.is_write) {
+        address_space_write(cpu->as, run->mmio.phys_addr, run->mmio.data, run->mmio.len);
+    } else if (address_space_read(cpu->as, run->mmio.phys_addr, run->mmio.data, run->mmio.len) !=
+               MEMTX_OK) {
+        memset(run->mmio.data, 0xff, run->mmio.len);
+    }
+    bql_unlock();
+}
+
+/* A guest that broke itself: say why with its registers, and end the VM with exit 1. */
+static void kvm_vcpu_fatal(CPUState *cpu, const char *fmt, uint64_t a)
+{
+    KvmVcpu *v = ((X86Env *)cpu->env)->accel;
+    fprintf(stderr, "mimic: cpu%d: ", cpu->cpu_index);
+    fprintf(stderr, fmt, a);
+    fprintf(stderr, "\n");
+    kvm_pull_state(cpu);
+    cpu->ops->dump_state(cpu, stderr);
+    v->dead = true;
+    vm_request_shutdown(1);
+}
+
+static void kvm_start_poll_timer(CPUState *cpu, KvmVcpu *v)
+{
+    struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KVM_SIG_POLL};
+    sev._sigev_un._tid = gettid();
+    if (timer_create(CLOCK_MONOTONIC, &sev, &v->poll_timer) == 0) {
+        struct itimerspec its = {.it_interval = {0, KVM_POLL_NS}, .it_value = {0, KVM_POLL_NS}};
+        timer_settime(v->poll_timer, 0, &its, NULL);
+        v->poll_timer_ok = true;
+    } else {
+        fprintf(stderr, "mimic: cpu%d: cannot create its poll timer\n", cpu->cpu_index);
+    }
+}
+
+static void *kvm_vcpu_thread(void *arg)
+{
+    CPUState *cpu = arg;
+    X86Env *env = cpu->env;
+    KvmVcpu *v = env->accel;
+    current_cpu = cpu;
+    kvm_start_poll_timer(cpu, v);
+    while (cpu_thread_wait_runnable(cpu)) {
+        if (__atomic_exchange_n(&cpu->exit_request, false, __ATOMIC_SEQ_CST) || v->dead) {
+            if (v->dead) {
+                g_usleep(10000);
+            }
+            continue;
+        }
+        if (env->regs_dirty && kvm_push_state(cpu) < 0) {
+            kvm_vcpu_fatal(cpu, "cannot load registers into KVM (errno %" PRIu64 ")",
+                           (uint64_t)errno);
+            continue;
+        }
+        int r = ioctl(v->fd, KVM_RUN, 0);
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                continue;
+            }
+            kvm_vcpu_fatal(cpu, "KVM_RUN failed (errno %" PRIu64 ")", (uint64_t)errno);
+            continue;
+        }
+        struct kvm_run *run = v->run;
+        switch (run->exit_reason) {
+        case KVM_EXIT_IO: kvm_handle_io(run); break;
+        case KVM_EXIT_MMIO: kvm_handle_mmio(cpu, run); break;
+        case KVM_EXIT_HLT:
+        case KVM_EXIT_INTR:
+        case KVM_EXIT_IRQ_WINDOW_OPEN: break;
+        case KVM_EXIT_SHUTDOWN:
+            /* Triple fault: a PC resets (-no-reboot turns that into an exit). */
+            v->dead = true;
+            vm_request_reset();
+            break;
+        case KVM_EXIT_SYSTEM_EVENT:
+            v->dead = true;
+            if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+                vm_request_reset();
+            } else {
+                vm_request_shutdown(0);
+            }
+            break;
+        case KVM_EXIT_FAIL_ENTRY:
+            kvm_vcpu_fatal(cpu, "KVM could not enter the guest (hardware reason 0x%" PRIx64 ")",
+                           run->fail_entry.hardware_entry_failure_reason);
+            break;
+        case KVM_EXIT_INTERNAL_ERROR:
+            kvm_vcpu_fatal(cpu, "KVM internal error (suberror %" PRIu64 ")",
+                           run->internal.suberror);
+            break;
+        default: kvm_vcpu_fatal(cpu, "unhandled KVM exit reason %" PRIu64, run->exit_reason); break;
+        }
+    }
+    if (v->poll_timer_ok) {
+        timer_delete(v->poll_timer);
+        v->poll_timer_ok = false;
+    }
+    return NULL;
+}
+
+static void kvm_kick(CPUState *cpu)
+{
+    cpu_exit(cpu);
+    if (cpu->thread_created) {
+        pthread_kill(cpu->thread, KVM_SIG_POLL);
+    }
+}
+
+const AccelOps accel_kvm_ops = {
+    .name = "kvm",
+    .init = kvm_accel_init,
+    .vcpu_thread = kvm_vcpu_thread,
+    .kick = kvm_kick,
+    .cpu_init = kvm_cpu_init,
+    .cpu_destroy = kvm_cpu_destroy,
+    .synchronize_state = kvm_synchronize_state,
+    .synchronize_post_reset = kvm_synchronize_post_reset,
+};

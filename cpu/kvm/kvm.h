@@ -1,0 +1,24 @@
+/*
+ * cpu/kvm/kvm.h: the KVM accelerator (accel_kvm_ops in cpu/cpu.h) and what x86 boards
+ * need from it: the port-I/O space KVM exits dispatch into, and interrupt lines into
+ * the in-kernel irqchip (PIC + IOAPIC + LAPIC, PIT).
+ */
+#ifndef MIMIC_CPU_KVM_KVM_H
+#define MIMIC_CPU_KVM_KVM_H
+
+#include <stdbool.h>
+
+#include "system/memory.h"
+
+/* True once accel_init picked KVM. */
+bool kvm_enabled(void);
+/* True when /dev/kvm is a software implementation (kvm_pvm): CPL 0 code is emulated. */
+bool kvm_is_software(void);
+/* The address space KVM_EXIT_IO accesses go to (64 KiB of ports). */
+void kvm_set_io_space(AddressSpace *io);
+/* Drives in-kernel irqchip input `gsi` (0-15 PIC+IOAPIC, 16-23 IOAPIC). */
+void kvm_set_irq(int gsi, int level);
+/* Number of GSIs the in-kernel IOAPIC has. */
+#define KVM_NR_GSIS 24
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * cpu/x86/cpu.c: the x86-64 CPU models and the reset state of an x86 vCPU. There is no
+ * x86 translator yet: these models run only under an accelerator that executes guest
+ * code itself (KVM), so the translation hooks stay empty.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cpu/x86/x86.h"
+
+static void x86_seg_set(X86Segment *s, uint16_t sel, uint64_t base, uint32_t limit, uint8_t type,
+                        bool code_or_data)
+{
+    memset(s, 0, sizeof(*s));
+    s->selector = sel;
+    s->base = base;
+    s->limit = limit;
+    s->type = type;
+    s->present = 1;
+    s->s = code_or_data;
+}
+
+/* The architectural reset state (SDM vol. 3, 9.1.1): real mode at f000:fff0. */
+static void x86_cpu_reset(CPUState *cpu)
+{
+    X86Env *env = cpu->env;
+    void *accel = env->accel;
+    memset((char *)env + sizeof(CPUEnvCommon), 0, sizeof(*env) - sizeof(CPUEnvCommon));
+    env->accel = accel;
+    env->regs_dirty = true;
+    env->apic_id = cpu->cpu_index;
+    env->rip = 0xfff0;
+    env->rflags = 0x2;
+    env->cr0 = 0x60000010;
+    env->regs[X86_RDX] = 0x600;
+    x86_seg_set(&env->seg[X86_SEG_CS], 0xf000, 0xffff0000, 0xffff, 0xb, true);
+    for (int i = 0; i < X86_SEG_TR; i++) {
+        if (i != X86_SEG_CS) {
+            x86_seg_set(&env->seg[i], 0, 0, 0xffff, 0x3, true);
+        }
+    }
+    x86_seg_set(&env->seg[X86_SEG_TR], 0, 0, 0xffff, 0xb, false);
+    x86_seg_set(&env->seg[X86_SEG_LDTR], 0, 0, 0xffff, 0x2, false);
+    env->gdt_limit = 0xffff;
+    env->idt_limit = 0xffff;
+}
+
+void x86_cpu_set_long_mode(CPUState *cpu, uint64_t gdt_base, uint16_t gdt_limit, uint64_t cr3,
+                           uint16_t cs_sel, uint16_t ds_sel, uint64_t rip, uint64_t rsi)
+{
+    X86Env *env = cpu->env;
+    env->gdt_base = gdt_base;
+    env->gdt_limit = gdt_limit;
+    env->idt_base = 0;
+    env->idt_limit = 0;
+    env->cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+    env->cr3 = cr3;
+    env->cr4 = X86_CR4_PAE;
+    env->efer = X86_EFER_LME | X86_EFER_LMA;
+    x86_seg_set(&env->seg[X86_SEG_CS], cs_sel, 0, 0xffffffff, 0xb, true);
+    env->seg[X86_SEG_CS].l = 1;
+    env->seg[X86_SEG_CS].g = 1;
+    for (int i = 0; i < X86_SEG_TR; i++) {
+        if (i != X86_SEG_CS) {
+            x86_seg_set(&env->seg[i], ds_sel, 0, 0xffffffff, 0x3, true);
+            env->seg[i].db = 1;
+            env->seg[i].g = 1;
+        }
+    }
+    memset(env->regs, 0, sizeof(env->regs));
+    env->regs[X86_RSI] = rsi;
+    env->rip = rip;
+    env->rflags = 0x2;
+    env->regs_dirty = true;
+}
+
+static void x86_cpu_dump_state(CPUState *cpu, FILE *f)
+{
+    X86Env *env = cpu->env;
+    static const char *const names[16] = {"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+                                          "R8",  "R9",  "R10", "R11", "R12", "R13", "R14", "R15"};
+    for (int i = 0; i < 16; i++) {
+        fprintf(f, "%-3s=%016" PRIx64 "%s", names[i], env->regs[i], i % 4 == 3 ? "\n" : " ");
+    }
+    fprintf(f, "RIP=%016" PRIx64 " RFL=%08" PRIx64 " CPL=%d\n", env->rip, env->rflags,
+            env->seg[X86_SEG_CS].selector & 3);
+    static const char *const snames[X86_SEG_COUNT] = {"ES", "CS", "SS", "DS",
+                                                      "FS", "GS", "TR", "LDT"};
+    for (int i = 0; i < X86_SEG_COUNT; i++) {
+        const X86Segment *s = &env->seg[i];
+        fprintf(f, "%-3s=%04x %016" PRIx64 " %08x type=%x dpl=%d p=%d l=%d db=%d\n", snames[i],
+                s->selector, s->base, s->limit, s->type, s->dpl, s->present, s->l, s->db);
+    }
+    fprintf(f, "GDT=%016" PRIx64 " %04x IDT=%016" PRIx64 " %04x\n", env->gdt_base, env->gdt_limit,
+            env->idt_base, env->idt_limit);
+    fprintf(f,
+            "CR0=%08" PRIx64 " CR2=%016" PRIx64 " CR3=%016" PRIx64 " CR4=%08" PRIx64
+            " EFER=%" PRIx64 "\n",
+            env->cr0, env->cr2, env->cr3, env->cr4, env->efer);
+}
+
+static uint64_t x86_cpu_get_pc(CPUState *cpu)
+{
+    return ((X86Env *)cpu->env)->rip;
+}
+
+static void x86_cpu_set_pc(CPUState *cpu, uint64_t pc)
+{
+    X86Env *env = cpu->env;
+    env->rip = pc;
+    env->regs_dirty = true;
+}
+
+static const CPUArchOps x86_arch_ops = {
+    .name = "x86_64",
+    .env_size = sizeof(X86Env),
+    .nb_mmu_modes = 1,
+    .page_bits = 12,
+    .addr_bits = 64,
+    .reset = x86_cpu_reset,
+    .dump_state = x86_cpu_dump_state,
+    .get_pc = x86_cpu_get_pc,
+    .set_pc = x86_cpu_set_pc,
+};
+
+static const CPUModel x86_model_host = {
+    .name = "host",
+    .arch = "x86_64",
+    .desc = "the host CPU's features as KVM supports them (KVM only)",
+    .ops = &x86_arch_ops,
+};
+
+const CPUModel *const x86_cpu_models[] = {&x86_model_host, NULL};

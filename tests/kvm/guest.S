@@ -1,0 +1,630 @@
+/*
+ * tests/kvm/guest.S: the KVM test guest, a bzImage-format file (real setup header) that
+ * mimic's Linux boot loader starts at startup_64. CPL 0 work is kept to a few thousand
+ * instructions (software KVM emulates it); the checks and the compute loop run at CPL 3.
+ * Prints on COM1 what it found, what it computed, and powers off through PM1a_CNT.
+ */
+#define PAYLOAD_PA 0x100000
+#define PA(x) ((x) - payload_start + PAYLOAD_PA)
+#define COM1 0x3f8
+#define PML4 0x300000
+#define PDPT 0x301000
+#define PD0 0x302000
+#define PD3 0x303000
+#define KSTACK 0x380000
+#define USTACK 0x390000
+#define TRAMPOLINE 0x8000
+#define AP_FLAG 0x8800
+#define VQ_DESC 0x400000
+#define VQ_AVAIL 0x400100
+#define VQ_USED 0x401000
+#define VQ_HDR 0x402000
+#define VQ_STATUS 0x402010
+#define VQ_DATA 0x403000
+#define VIRTIO 0xfeb00000
+
+    .text
+    /* ---- the real-mode setup part: only the header matters ---- */
+setup_start:
+    .org 0x1f1
+    .byte 1                         /* setup_sects: payload at file offset 0x400 */
+    .word 0                         /* root_flags */
+    .long 0                         /* syssize */
+    .word 0                         /* ram_size */
+    .word 0xffff                    /* vid_mode */
+    .word 0                         /* root_dev */
+    .word 0xaa55                    /* boot_flag */
+    .byte 0xeb, 0x66                /* jump */
+    .ascii "HdrS"
+    .word 0x020f                    /* version */
+    .org 0x211
+    .byte 0x01                      /* loadflags: LOADED_HIGH */
+    .org 0x22c
+    .long 0x7fffffff                /* initrd_addr_max */
+    .long 0x200000                  /* kernel_alignment */
+    .byte 0, 0                      /* relocatable, min_alignment */
+    .word 0x0001                    /* xloadflags: XLF_KERNEL_64 */
+    .long 2047                      /* cmdline_size */
+    .org 0x260
+    .long 0x100000                  /* init_size */
+    .org 0x400
+
+    /* ---- the protected-mode payload, loaded at 1 MiB ---- */
+payload_start:
+gdt:
+    .quad 0
+    .quad 0x00af9a000000ffff        /* 0x08 kernel code64 */
+    .quad 0x00cf92000000ffff        /* 0x10 kernel data */
+    .quad 0x00cff2000000ffff        /* 0x18 user data (dpl 3) */
+    .quad 0x00affa000000ffff        /* 0x20 user code64 (dpl 3) */
+gdt_tss:
+    .quad 0, 0                      /* 0x28 TSS, filled at run time */
+gdt_end:
+gdtr:
+    .word gdt_end - gdt - 1
+    .quad PA(gdt)
+idtr:
+    .word 256 * 16 - 1
+    .quad PA(idt)
+boot_params:
+    .quad 0
+ticks:
+    .quad 0
+    .org payload_start + 0x200
+
+startup_64:
+    cli
+    mov %rsi, PA(boot_params)
+    mov $KSTACK, %rsp
+    lea msg_hello(%rip), %rsi
+    call puts
+
+    /* Page tables of our own: first GiB and the device window at 0xfea00000, user
+     * accessible. */
+    mov $PML4, %rdi
+    xor %eax, %eax
+    mov $(0x4000 / 8), %ecx
+    rep stosq
+    movq $(PDPT | 7), PML4
+    movq $(PD0 | 7), PDPT
+    movq $(PD3 | 7), PDPT + 24
+    mov $PD0, %rdi
+    mov $0x87, %eax
+    mov $512, %ecx
+1:  mov %rax, (%rdi)
+    add $0x200000, %rax
+    add $8, %rdi
+    dec %ecx
+    jnz 1b
+    mov $(0xfea00000 | 0x9f), %eax
+    mov %rax, PD3 + 501 * 8
+    mov $(0xfec00000 | 0x9f), %eax
+    mov %rax, PD3 + 502 * 8
+    mov $(0xfee00000 | 0x9f), %eax
+    mov %rax, PD3 + 503 * 8
+    mov $PML4, %rax
+    mov %rax, %cr3
+
+    /* TSS descriptor: base = tss, limit covers the I/O bitmap (ports 0-0x3ff allowed). */
+    lea tss(%rip), %rax
+    movw $(tss_end - tss - 1), gdt_tss(%rip)
+    mov %ax, gdt_tss + 2(%rip)
+    shr $16, %rax
+    mov %al, gdt_tss + 4(%rip)
+    movb $0x89, gdt_tss + 5(%rip)
+    mov %ah, gdt_tss + 7(%rip)
+    shr $16, %rax
+    mov %eax, gdt_tss + 8(%rip)
+    movq $KSTACK, tss + 4(%rip)
+    movw $(tss_iomap - tss), tss + 102(%rip)
+    lgdt gdtr(%rip)
+    mov $0x28, %ax
+    ltr %ax
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    lea 2f(%rip), %rax
+    pushq $0x08
+    push %rax
+    lretq
+2:
+    /* IDT: every exception to `fault` (#GP to its port-output emulation), the timer to irq0. */
+    lea idt(%rip), %rdi
+    lea fault(%rip), %rax
+    xor %ecx, %ecx
+3:  call set_gate
+    inc %ecx
+    cmp $32, %ecx
+    jne 3b
+    lea irq0(%rip), %rax
+    mov $0x20, %ecx
+    call set_gate
+    lea gp_fault(%rip), %rax
+    mov $13, %ecx
+    call set_gate
+    lidt idtr(%rip)
+    /* SYSCALL (how user code comes back): EFER.SCE, kernel CS 0x08, entry, IF masked. */
+    mov $0xc0000080, %ecx
+    rdmsr
+    or $1, %eax
+    wrmsr
+    mov $0xc0000081, %ecx
+    xor %eax, %eax
+    mov $0x00080000, %edx
+    wrmsr
+    mov $0xc0000082, %ecx
+    lea back_from_user(%rip), %rax
+    mov %rax, %rdx
+    shr $32, %rdx
+    wrmsr
+    mov $0xc0000084, %ecx
+    mov $0x200, %eax
+    xor %edx, %edx
+    wrmsr
+
+    /* 8259A: master at vector 0x20, only IRQ 0; slave masked. PIT channel 0 at 100 Hz. */
+    mov $0x11, %al
+    out %al, $0x20
+    out %al, $0xa0
+    mov $0x20, %al
+    out %al, $0x21
+    mov $0x28, %al
+    out %al, $0xa1
+    mov $4, %al
+    out %al, $0x21
+    mov $2, %al
+    out %al, $0xa1
+    mov $1, %al
+    out %al, $0x21
+    out %al, $0xa1
+    mov $0xfe, %al
+    out %al, $0x21
+    mov $0xff, %al
+    out %al, $0xa1
+    mov $0x34, %al
+    out %al, $0x43
+    mov $(11932 & 0xff), %al
+    out %al, $0x40
+    mov $(11932 >> 8), %al
+    out %al, $0x40
+
+    call start_ap
+    call virtio_blk_test
+
+    /* To CPL 3 with interrupts on; user code gets boot_params in rdi. */
+    lea msg_user(%rip), %rsi
+    call puts
+    mov PA(boot_params), %rdi
+    lea user_main(%rip), %rax
+    pushq $0x1b
+    pushq $USTACK
+    pushq $0x202
+    pushq $0x23
+    push %rax
+    iretq
+
+back_from_user:
+    mov $KSTACK, %rsp
+    lea msg_ticks(%rip), %rsi
+    call puts
+    mov ticks(%rip), %rax
+    call puthex
+    call newline
+
+    lea msg_bye(%rip), %rsi
+    call puts
+    mov $0x604, %dx
+    mov $0x3400, %ax                /* SLP_TYP 5, SLP_EN */
+    out %ax, %dx
+4:  pause                           /* mimic exits; CLI/HLT would fault here (see wait_irq) */
+    jmp 4b
+
+/* rax = handler, ecx = vector: a 64-bit interrupt gate, DPL 0, kernel CS. */
+set_gate:
+    push %rdi
+    mov %ecx, %edi
+    shl $4, %edi
+    lea idt(%rip), %rdx
+    add %rdx, %rdi
+    mov %ax, (%rdi)
+    movw $0x08, 2(%rdi)
+    movw $0x8e00, 4(%rdi)
+    mov %rax, %rdx
+    shr $16, %rdx
+    mov %dx, 6(%rdi)
+    shr $16, %rdx
+    mov %edx, 8(%rdi)
+    movl $0, 12(%rdi)
+    pop %rdi
+    ret
+
+/* Spins a while: waits at CPL 0 poll, since interrupts cannot be taken there once software
+ * KVM ran CPL 3 code (STI and segment loads then fault), and before that nothing sets IF. */
+wait_irq:
+    push %rcx
+    mov $200, %ecx
+1:  pause
+    dec %ecx
+    jnz 1b
+    pop %rcx
+    ret
+
+irq0:
+    push %rax
+    incq ticks(%rip)
+    mov $0x20, %al
+    out %al, $0x20
+    pop %rax
+    iretq
+
+/* Port output from CPL 3 when the TSS bitmap is not honoured: emulate `out %al,(%dx)`. */
+gp_fault:
+    push %rax
+    mov 16(%rsp), %rax              /* rip (error code at 8) */
+    cmpb $0xee, (%rax)
+    jne fault
+    incq 16(%rsp)
+    pop %rax
+    out %al, (%dx)
+    add $8, %rsp
+    iretq
+
+fault:
+    mov %rsp, %rbp
+    lea msg_fault(%rip), %rsi
+    call puts
+    mov %cr2, %rax
+    call puthex
+    lea msg_sp(%rip), %rsi
+    call puts
+    mov (%rbp), %rax
+    call puthex
+    lea msg_sp(%rip), %rsi
+    call puts
+    mov 8(%rbp), %rax
+    call puthex
+    lea msg_sp(%rip), %rsi
+    call puts
+    mov 16(%rbp), %rax
+    call puthex
+    call newline
+5:  cli
+    hlt
+    jmp 5b
+
+/* ---- the second vCPU: INIT, SIPI to a real-mode trampoline that reports ---- */
+start_ap:
+    lea ap_tramp(%rip), %rsi
+    mov $TRAMPOLINE, %rdi
+    mov $(ap_tramp_end - ap_tramp), %ecx
+    rep movsb
+    movb $0, AP_FLAG
+    mov $0xfee00000, %rbx
+    movl $(1 << 24), 0x310(%rbx)
+    movl $0x4500, 0x300(%rbx)       /* INIT */
+    movl $(1 << 24), 0x310(%rbx)
+    movl $(0x4600 | (TRAMPOLINE >> 12)), 0x300(%rbx) /* SIPI */
+    mov $2000, %r8d
+6:  cmpb $0, AP_FLAG
+    jne 7f
+    call wait_irq
+    dec %r8d
+    jnz 6b
+    lea msg_noap(%rip), %rsi
+    call puts
+7:  ret
+
+    .code16
+ap_tramp:
+    mov $COM1, %dx
+    mov $(ap_msg - ap_tramp), %si
+8:  lods %cs:(%si), %al
+    test %al, %al
+    jz 9f
+    out %al, (%dx)
+    jmp 8b
+9:  movb $1, AP_FLAG
+10: cli
+    hlt
+    jmp 10b
+ap_msg:
+    .asciz "AP cpu1: online\n"
+ap_tramp_end:
+    .code64
+
+/* ---- virtio-blk over virtio-mmio (version 2): read sector 0, write sector 1 ---- */
+virtio_blk_test:
+    mov $VIRTIO, %rbx
+    cmpl $0x74726976, (%rbx)
+    jne 20f
+    cmpl $2, 8(%rbx)
+    jne 20f
+    movl $0, 0x70(%rbx)             /* reset */
+    movl $1, 0x70(%rbx)             /* ACKNOWLEDGE */
+    movl $3, 0x70(%rbx)             /* DRIVER */
+    movl $1, 0x24(%rbx)
+    movl $1, 0x20(%rbx)             /* VIRTIO_F_VERSION_1 */
+    movl $0, 0x24(%rbx)
+    movl $0, 0x20(%rbx)
+    movl $11, 0x70(%rbx)            /* FEATURES_OK */
+    testl $8, 0x70(%rbx)
+    jz 20f
+    mov $VQ_DESC, %rdi
+    xor %eax, %eax
+    mov $(0x4000 / 8), %ecx
+    rep stosq
+    movl $0, 0x30(%rbx)
+    movl $8, 0x38(%rbx)
+    movl $VQ_DESC, 0x80(%rbx)
+    movl $0, 0x84(%rbx)
+    movl $VQ_AVAIL, 0x90(%rbx)
+    movl $0, 0x94(%rbx)
+    movl $VQ_USED, 0xa0(%rbx)
+    movl $0, 0xa4(%rbx)
+    movl $1, 0x44(%rbx)
+    movl $15, 0x70(%rbx)            /* DRIVER_OK */
+    /* read sector 0: header, data (device writes), status */
+    movl $0, VQ_HDR
+    movq $0, VQ_HDR + 8
+    call vq_fill
+    movw $3, VQ_DESC + 16 + 12
+    movw $1, VQ_AVAIL + 2
+    movl $0, 0x50(%rbx)
+    mov $1, %ecx
+    call vq_wait
+    lea msg_sector(%rip), %rsi
+    call puts
+    mov $VQ_DATA, %rsi
+    movb $0, 32(%rsi)
+    call puts
+    call newline
+    /* write sector 1 from our buffer */
+    lea msg_written(%rip), %rsi
+    mov $VQ_DATA, %rdi
+    mov $(msg_written_end - msg_written), %ecx
+    rep movsb
+    movl $1, VQ_HDR
+    movq $1, VQ_HDR + 8
+    call vq_fill
+    movw $1, VQ_DESC + 16 + 12
+    movw $0, VQ_AVAIL + 6
+    movw $2, VQ_AVAIL + 2
+    movl $0, 0x50(%rbx)
+    mov $2, %ecx
+    call vq_wait
+    lea msg_wstatus(%rip), %rsi
+    call puts
+    movzbl VQ_STATUS, %eax
+    call puthex
+    call newline
+    ret
+20: lea msg_novirtio(%rip), %rsi
+    call puts
+    ret
+
+vq_fill:
+    movq $VQ_HDR, VQ_DESC
+    movl $16, VQ_DESC + 8
+    movw $1, VQ_DESC + 12
+    movw $1, VQ_DESC + 14
+    movq $VQ_DATA, VQ_DESC + 16
+    movl $512, VQ_DESC + 24
+    movw $2, VQ_DESC + 30
+    movq $VQ_STATUS, VQ_DESC + 32
+    movl $1, VQ_DESC + 40
+    movw $2, VQ_DESC + 44
+    movb $0xff, VQ_STATUS
+    ret
+
+/* Waits (a bounded poll) for used.idx == ecx. */
+vq_wait:
+    mov $2000, %r8d
+21: cmpw %cx, VQ_USED + 2
+    je 22f
+    call wait_irq
+    dec %r8d
+    jnz 21b
+    lea msg_vqtimeout(%rip), %rsi
+    call puts
+22: ret
+
+/* ---- output, usable at CPL 0 and 3 ---- */
+puts:
+    push %rdx
+    mov $COM1, %dx
+11: lodsb
+    test %al, %al
+    jz 12f
+    out %al, (%dx)
+    jmp 11b
+12: pop %rdx
+    ret
+
+newline:
+    push %rsi
+    lea msg_nl(%rip), %rsi
+    call puts
+    pop %rsi
+    ret
+
+puthex:                             /* rax as 16 hex digits */
+    push %rcx
+    push %rdx
+    push %rbx
+    mov %rax, %rbx
+    mov $COM1, %dx
+    mov $16, %ecx
+13: rol $4, %rbx
+    mov %bl, %al
+    and $15, %al
+    add $'0', %al
+    cmp $'9', %al
+    jbe 14f
+    add $('a' - '0' - 10), %al
+14: out %al, (%dx)
+    dec %ecx
+    jnz 13b
+    pop %rbx
+    pop %rdx
+    pop %rcx
+    ret
+
+/* ---- CPL 3: check what the loader handed over, then compute ---- */
+user_main:
+    mov %rdi, %r15                  /* boot_params */
+    lea msg_cpl(%rip), %rsi
+    call puts
+    mov %cs, %ax
+    and $3, %eax
+    call puthex
+    call newline
+    lea msg_loader(%rip), %rsi
+    call puts
+    movzbl 0x210(%r15), %eax
+    call puthex
+    call newline
+    lea msg_cmdline(%rip), %rsi
+    call puts
+    mov 0x228(%r15), %esi
+    mov %rsi, %r14
+    call puts
+    call newline
+    /* e820 */
+    lea msg_e820(%rip), %rsi
+    call puts
+    movzbl 0x1e8(%r15), %eax
+    call puthex
+    call newline
+    movzbl 0x1e8(%r15), %r13d
+    lea 0x2d0(%r15), %r12
+30: test %r13d, %r13d
+    jz 31f
+    lea msg_e820e(%rip), %rsi
+    call puts
+    mov (%r12), %rax
+    call puthex
+    lea msg_sp(%rip), %rsi
+    call puts
+    mov 8(%r12), %rax
+    call puthex
+    lea msg_sp(%rip), %rsi
+    call puts
+    mov 16(%r12), %eax
+    call puthex
+    call newline
+    add $20, %r12
+    dec %r13d
+    jmp 30b
+31: /* initrd: size and a checksum of its bytes */
+    lea msg_initrd(%rip), %rsi
+    call puts
+    mov 0x21c(%r15), %ecx
+    mov %rcx, %rax
+    call puthex
+    lea msg_sp(%rip), %rsi
+    call puts
+    mov 0x218(%r15), %esi
+    xor %eax, %eax
+    xor %edx, %edx
+32: test %ecx, %ecx
+    jz 33f
+    movzbl (%rsi), %r8d
+    imul $31, %rax
+    add %r8, %rax
+    inc %rsi
+    dec %ecx
+    jmp 32b
+33: call puthex
+    call newline
+    /* loops=N on the command line (decimal), default 1000000 */
+    mov %r14, %rsi
+    mov $1000000, %r9
+34: mov (%rsi), %al
+    test %al, %al
+    jz 37f
+    cmpl $0x706f6f6c, (%rsi)        /* "loop" */
+    jne 36f
+    cmpw $0x3d73, 4(%rsi)           /* "s=" */
+    jne 36f
+    add $6, %rsi
+    xor %r9d, %r9d
+35: movzbl (%rsi), %eax
+    sub $'0', %eax
+    cmp $9, %eax
+    ja 37f
+    imul $10, %r9
+    add %rax, %r9
+    inc %rsi
+    jmp 35b
+36: inc %rsi
+    jmp 34b
+37: lea msg_loops(%rip), %rsi
+    call puts
+    mov %r9, %rax
+    call puthex
+    call newline
+    mov %r9, %rdi
+    call kvm_test_compute
+    mov %rax, %rbx
+    lea msg_result(%rip), %rsi
+    call puts
+    mov %rbx, %rax
+    call puthex
+    call newline
+    syscall
+
+/* The compute loop (also linked into the bench's native run): xorshift64 summed. */
+    .globl kvm_test_compute
+kvm_test_compute:
+    mov $0x9e3779b97f4a7c15, %rdx
+    xor %eax, %eax
+    test %rdi, %rdi
+    jz 41f
+40: mov %rdx, %rcx
+    shl $13, %rcx
+    xor %rcx, %rdx
+    mov %rdx, %rcx
+    shr $7, %rcx
+    xor %rcx, %rdx
+    mov %rdx, %rcx
+    shl $17, %rcx
+    xor %rcx, %rdx
+    add %rdx, %rax
+    dec %rdi
+    jnz 40b
+41: ret
+
+msg_hello:      .asciz "KVMTEST: startup_64 reached\n"
+msg_user:       .asciz "KVMTEST: entering CPL 3\n"
+msg_cpl:        .asciz "user: cpl="
+msg_loader:     .asciz "user: type_of_loader="
+msg_cmdline:    .asciz "user: cmdline="
+msg_e820:       .asciz "user: e820 entries="
+msg_e820e:      .asciz "user: e820 "
+msg_initrd:     .asciz "user: initrd size,hash="
+msg_loops:      .asciz "user: loops="
+msg_result:     .asciz "user: result="
+msg_ticks:      .asciz "KVMTEST: timer ticks="
+msg_noap:       .asciz "KVMTEST: FAIL no AP\n"
+msg_sector:     .asciz "virtio-blk: sector0="
+msg_wstatus:    .asciz "virtio-blk: write status="
+msg_novirtio:   .asciz "virtio-blk: none\n"
+msg_vqtimeout:  .asciz "virtio-blk: FAIL timeout\n"
+msg_fault:      .asciz "KVMTEST: FAIL exception cr2="
+msg_bye:        .asciz "KVMTEST: powering off\n"
+msg_sp:         .asciz " "
+msg_nl:         .asciz "\n"
+msg_written:    .asciz "WRITTEN-BY-THE-KVM-TEST-GUEST"
+msg_written_end:
+
+    .balign 16
+tss:
+    .fill 104, 1, 0
+tss_iomap:
+    .fill 256, 1, 0                 /* ports 0-0x7ff allowed at CPL 3 */
+    .byte 0xff
+tss_end:
+    .balign 16
+idt:
+    .fill 256 * 16, 1, 0
