@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <libfdt.h>
+#include <stdio.h>
 #include <string.h>
 
 static void *build(int smp, uint64_t ram, const char *bootargs, uint64_t rd0, uint64_t rd1,
@@ -37,6 +38,17 @@ static uint32_t cell(const void *fdt, int node, const char *prop, int i)
     ck_assert_msg(p != NULL, "property %s missing", prop);
     ck_assert_int_gt(len, 4 * i);
     return fdt32_to_cpu(p[i]);
+}
+
+/* 64-bit properties are only 4-byte aligned in a blob. */
+static uint64_t prop_u64(const void *fdt, int node, const char *prop)
+{
+    int len;
+    const void *p = fdt_getprop(fdt, node, prop, &len);
+    ck_assert_msg(p != NULL && len == 8, "property %s missing or not 64-bit", prop);
+    fdt64_t v;
+    memcpy(&v, p, 8);
+    return fdt64_to_cpu(v);
 }
 
 static int node(const void *fdt, const char *path)
@@ -136,12 +148,8 @@ START_TEST(test_generated_tree)
     void *fdt = build(2, 256u << 20, "console=ttyAMA0 quiet", 0x48000000, 0x48123457, &len);
     check_virt_tree(fdt, 2, 256u << 20, "console=ttyAMA0 quiet");
     int chosen = node(fdt, "/chosen");
-    int plen;
-    const fdt64_t *rd = fdt_getprop(fdt, chosen, "linux,initrd-start", &plen);
-    ck_assert_int_eq(plen, 8);
-    ck_assert_uint_eq(fdt64_to_cpu(*rd), 0x48000000);
-    rd = fdt_getprop(fdt, chosen, "linux,initrd-end", &plen);
-    ck_assert_uint_eq(fdt64_to_cpu(*rd), 0x48123457);
+    ck_assert_uint_eq(prop_u64(fdt, chosen, "linux,initrd-start"), 0x48000000);
+    ck_assert_uint_eq(prop_u64(fdt, chosen, "linux,initrd-end"), 0x48123457);
     g_free(fdt);
 
     /* One CPU, no initrd: no enable-method needed, no initrd properties. */
@@ -237,7 +245,8 @@ END_TEST
 START_TEST(test_mimic_dumpdtb)
 {
     const char *mimic = g_getenv("MIMIC_BIN");
-    if (!mimic) {
+    if (!mimic || !g_file_test(mimic, G_FILE_TEST_IS_EXECUTABLE)) {
+        printf("note: MIMIC_BIN unset or not built: mimic -machine dumpdtb not tested\n");
         return;
     }
     char *dir = g_dir_make_tmp("mimic-dtb-XXXXXX", NULL);
@@ -274,11 +283,8 @@ START_TEST(test_mimic_dumpdtb)
     ck_assert_int_eq(fdt_check_header(fdt), 0);
     check_virt_tree(fdt, 2, 384u << 20, "console=ttyAMA0 root=/dev/vda");
     int chosen = fdt_path_offset(fdt, "/chosen");
-    const fdt64_t *rd = fdt_getprop(fdt, chosen, "linux,initrd-start", NULL);
-    ck_assert_ptr_nonnull(rd);
-    ck_assert_uint_eq(fdt64_to_cpu(*rd), 0x48000000); /* RAM + 128 MiB */
-    rd = fdt_getprop(fdt, chosen, "linux,initrd-end", NULL);
-    ck_assert_uint_eq(fdt64_to_cpu(*rd), 0x48000000 + 1000);
+    ck_assert_uint_eq(prop_u64(fdt, chosen, "linux,initrd-start"), 0x48000000); /* RAM + 128 MiB */
+    ck_assert_uint_eq(prop_u64(fdt, chosen, "linux,initrd-end"), 0x48000000 + 1000);
 
     /* That file given back with -dtb and new arguments. */
     char *path2 = g_build_filename(dir, "again.dtb", NULL);

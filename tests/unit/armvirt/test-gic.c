@@ -11,6 +11,7 @@
 #define CPUI 0x08010000u
 
 static AddressSpace *as;
+static qemu_irq *outs; /* kept reachable for the leak checker */
 static GICState *gic;
 static int cur_cpu;
 static int irq_level[2];
@@ -56,7 +57,7 @@ static void setup(void)
     cur_cpu = 0;
     irq_level[0] = irq_level[1] = 0;
     gic = gic_new(sys, DIST, CPUI, 2, 128, test_cpu_index, NULL);
-    qemu_irq *outs = irq_new_array(cpu_irq, NULL, 2);
+    outs = irq_new_array(cpu_irq, NULL, 2);
     gic_connect_cpu(gic, 0, outs[0], NULL);
     gic_connect_cpu(gic, 1, outs[1], NULL);
     /* What Linux's gic_dist_init/gic_cpu_init do, on both CPUs. */

@@ -15,6 +15,7 @@
 #define RTC  0x09010000u
 
 static AddressSpace *as;
+static qemu_irq *lines; /* kept reachable for the leak checker */
 static Chardev *chr;
 static int uart_irq, rtc_irq;
 
@@ -40,7 +41,7 @@ static void setup(void)
     MemoryRegion *sys = memory_region_new_container("sys", 1ull << 32);
     as = address_space_new(sys, "memory");
     chr = fake_chardev_new();
-    qemu_irq *lines = irq_new_array(irq_handler, NULL, 2);
+    lines = irq_new_array(irq_handler, NULL, 2);
     uart_irq = rtc_irq = 0;
     pl011_new(sys, UART, lines[0], chr);
     fake_clock_set_host(1700000000LL * NANOSECONDS_PER_SECOND);
