@@ -1,5 +1,5 @@
 /*
- * tests/kvm/guest.S: the KVM test guest, a bzImage-format file (real setup header) that
+ * tests/kvm/microvm/guest.S: the KVM test guest, a bzImage-format file (real setup header) that
  * mimic's Linux boot loader starts at startup_64. CPL 0 work is kept to a few thousand
  * instructions (software KVM emulates it); the checks and the compute loop run at CPL 3.
  * Prints on COM1 what it found, what it computed, and powers off through PM1a_CNT.
@@ -628,3 +628,5 @@ tss_end:
     .balign 16
 idt:
     .fill 256 * 16, 1, 0
+
+    .section .note.GNU-stack, "", @progbits

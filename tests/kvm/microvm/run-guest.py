@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# tests/kvm/microvm/run-guest.py: boots the KVM test guest on -M microvm and checks what
+# it printed (boot_params, e820, command line, initrd, CPL 3 result, timer ticks, virtio-blk
+# read and write, second vCPU, poweroff). Exit 77 (skip) when /dev/kvm cannot be used.
+import argparse, os, subprocess, sys
+
+LOOPS = 300000000
+SECTOR0 = b"SECTOR-ZERO-WRITTEN-BY-MIMIC-IMG"
+INITRD = bytes(range(256)) * 4 + b"initrd-tail"
+
+
+def fail(msg, out=""):
+    print(out)
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("--mimic", "--img", "--compute", "--guest", "--workdir"):
+        ap.add_argument(a, required=True)
+    o = ap.parse_args()
+    try:
+        os.close(os.open("/dev/kvm", os.O_RDWR))
+    except OSError as e:
+        print("SKIP: /dev/kvm unusable:", e)
+        return 77
+    software = os.path.exists("/sys/module/kvm_pvm")
+    w = o.workdir
+    src, disk, back = (os.path.join(w, n) for n in ("src.raw", "disk.qcow2", "back.raw"))
+    initrd = os.path.join(w, "initrd.bin")
+    with open(src, "wb") as f:
+        f.write(SECTOR0.ljust(512, b"\0") + bytes(1 << 20))
+    with open(initrd, "wb") as f:
+        f.write(INITRD)
+    for p in (disk,):
+        if os.path.exists(p):
+            os.unlink(p)
+    subprocess.run([o.img, "convert", "-f", "raw", "-O", "qcow2", src, disk], check=True)
+    expected = subprocess.run([o.compute, str(LOOPS)], check=True, capture_output=True,
+                              text=True).stdout.split()[0]
+    h = 0
+    for b in INITRD:
+        h = (h * 31 + b) & (2**64 - 1)
+    cmd = [o.mimic, "-accel", "kvm", "-M", "microvm", "-m", "256", "-smp", "2", "-kernel",
+           o.guest, "-initrd", initrd, "-append", "console=ttyS0 loops=%d" % LOOPS,
+           "-drive", "file=%s,format=qcow2,if=virtio" % disk, "-nographic", "-no-reboot"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+    except subprocess.TimeoutExpired as e:
+        fail("mimic did not power off within 90 s", (e.stdout or b"").decode(errors="replace"))
+    out = r.stdout
+    if r.returncode != 0:
+        fail("mimic exited %d: %s" % (r.returncode, r.stderr), out)
+    want = [
+        "KVMTEST: startup_64 reached",
+        "user: cpl=0000000000000003",
+        "user: type_of_loader=00000000000000ff",
+        "user: cmdline=console=ttyS0 loops=%d virtio_mmio.device=512@0xfeb00000:5" % LOOPS,
+        "user: e820 entries=0000000000000003",
+        "user: e820 0000000000000000 000000000009fc00 0000000000000001",
+        "user: e820 000000000009fc00 0000000000000400 0000000000000002",
+        "user: e820 0000000000100000 000000000ff00000 0000000000000001",
+        "user: initrd size,hash=%016x %016x" % (len(INITRD), h),
+        "user: loops=%016x" % LOOPS,
+        "user: result=%s" % expected,
+        "virtio-blk: sector0=%s" % SECTOR0.decode(),
+        "virtio-blk: write status=0000000000000000",
+        "KVMTEST: powering off",
+    ]
+    lines = out.splitlines()
+    for line in want:
+        if line not in lines:
+            fail("missing line: " + line, out)
+    ticks = [l for l in lines if l.startswith("KVMTEST: timer ticks=")]
+    if not ticks or int(ticks[0].split("=")[1], 16) == 0:
+        fail("no timer interrupts reached the guest", out)
+    if "AP cpu1: online" not in lines:
+        if not software:
+            fail("the second vCPU did not report", out)
+        print("note: kvm_pvm host: the AP's real-mode SIPI start is not supported there")
+    bad = [l for l in lines if "FAIL" in l and "no AP" not in l]
+    if bad:
+        fail("guest reported: " + bad[0], out)
+    subprocess.run([o.img, "convert", "-f", "qcow2", "-O", "raw", disk, back], check=True)
+    with open(back, "rb") as f:
+        f.seek(512)
+        if not f.read(512).startswith(b"WRITTEN-BY-THE-KVM-TEST-GUEST"):
+            fail("sector 1 of the image does not hold what the guest wrote", out)
+    print(out)
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
