@@ -293,18 +293,25 @@ fault:
     hlt
     jmp 5b
 
-/* ---- the second vCPU: INIT, SIPI to a real-mode trampoline that reports ---- */
+/* ---- the second vCPU: INIT, SIPI (x2APIC ICR; software KVM ignores xAPIC MMIO writes
+ * to the ICR) to a real-mode trampoline that reports ---- */
 start_ap:
     lea ap_tramp(%rip), %rsi
     mov $TRAMPOLINE, %rdi
     mov $(ap_tramp_end - ap_tramp), %ecx
     rep movsb
     movb $0, AP_FLAG
-    mov $0xfee00000, %rbx
-    movl $(1 << 24), 0x310(%rbx)
-    movl $0x4500, 0x300(%rbx)       /* INIT */
-    movl $(1 << 24), 0x310(%rbx)
-    movl $(0x4600 | (TRAMPOLINE >> 12)), 0x300(%rbx) /* SIPI */
+    /* LAPIC in x2APIC mode (MSRs): what software KVM delivers IPIs through. */
+    mov $0x1b, %ecx
+    rdmsr
+    or $0xc00, %eax
+    wrmsr
+    mov $0x830, %ecx
+    mov $1, %edx
+    mov $0x4500, %eax               /* INIT */
+    wrmsr
+    mov $(0x4600 | (TRAMPOLINE >> 12)), %eax /* SIPI */
+    wrmsr
     mov $2000, %r8d
 6:  cmpb $0, AP_FLAG
     jne 7f
