@@ -155,6 +155,12 @@ START_TEST(test_guest_timer)
 }
 END_TEST
 
+START_TEST(test_guest_thumb)
+{
+    run_guest("thumb", "cortex-a15");
+}
+END_TEST
+
 START_TEST(test_guest_alu_thumb)
 {
     run_guest("alu-thumb", "cortex-a15");
@@ -201,6 +207,7 @@ static Suite *arm_suite(void)
     tcase_add_test(tc, test_guest_exc);
     tcase_add_test(tc, test_guest_mmu);
     tcase_add_test(tc, test_guest_timer);
+    tcase_add_test(tc, test_guest_thumb);
     tcase_add_test(tc, test_guest_alu_thumb);
     tcase_add_test(tc, test_guest_mem_thumb);
     tcase_add_test(tc, test_guest_exc_thumb);
