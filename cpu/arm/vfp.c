@@ -475,11 +475,7 @@ static bool gen_xfer(DisasContext *s, uint32_t insn)
         }
         TCGv_i64 v = tcg_temp_new_i64();
         tcg_gen_extu_i32_i64(v, x);
-        for (int sh = w; sh < 64; sh *= 2) {
-            TCGv_i64 t = tcg_temp_new_i64();
-            tcg_gen_shli_i64(t, v, (unsigned)sh);
-            tcg_gen_or_i64(v, v, t);
-        }
+        neon_gen_dup_i64(v, w);
         st_d(v, dn);
         if (q) {
             st_d(v, dn + 1);

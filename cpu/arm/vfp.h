@@ -5,6 +5,7 @@
 #ifndef MIMIC_CPU_ARM_VFP_H
 #define MIMIC_CPU_ARM_VFP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpu/arm/cpu.h"
@@ -66,5 +67,13 @@ uint32_t helper_vfp_get_fpscr(void *env);
 void helper_vfp_set_fpscr(void *env, uint32_t v);
 
 void arm_vfp_model_init(ArmEnv *env, const char *model);
+
+/* Advanced SIMD data processing (neon-helper.c): executes `insn` (A32 form) on env's
+ * registers; with env == NULL only says whether the encoding is implemented. */
+bool neon_dp(ArmEnv *env, uint32_t insn);
+void helper_neon_dp(void *env, uint32_t insn);
+/* IR: repeats the low `bits` of v (the rest zero) across all 64 bits (neon.c; VDUP and
+ * the all-lanes loads; also what links neon.o in through vfp.o). */
+void neon_gen_dup_i64(TCGv_i64 v, int bits);
 
 #endif

@@ -44,6 +44,18 @@ START_TEST(test_vfp_thumb)
 }
 END_TEST
 
+START_TEST(test_neon_a32)
+{
+    run_guest("neon", "cortex-a15");
+}
+END_TEST
+
+START_TEST(test_neon_thumb)
+{
+    run_guest("neon-thumb", "cortex-a7");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("armfp");
@@ -51,6 +63,8 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_vfp_a32);
     tcase_add_test(tc, test_vfp_thumb);
+    tcase_add_test(tc, test_neon_a32);
+    tcase_add_test(tc, test_neon_thumb);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
