@@ -1088,6 +1088,21 @@ uint32_t helper_shift_cc(void *e, uint32_t x, uint32_t n, uint32_t ty)
     }
 }
 
+/* Host address of guest addr if the TLB maps it as plain writable RAM for mmu_idx, else
+ * NULL (I/O, pages holding code, no write entry yet). */
+static void *strex_host_addr(ArmEnv *env, uint32_t addr, unsigned idx)
+{
+    TCGTLBDesc *d = &env->common.tlb[idx];
+    uintptr_t off = ((uintptr_t)(addr >> 12) << TCG_TLB_ENTRY_BITS) & d->mask;
+    TCGTLBEntry *ent = (TCGTLBEntry *)((uint8_t *)d->table + off);
+    if (__atomic_load_n(&ent->addr_write, __ATOMIC_ACQUIRE) != (addr & ~0xfffu)) {
+        return NULL;
+    }
+    return (void *)((uintptr_t)addr + ent->addend);
+}
+
+/* STREX succeeds if memory still holds what LDREX read: on RAM a host compare-and-swap, so
+ * that vCPUs racing on a lock word (or a plain store racing with us) never both win. */
 uint32_t helper_strex(void *e, uint32_t addr, uint32_t lo, uint32_t hi, uint32_t sz_idx)
 {
     ArmEnv *env = e;
@@ -1097,17 +1112,57 @@ uint32_t helper_strex(void *e, uint32_t addr, uint32_t lo, uint32_t hi, uint32_t
     static const MemOp ops[4] = {MO_UL | MO_ALIGN, MO_UQ | MO_ALIGN_8, MO_UB, MO_UW | MO_ALIGN};
     MemOpIdx oi = make_memop_idx(ops[sz], idx);
     if (env->exclusive_addr != addr) {
-        /* Still check the access: a store to a bad address faults even when it fails. */
         env->exclusive_addr = UINT32_MAX;
         return 1;
     }
     env->exclusive_addr = UINT32_MAX;
-    uint64_t cur = cpu_ld_mmu(env, addr, oi, ra);
     uint64_t expect = sz == 1 ? env->exclusive_val : (uint32_t)env->exclusive_val;
+    uint64_t val = sz == 1 ? ((uint64_t)hi << 32 | lo) : lo;
+    /* The load checks permissions and alignment and fills the TLB. */
+    uint64_t cur = cpu_ld_mmu(env, addr, oi, ra);
     if (cur != expect) {
         return 1;
     }
-    cpu_st_mmu(env, addr, sz == 1 ? ((uint64_t)hi << 32 | lo) : lo, oi, ra);
+    void *host = strex_host_addr(env, addr, idx);
+    if (!host) {
+        /* Fill the write side of the entry (raises a permission fault here if any). */
+        arm_tlb_fill(env_cpu(env), addr, 1 << (ops[sz] & MO_SIZE), MMU_DATA_STORE, (int)idx, false,
+                     ra);
+        host = strex_host_addr(env, addr, idx);
+    }
+    if (host) {
+        bool ok;
+        switch (sz) {
+        case 0: {
+            uint32_t x = (uint32_t)expect;
+            ok = __atomic_compare_exchange_n((uint32_t *)host, &x, (uint32_t)val, false,
+                                             __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            break;
+        }
+        case 1: {
+            uint64_t x = expect;
+            ok = __atomic_compare_exchange_n((uint64_t *)host, &x, val, false, __ATOMIC_SEQ_CST,
+                                             __ATOMIC_SEQ_CST);
+            break;
+        }
+        case 2: {
+            uint8_t x = (uint8_t)expect;
+            ok = __atomic_compare_exchange_n((uint8_t *)host, &x, (uint8_t)val, false,
+                                             __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            break;
+        }
+        default: {
+            uint16_t x = (uint16_t)expect;
+            ok = __atomic_compare_exchange_n((uint16_t *)host, &x, (uint16_t)val, false,
+                                             __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            break;
+        }
+        }
+        return ok ? 0 : 1;
+    }
+    /* Devices, pages holding code, no write entry yet: a plain store (it may fault, so no
+     * lock may be held here); the next STREX to a RAM page takes the atomic path. */
+    cpu_st_mmu(env, addr, val, oi, ra);
     return 0;
 }
 
