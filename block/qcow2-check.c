@@ -8,8 +8,9 @@ typedef struct CheckState {
     BlockDev *bs;
     Qcow2State *s;
     BlockCheckResult *res;
-    uint64_t *ref; /* computed refcount per host cluster */
-    uint64_t nb;   /* clusters covered by ref (the file's size) */
+    uint64_t *ref; /* computed refcount per host cluster, grown on demand */
+    uint64_t cap;  /* entries in ref: up to the highest referenced cluster */
+    uint64_t nb;   /* clusters in the file: references at or past it are corrupt */
     char *msg;
     size_t msg_len;
 } CheckState;
@@ -35,6 +36,32 @@ static void check_msg(CheckState *c, const char *fmt, ...)
     free(line);
 }
 
+/* Reference count computed for cluster i (0 past what anything references). */
+static uint64_t check_want(const CheckState *c, uint64_t i)
+{
+    return i < c->cap ? c->ref[i] : 0;
+}
+
+/* Grows c->ref to cover cluster i. Sized by the highest cluster referenced,
+ * not by the file's length: a sparse file of hundreds of GiB with a small
+ * image in front would otherwise cost 8 bytes per cluster of nothing. */
+static bool check_grow(CheckState *c, uint64_t i)
+{
+    if (i < c->cap)
+        return true;
+    uint64_t cap = BLOCK_MAX(c->cap * 2, (uint64_t)4096);
+    cap = BLOCK_MIN(BLOCK_MAX(cap, i + 1), c->nb);
+    if (cap > SIZE_MAX / sizeof(uint64_t))
+        return false;
+    uint64_t *r = realloc(c->ref, cap * sizeof(uint64_t));
+    if (!r)
+        return false;
+    memset(r + c->cap, 0, (cap - c->cap) * sizeof(uint64_t));
+    c->ref = r;
+    c->cap = cap;
+    return true;
+}
+
 static void check_ref(CheckState *c, uint64_t off, uint64_t len, const char *what)
 {
     Qcow2State *s = c->s;
@@ -47,6 +74,11 @@ static void check_ref(CheckState *c, uint64_t off, uint64_t len, const char *wha
                       what, i << s->cluster_bits);
             c->res->corruptions++;
             continue;
+        }
+        if (!check_grow(c, i)) {
+            check_msg(c, "ERROR: out of memory counting the references of %s", what);
+            c->res->check_errors++;
+            return;
         }
         c->ref[i]++;
     }
@@ -227,23 +259,26 @@ static int check_run(BlockDev *bs, int fix, BlockCheckResult *res, CheckState *c
     c->s = s;
     c->res = res;
     c->nb = qcow2_size_to_clusters(s, (uint64_t)flen);
-    c->ref = calloc(c->nb + 1, sizeof(uint64_t));
-    if (!c->ref)
-        return block_err(errp, -ENOMEM, "Out of memory");
 
     check_count(c, true);
 
-    /* Compare with the stored refcounts, clusters beyond the file included
-     * while the refcount structures describe them. */
-    uint64_t limit = c->nb; /* like qemu-img: clusters inside the file */
+    /* Compare with the stored refcounts of the clusters inside the file, like
+     * qemu-img. Past the computed references, a range without a refcount
+     * block has nothing stored to compare: skipped, so the time spent is
+     * bounded by the image's metadata and not by a sparse file's length. */
+    uint64_t limit = c->nb;
     uint64_t highest = 0;
     for (uint64_t i = 0; i < limit; i++) {
-        if ((i & ((1ULL << s->rb_bits) - 1)) == 0 && i >= c->nb &&
-            !(s->rt[i >> s->rb_bits] & ~0x1ffULL)) {
-            i += (1ULL << s->rb_bits) - 1;
-            continue;
+        if ((i & ((1ULL << s->rb_bits) - 1)) == 0 && i >= c->cap) {
+            uint64_t rti = i >> s->rb_bits;
+            if (rti >= s->rt_size)
+                break;
+            if (!(s->rt[rti] & ~0x1ffULL)) {
+                i += (1ULL << s->rb_bits) - 1;
+                continue;
+            }
         }
-        uint64_t want = i < c->nb ? c->ref[i] : 0;
+        uint64_t want = check_want(c, i);
         uint64_t have;
         ret = qcow2_get_refcount(bs, i, &have, NULL);
         if (ret < 0) {
@@ -396,9 +431,6 @@ int qcow2_rebuild_refcounts(BlockDev *bs, uint32_t order, char **errp)
     c.s = s;
     c.res = &res;
     c.nb = qcow2_size_to_clusters(s, (uint64_t)flen);
-    c.ref = calloc(c.nb + 1, sizeof(uint64_t));
-    if (!c.ref)
-        return block_err(errp, -ENOMEM, "Out of memory");
     check_count(&c, false);
     free(c.msg);
     uint64_t max = order == 6 ? UINT64_MAX : (1ULL << (1u << order)) - 1;
@@ -408,7 +440,7 @@ int qcow2_rebuild_refcounts(BlockDev *bs, uint32_t order, char **errp)
                          "%s: image is corrupt; repair it before changing refcount_bits",
                          bs->filename);
     }
-    for (uint64_t i = 0; i < c.nb; i++) {
+    for (uint64_t i = 0; i < c.cap; i++) {
         if (c.ref[i] > max) {
             uint64_t refs = c.ref[i];
             free(c.ref);
@@ -438,7 +470,7 @@ int qcow2_rebuild_refcounts(BlockDev *bs, uint32_t order, char **errp)
         memset(blk, 0, cs);
         for (uint64_t k = 0; k < rbe; k++) {
             uint64_t cl = j * rbe + k;
-            uint64_t v = cl < E ? c.ref[cl] : cl < E + tc + nb ? 1 : 0;
+            uint64_t v = cl < E ? check_want(&c, cl) : cl < E + tc + nb ? 1 : 0;
             if (v)
                 qcow2_rc_store(&tmp, blk, k, v);
         }
