@@ -1123,6 +1123,9 @@ static bool gen_ldst(DisasContext *s, int p, int u, int w, int rn, int rt, TCGv_
     if (rn == 15) {
         tcg_gen_andi_i32(base, base, ~3);
     }
+    if (dual) {
+        op |= MO_ALIGN_4; /* LDRD/STRD fault on a misaligned word whatever SCTLR.A says */
+    }
     TCGv_i32 addr = gen_ldst_addr(s, p, u, base, off, &wb);
     if (load) {
         TCGv_i32 v = tcg_temp_new_i32();

@@ -50,6 +50,11 @@ int main(void)
     __asm__ volatile("ldrex %0, [%1]" : "=r"(r) : "r"((uint32_t)&word + 2));
     CHECK(19, exc_kind, 4);
     CHECK(20, exc_fsr & 0x40f, 0x1);
+    /* LDRD needs word alignment even with SCTLR.A clear. */
+    exc_kind = 0;
+    __asm__ volatile("ldrd r2, r3, [%0]" : : "r"((uint32_t)&word + 2) : "r2", "r3");
+    CHECK(29, exc_kind, 4);
+    CHECK(30, exc_fsr & 0x40f, 0x1);
     /* Banked registers: SP of IRQ mode seen through MRS (banked) and a mode switch. */
     uint32_t irq_sp, irq_sp2;
     __asm__ volatile("mrs %0, sp_irq" : "=r"(irq_sp));
