@@ -626,15 +626,16 @@ static void builder_fill(FVBuilder *b, i128 s, i128 e, MemoryRegion *mr, i128 ba
     int n0 = b->n;
     i128 cur = s;
     for (int i = 0; i < n0 && cur < e; i++) {
-        FlatRange *r = &b->r[i];
-        if (r->end <= cur || r->start >= e) {
+        /* Copies: builder_push may move the array. */
+        i128 rs = b->r[i].start, re = b->r[i].end;
+        if (re <= cur || rs >= e) {
             continue;
         }
-        if (r->start > cur) {
-            builder_push(b, (FlatRange){cur, r->start, mr, (uint64_t)(cur - base), ro});
+        if (rs > cur) {
+            builder_push(b, (FlatRange){cur, rs, mr, (uint64_t)(cur - base), ro});
         }
-        if (r->end > cur) {
-            cur = r->end;
+        if (re > cur) {
+            cur = re;
         }
     }
     if (cur < e) {
