@@ -722,6 +722,150 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
     return true;
 }
 
+/* Three registers of different lengths: long (Dn, Dm -> Qd), wide (Qn, Dm -> Qd) and
+ * narrow-high (Qn, Qm -> Dd) forms. */
+static bool dp_3diff(ArmEnv *env, uint32_t insn, int d, int n, int m)
+{
+    int a = (int)((insn >> 8) & 0xf), size = (int)((insn >> 20) & 3);
+    bool u = insn & (1u << 24);
+    int bits = 8 << size, wb = bits * 2;
+    bool wide = a == 1 || a == 3, hn = a == 4 || a == 6;
+    if (a == 0xf || ((a == 9 || a == 0xb || a == 0xd) && (u || size == 0)) ||
+        (a == 0xe && (u || size != 0))) {
+        return false;
+    }
+    if ((!hn && (d & 1)) || ((wide || hn) && (n & 1)) || (hn && (m & 1))) {
+        return false;
+    }
+    if (!env) {
+        return true;
+    }
+    uint64_t vn[2], vm[2], vd[2], r[2] = {0, 0};
+    rd_regs(env, vn, n, (wide || hn) ? 2 : 1);
+    rd_regs(env, vm, m, hn ? 2 : 1);
+    rd_regs(env, vd, d, hn ? 1 : 2);
+    for (int i = 0; i < 64 / bits; i++) {
+        i128 x = wide || hn ? el_val(vn, i, wb, u) : el_val(vn, i, bits, u);
+        i128 y = hn ? el_val(vm, i, wb, u) : el_val(vm, i, bits, u);
+        i128 acc = hn ? 0 : el_val(vd, i, wb, false);
+        i128 o;
+        switch (a) {
+        case 0:
+        case 1: o = x + y; break;
+        case 2:
+        case 3: o = x - y; break;
+        case 4:
+        case 6: {
+            uint64_t xu = el_get(vn, i, wb), yu = el_get(vm, i, wb);
+            uint64_t v = a == 4 ? xu + yu : xu - yu;
+            if (u) {
+                v += UINT64_C(1) << (bits - 1);
+            }
+            el_set(r, i, bits, v >> bits);
+            continue;
+        }
+        case 5: o = acc + (x > y ? x - y : y - x); break;
+        case 7: o = x > y ? x - y : y - x; break;
+        case 8: o = acc + x * y; break;
+        case 10: o = acc - x * y; break;
+        case 12: o = x * y; break;
+        case 14: { /* VMULL.P8 */
+            uint64_t p = 0, xu = el_get(vn, i, 8), yu = el_get(vm, i, 8);
+            for (int k = 0; k < 8; k++) {
+                if (yu & (1u << k)) {
+                    p ^= xu << k;
+                }
+            }
+            o = (i128)p;
+            break;
+        }
+        default: { /* 9, 11, 13: VQDMLAL, VQDMLSL, VQDMULL */
+            i128 p = (i128)sat(env, 2 * x * y, wb, false);
+            p = sext((uint64_t)p, wb);
+            o = a == 13 ? p : (i128)sext(sat(env, a == 9 ? acc + p : acc - p, wb, false), wb);
+            break;
+        }
+        }
+        el_set(r, i, wb, (uint64_t)o);
+    }
+    wr_regs(env, r, d, hn ? 1 : 2);
+    return true;
+}
+
+/* Two registers and a scalar (Dm[x]). */
+static bool dp_scalar(ArmEnv *env, uint32_t insn, int d, int n)
+{
+    int a = (int)((insn >> 8) & 0xf), size = (int)((insn >> 20) & 3);
+    bool q = insn & (1u << 24); /* Q for the same-length forms, U for the long ones */
+    bool lng = a == 2 || a == 3 || a == 6 || a == 7 || a == 0xa || a == 0xb;
+    bool flt = a == 1 || a == 5 || a == 9;
+    int bits = 8 << size;
+    if (size == 0 || size == 3 || a >= 0xe || (flt && size != 2) ||
+        ((a == 3 || a == 7 || a == 0xb) && q)) {
+        return false;
+    }
+    int regs = lng ? 1 : (q ? 2 : 1);
+    if ((lng && (d & 1)) || (!lng && q && ((d | n) & 1))) {
+        return false;
+    }
+    if (!env) {
+        return true;
+    }
+    int vm = (int)(insn & 0xf), mbit = (int)((insn >> 5) & 1), dm, idx;
+    if (size == 1) {
+        dm = vm & 7, idx = mbit << 1 | (vm >> 3);
+    } else {
+        dm = vm, idx = mbit;
+    }
+    uint64_t sc = el_get(&env->vfp.regs[dm], idx, bits);
+    uint64_t vn[2], vd[2], r[2];
+    rd_regs(env, vn, n, regs);
+    rd_regs(env, vd, d, lng ? 2 : regs);
+    memcpy(r, vd, sizeof(r));
+    bool u = lng && q;
+    int ne = regs * 64 / bits;
+    for (int i = 0; i < ne; i++) {
+        uint64_t xu = el_get(vn, i, bits), z = el_get(vd, i, lng ? bits * 2 : bits);
+        i128 x = el_val(vn, i, bits, u), y = u ? (i128)sc : (i128)sext(sc, bits);
+        uint64_t o;
+        switch (a) {
+        case 0: o = z + xu * sc; break;
+        case 4: o = z - xu * sc; break;
+        case 8: o = xu * sc; break;
+        case 1:
+        case 5:
+        case 9: {
+            uint32_t p = fop(env, (uint32_t)xu, (uint32_t)sc, VFP_MUL);
+            if (a == 1) {
+                p = fop(env, (uint32_t)z, p, VFP_ADD);
+            } else if (a == 5) {
+                p = fop(env, (uint32_t)z, p ^ 0x80000000u, VFP_ADD);
+            }
+            o = p;
+            break;
+        }
+        case 2: o = (uint64_t)((i128)z + x * y); break; /* modulo the element width */
+        case 6: o = (uint64_t)((i128)z - x * y); break;
+        case 0xa: o = (uint64_t)(x * y); break;
+        case 0xc:
+        case 0xd: {
+            i128 p = 2 * x * y + (a == 0xd ? (i128)1 << (bits - 1) : 0);
+            o = sat(env, p >> bits, bits, false);
+            break;
+        }
+        default: { /* 3, 7, 0xb: VQDMLAL, VQDMLSL, VQDMULL */
+            i128 p = sext(sat(env, 2 * x * y, 2 * bits, false), 2 * bits);
+            i128 acc = sext(z, 2 * bits);
+            o = a == 0xb ? (uint64_t)p : sat(env, a == 3 ? acc + p : acc - p, 2 * bits, false);
+            break;
+        }
+        }
+        el_set(r, i, lng ? 2 * bits : bits, o);
+    }
+    wr_regs(env, r, d, lng ? 2 : regs);
+    return true;
+}
+
 bool neon_dp(ArmEnv *env, uint32_t insn)
 {
     if ((insn & 0xfe000000u) != 0xf2000000u) {
@@ -851,7 +995,10 @@ bool neon_dp(ArmEnv *env, uint32_t insn)
         }
         return false;
     }
-    return false; /* 3-registers-different-lengths and by-scalar forms: not implemented */
+    if (insn & 0x40) {
+        return dp_scalar(env, insn, d, n);
+    }
+    return dp_3diff(env, insn, d, n, m);
 }
 
 void helper_neon_dp(void *env, uint32_t insn)

@@ -104,6 +104,14 @@ D3(frecps, "vrecps.f32 d2, d0, d1")
 D3(fcvt_s, "vcvt.s32.f32 d2, d0")
 D3(fcvt_f, "vcvt.f32.u32 d2, d0")
 D3(vfma_, "vfma.f32 d2, d0, d1")
+D3(vaddl_u8, "vaddl.u8 q1, d0, d1")
+D3(vmull_s16, "vmull.s16 q1, d0, d1")
+D3(vqdmull_s16, "vqdmull.s16 q1, d0, d1")
+D3(vaddhn_i32, "vaddhn.i32 d2, q0, q0")
+D3(vmul_sc16, "vmul.i16 d2, d0, d1[3]")
+D3(vmla_scf, "vmla.f32 d2, d0, d1[1]")
+D3(vmull_scu16, "vmull.u16 q1, d0, d1[0]")
+D3(vmlal_s8, "vmov d3, d2\n\tvmlal.s8 q1, d0, d1")
 
 static uint64_t q_add32_hi(uint64_t a, uint64_t b)
 {
@@ -218,6 +226,30 @@ static void check_shift_perm(void)
     CHECK64(0x224, vorr_imm(0, 0, 0x0000000100000002ull), 0x0000550100005502ull);
     CHECK64(0x225, vbic_imm(0, 0, 0x1234567812345678ull), 0x1200560012005600ull);
     CHECK64(0x226, vmov_f(0, 0, 0), 0xbfc00000bfc00000ull);
+}
+
+static void check_long_scalar(void)
+{
+    CHECK64(0x600, vaddl_u8(0x00000000ff80017full, 0x0000000001010101ull, 0),
+            0x0100008100020080ull);
+    CHECK64(0x601, vmull_s16(0x000000007fffffffull, 0x000000007fff0002ull, 0),
+            0x3fff0001fffffffeull);
+    set_fpscr(0);
+    CHECK64(0x602, vqdmull_s16(0x0000000000038000ull, 0x0000000000048000ull, 0),
+            0x000000187fffffffull);
+    CHECK(0x603, qc(), 1);
+    set_fpscr(0);
+    CHECK64(0x604, vaddhn_i32(0x7fff800000010000ull, 0x0000000012340000ull, 0),
+            0x00002468ffff0002ull);
+    CHECK64(0x605, vmul_sc16(0x0004000300020001ull, 0x0003000000000000ull, 0),
+            0x000c000900060003ull);
+    CHECK64(0x606, vmla_scf(0x404000003f800000ull, 0x4000000000000000ull, 0x3f8000003f800000ull),
+            0x40e0000040400000ull);
+    CHECK64(0x607, vmull_scu16(0x000000000002ffffull, 0x000000000000ffffull, 0),
+            0x0001fffefffe0001ull);
+    /* q1 = d3:d2 = acc duplicated; lanes 0..3 of d0*d1 (s8) added as s16 */
+    CHECK64(0x608, vmlal_s8(0x00000000ff7f0280ull, 0x0000000002020380ull, 0x0001000100010001ull),
+            0xffff00ff00074001ull);
 }
 
 static void check_float(void)
@@ -347,6 +379,7 @@ static int __attribute__((noinline)) run(void)
     check_integer();
     check_shift_perm();
     check_float();
+    check_long_scalar();
     check_ldst();
     check_undef();
     return finish();
