@@ -1088,16 +1088,25 @@ uint32_t helper_shift_cc(void *e, uint32_t x, uint32_t n, uint32_t ty)
     }
 }
 
-/* Host address of guest addr if the TLB maps it as plain writable RAM for mmu_idx, else
- * NULL (I/O, pages holding code, no write entry yet). */
-static void *strex_host_addr(ArmEnv *env, uint32_t addr, unsigned idx)
+/* Host address of guest addr if the TLB maps it as RAM readable and writable for mmu_idx,
+ * else NULL (I/O, no write entry yet). *code_ram: the ram_addr to invalidate translated
+ * code at after writing (the page holds code), else UINT64_MAX. */
+static void *strex_host_addr(ArmEnv *env, uint32_t addr, unsigned idx, uint64_t *code_ram)
 {
+    CPUState *cpu = env_cpu(env);
     TCGTLBDesc *d = &env->common.tlb[idx];
     uintptr_t off = ((uintptr_t)(addr >> 12) << TCG_TLB_ENTRY_BITS) & d->mask;
     TCGTLBEntry *ent = (TCGTLBEntry *)((uint8_t *)d->table + off);
-    if (__atomic_load_n(&ent->addr_write, __ATOMIC_ACQUIRE) != (addr & ~0xfffu)) {
+    uint64_t page = addr & ~0xfffu;
+    uint64_t w = __atomic_load_n(&ent->addr_write, __ATOMIC_ACQUIRE);
+    if ((w & ~(uint64_t)TCG_TLB_NOTDIRTY) != page || ent->addr_read != page) {
         return NULL;
     }
+    CPUTLBEntryFull *full = &cpu->tlb_full[idx][off >> TCG_TLB_ENTRY_BITS];
+    if (full->ram_addr == UINT64_MAX) {
+        return NULL;
+    }
+    *code_ram = (w & TCG_TLB_NOTDIRTY) ? full->ram_addr + (addr & 0xfffu) : UINT64_MAX;
     return (void *)((uintptr_t)addr + ent->addend);
 }
 
@@ -1123,12 +1132,13 @@ uint32_t helper_strex(void *e, uint32_t addr, uint32_t lo, uint32_t hi, uint32_t
     if (cur != expect) {
         return 1;
     }
-    void *host = strex_host_addr(env, addr, idx);
+    uint64_t code_ram = UINT64_MAX;
+    void *host = strex_host_addr(env, addr, idx, &code_ram);
     if (!host) {
         /* Fill the write side of the entry (raises a permission fault here if any). */
         arm_tlb_fill(env_cpu(env), addr, 1 << (ops[sz] & MO_SIZE), MMU_DATA_STORE, (int)idx, false,
                      ra);
-        host = strex_host_addr(env, addr, idx);
+        host = strex_host_addr(env, addr, idx, &code_ram);
     }
     if (host) {
         bool ok;
@@ -1157,6 +1167,9 @@ uint32_t helper_strex(void *e, uint32_t addr, uint32_t lo, uint32_t hi, uint32_t
                                              __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
             break;
         }
+        }
+        if (ok && code_ram != UINT64_MAX) {
+            tb_invalidate_phys_range(code_ram, 1u << (ops[sz] & MO_SIZE));
         }
         return ok ? 0 : 1;
     }

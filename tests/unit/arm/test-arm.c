@@ -155,6 +155,56 @@ START_TEST(test_guest_timer)
 }
 END_TEST
 
+/* Two vCPUs on two host threads, as the emulator runs them. */
+typedef struct SecondaryRun {
+    ArmMachine *m;
+    CPUState *cpu;
+} SecondaryRun;
+
+static void *secondary_thread(void *opaque)
+{
+    SecondaryRun *r = opaque;
+    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    while (!__atomic_load_n(&r->m->exited, __ATOMIC_SEQ_CST) && g_get_monotonic_time() < end) {
+        int e = cpu_exec(r->cpu);
+        if (e == EXCP_HLT || e == EXCP_HALTED) {
+            g_usleep(50);
+        }
+    }
+    return NULL;
+}
+
+START_TEST(test_guest_smp)
+{
+    const char *only = getenv("ARM_TEST_ONLY");
+    if (only && strcmp(only, "smp") != 0) {
+        return;
+    }
+    ArmMachine *m = arm_machine_new("cortex-a15", 16 << 20);
+    char path[512], *err = NULL;
+    snprintf(path, sizeof(path), "%s/smp.elf", ARM_GUEST_DIR);
+    ck_assert_msg(arm_machine_load_elf(m, path, &err), "%s", err ? err : "");
+    CPUState *cpu1 = cpu_create("cortex-a15", m->as, &err);
+    ck_assert_ptr_nonnull(cpu1);
+    arm_cpu_set_mpidr(cpu1, 0, 1);
+    arm_cpu_set_boot_state(cpu1, arm_cpu_get_reg(m->cpu, 15), 0, 0, 0);
+    SecondaryRun r = {m, cpu1};
+    GThread *th = g_thread_new("cpu1", secondary_thread, &r);
+    arm_machine_run(m, 20.0);
+    cpu1->stop_request = true;
+    cpu_exit(cpu1);
+    g_thread_join(th);
+    if (!strstr(m->out, "OK\n")) {
+        fprintf(stderr, "--- smp output ---\n%.2000s--- end ---\n", m->out);
+    }
+    ck_assert_msg(m->exited, "smp did not finish");
+    ck_assert_msg(strstr(m->out, "OK\n") != NULL, "smp: %s", m->out);
+    arm_cpu_release(cpu1);
+    cpu_destroy(cpu1);
+    arm_machine_free(m);
+}
+END_TEST
+
 START_TEST(test_guest_thumb)
 {
     run_guest("thumb", "cortex-a15");
@@ -208,6 +258,7 @@ static Suite *arm_suite(void)
     tcase_add_test(tc, test_guest_mmu);
     tcase_add_test(tc, test_guest_timer);
     tcase_add_test(tc, test_guest_thumb);
+    tcase_add_test(tc, test_guest_smp);
     tcase_add_test(tc, test_guest_alu_thumb);
     tcase_add_test(tc, test_guest_mem_thumb);
     tcase_add_test(tc, test_guest_exc_thumb);

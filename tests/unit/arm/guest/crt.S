@@ -19,6 +19,9 @@ _vectors:
     .text
     .global _start
 _start:
+    mrc p15, 0, r0, c0, c0, 5       @ MPIDR: CPUs other than 0 run secondary_main
+    ands r0, r0, #0xff
+    bne secondary_start
     ldr r0, =_vectors
     mcr p15, 0, r0, c12, c0, 0      @ VBAR
     cps #0x17
@@ -121,6 +124,17 @@ irq_entry:
 
     .weak irq_handler
 irq_handler:
+    bx lr
+
+secondary_start:
+    ldr r1, =_stack_cpu1
+    sub sp, r1, r0, lsl #12         @ 4 KiB per secondary CPU
+    bl secondary_main
+2:  wfi
+    b 2b
+
+    .weak secondary_main
+secondary_main:
     bx lr
 
     .data
