@@ -584,9 +584,9 @@ static void *kvm_vcpu_thread(void *arg)
     return NULL;
 }
 
+/* Only signals: callers set the request (cpu_exit) first, and cpu_exit may call us. */
 static void kvm_kick(CPUState *cpu)
 {
-    cpu_exit(cpu);
     if (cpu->thread_created) {
         pthread_kill(cpu->thread, KVM_SIG_POLL);
     }

@@ -1,7 +1,8 @@
 /*
  * hw/i386/microvm.c: the "microvm" board for x86-64 guests under KVM: RAM, a 16550 at
- * 0x3f8, an i8042 that only resets, a power-off port, virtio-mmio transports named on
- * the kernel command line, and direct Linux boot (64-bit boot protocol, no BIOS).
+ * 0x3f8, an i8042 that only resets, hardware-reduced ACPI (power-off, reset, MADT), virtio-mmio
+ * transports named on the kernel command line, and direct Linux boot (64-bit boot protocol, no
+ * BIOS).
  */
 #include <glib.h>
 #include <inttypes.h>
@@ -28,7 +29,8 @@
 #define MICROVM_BELOW_4G    0xc0000000ull /* RAM above goes to 4 GiB */
 #define MICROVM_VIRTIO_BASE 0xfeb00000ull
 #define MICROVM_VIRTIO_MAX  8
-#define MICROVM_PM1A_CNT    0x604
+#define MICROVM_ACPI        0xe0000 /* RSDP and tables, where the kernel scans for them */
+#define MICROVM_SLEEP_CTL   0x600   /* ACPI sleep control / status registers (I/O ports) */
 
 #define GDT_CS 0x10 /* __BOOT_CS of the boot protocol */
 #define GDT_DS 0x18
@@ -79,24 +81,25 @@ static const MemoryRegionOps microvm_kbd_ops = {
     .valid = {.min_access_size = 1, .max_access_size = 1},
 };
 
-/* An ACPI PM1a control register: SLP_EN with SLP_TYP 5 (the \_S5 value) powers off. */
-static uint64_t microvm_pm_read(void *opaque, uint64_t addr, unsigned size)
+/* The hardware-reduced ACPI sleep control register the FADT names: SLP_EN (bit 5) with
+ * SLP_TYP (bits 2-4) 5, the \_S5 value of our DSDT, powers off. The status register
+ * beside it reads 0. */
+static uint64_t microvm_sleep_read(void *opaque, uint64_t addr, unsigned size)
 {
     return 0;
 }
 
-static void microvm_pm_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
+static void microvm_sleep_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
 {
-    if ((val & (1u << 13)) && ((val >> 10) & 7) == 5) {
+    if (addr == 0 && (val & 0x20) && ((val >> 2) & 7) == 5) {
         vm_request_shutdown(0);
     }
 }
 
-static const MemoryRegionOps microvm_pm_ops = {
-    .read = microvm_pm_read,
-    .write = microvm_pm_write,
-    .valid = {.min_access_size = 1, .max_access_size = 2},
-    .impl = {.min_access_size = 2, .max_access_size = 2},
+static const MemoryRegionOps microvm_sleep_ops = {
+    .read = microvm_sleep_read,
+    .write = microvm_sleep_write,
+    .valid = {.min_access_size = 1, .max_access_size = 1},
 };
 
 /* ---- Linux boot protocol ------------------------------------------------------------- */
@@ -185,13 +188,14 @@ static int microvm_e820(MicrovmState *s, uint8_t *bp)
     struct {
         uint64_t addr, size;
         uint32_t type;
-    } e[4] = {
+    } e[5] = {
         {0, MICROVM_MPTABLE, 1},
         {MICROVM_MPTABLE, MICROVM_LOW_END - MICROVM_MPTABLE, 2},
+        {MICROVM_ACPI, MICROVM_KERNEL - MICROVM_ACPI, 2},
         {MICROVM_KERNEL, s->below_4g - MICROVM_KERNEL, 1},
         {1ull << 32, s->above_4g, 1},
     };
-    int n = s->above_4g ? 4 : 3;
+    int n = s->above_4g ? 5 : 4;
     for (int i = 0; i < n; i++) {
         uint8_t *p = bp + BP_E820_TABLE + 20 * i;
         put_u64(p, e[i].addr);
@@ -288,6 +292,108 @@ static void microvm_build_mptable(MicrovmState *s)
     address_space_write(s->ms->as, MICROVM_MPTABLE, t, 16 + len);
 }
 
+/* ---- ACPI (hardware-reduced): RSDP, XSDT, FADT, DSDT with \_S5, MADT --------------- */
+
+static void acpi_header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
+{
+    memcpy(t, sig, 4);
+    put_u32(t + 4, len);
+    t[8] = rev;
+    memcpy(t + 10, "MIMIC ", 6);
+    memcpy(t + 16, "MICROVM ", 8);
+    put_u32(t + 24, 1);
+    memcpy(t + 28, "MIMC", 4);
+    put_u32(t + 32, 1);
+}
+
+static void acpi_checksum(uint8_t *t, size_t len, size_t at)
+{
+    uint8_t sum = 0;
+    t[at] = 0;
+    for (size_t i = 0; i < len; i++) {
+        sum += t[i];
+    }
+    t[at] = -sum;
+}
+
+/* A Generic Address Structure for an 8-bit I/O port. */
+static void acpi_gas_io8(uint8_t *p, uint16_t port)
+{
+    p[0] = 1; /* SystemIO */
+    p[1] = 8;
+    p[2] = 0;
+    p[3] = 1; /* byte access */
+    put_u64(p + 4, port);
+}
+
+static uint64_t microvm_build_acpi(MicrovmState *s)
+{
+    enum { RSDP = 0, XSDT = 0x40, FADT = 0x100, DSDT = 0x300, MADT = 0x400, SIZE = 0x800 };
+    g_autofree uint8_t *t = g_malloc0(SIZE);
+    uint64_t base = MICROVM_ACPI;
+
+    uint8_t *fadt = t + FADT;
+    acpi_header(fadt, "FACP", 276, 6);
+    put_u32(fadt + 40, base + DSDT);
+    put_u16(fadt + 46, 9);                        /* SCI_INT: unused without GPEs */
+    put_u16(fadt + 109, 1u << 1);                 /* IAPC_BOOT_ARCH: an 8042 is present */
+    put_u32(fadt + 112, (1u << 20) | (1u << 10)); /* HW_REDUCED_ACPI, RESET_REG_SUP */
+    acpi_gas_io8(fadt + 116, 0x64);               /* reset: 0xfe to the keyboard controller */
+    fadt[128] = 0xfe;
+    fadt[131] = 5; /* minor version: 6.5 */
+    put_u64(fadt + 140, base + DSDT);
+    acpi_gas_io8(fadt + 244, MICROVM_SLEEP_CTL);
+    acpi_gas_io8(fadt + 256, MICROVM_SLEEP_CTL + 1);
+    memcpy(fadt + 268, "MIMICVM", 7);
+    acpi_checksum(fadt, 276, 9);
+
+    /* DSDT: Name (_S5, Package () { 5, 5, 0, 0 }) */
+    static const uint8_t aml[] = {0x08, '_',  'S',  '5',  '_',  0x12, 0x08,
+                                  0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00};
+    uint8_t *dsdt = t + DSDT;
+    acpi_header(dsdt, "DSDT", 36 + sizeof(aml), 2);
+    memcpy(dsdt + 36, aml, sizeof(aml));
+    acpi_checksum(dsdt, 36 + sizeof(aml), 9);
+
+    uint8_t *madt = t + MADT, *p = madt + 44;
+    put_u32(madt + 36, 0xfee00000);
+    put_u32(madt + 40, 1); /* PCAT_COMPAT: there are 8259s too */
+    for (int i = 0; i < s->n_cpus; i++, p += 8) {
+        p[0] = 0;
+        p[1] = 8;
+        p[2] = i;
+        p[3] = i;
+        put_u32(p + 4, 1);
+    }
+    p[0] = 1; /* the IOAPIC, GSIs from 0 */
+    p[1] = 12;
+    p[2] = s->n_cpus;
+    put_u32(p + 4, 0xfec00000);
+    put_u32(p + 8, 0);
+    p += 12;
+    uint32_t madt_len = p - madt;
+    acpi_header(madt, "APIC", madt_len, 5);
+    acpi_checksum(madt, madt_len, 9);
+
+    uint8_t *xsdt = t + XSDT;
+    acpi_header(xsdt, "XSDT", 36 + 16, 1);
+    put_u64(xsdt + 36, base + FADT);
+    put_u64(xsdt + 44, base + MADT);
+    acpi_checksum(xsdt, 36 + 16, 9);
+
+    uint8_t *rsdp = t + RSDP;
+    memcpy(rsdp, "RSD PTR ", 8);
+    memcpy(rsdp + 9, "MIMIC ", 6);
+    rsdp[15] = 2;
+    put_u32(rsdp + 20, 36);
+    put_u64(rsdp + 24, base + XSDT);
+    acpi_checksum(rsdp, 20, 8);
+    acpi_checksum(rsdp, 36, 32);
+
+    address_space_write(s->ms->as, base, t, SIZE);
+    return base + RSDP;
+}
+
 /* Puts kernel, initrd, command line and zero page in RAM and points the BSP at
  * startup_64; at start and at every reset (the guest reused that memory). */
 static void microvm_load(MicrovmState *s)
@@ -322,6 +428,7 @@ static void microvm_load(MicrovmState *s)
         put_u32(bp + HDR_RAMDISK_IMAGE, addr);
         put_u32(bp + HDR_RAMDISK_SIZE, s->initrd_len);
     }
+    put_u64(bp + 0x070, microvm_build_acpi(s)); /* acpi_rsdp_addr (protocol 2.14) */
     microvm_e820(s, bp);
     address_space_write(as, MICROVM_ZERO_PAGE, bp, sizeof(bp));
     microvm_build_boot_tables(s);
@@ -423,8 +530,8 @@ static void microvm_init(MachineState *ms, char **errp)
 
     serial_new(s->io, 0x3f8, 0, s->gsi[4], ms->serial[0], DEVICE_LITTLE_ENDIAN);
     memory_region_add_subregion(s->io, 0x60, memory_region_new_io("i8042", 5, &microvm_kbd_ops, s));
-    memory_region_add_subregion(s->io, MICROVM_PM1A_CNT,
-                                memory_region_new_io("pm1a-cnt", 2, &microvm_pm_ops, s));
+    memory_region_add_subregion(s->io, MICROVM_SLEEP_CTL,
+                                memory_region_new_io("acpi-sleep", 2, &microvm_sleep_ops, s));
 
     s->cmdline = g_string_new(ms->append ? ms->append : "");
     VirtioMachineConfig vc = {

@@ -214,9 +214,9 @@ back_from_user:
 
     lea msg_bye(%rip), %rsi
     call puts
-    mov $0x604, %dx
-    mov $0x3400, %ax                /* SLP_TYP 5, SLP_EN */
-    out %ax, %dx
+    mov $0x600, %dx                 /* the FADT's sleep control register */
+    mov $0x34, %al                  /* SLP_TYP 5 (\_S5), SLP_EN */
+    out %al, %dx
 4:  pause                           /* mimic exits; CLI/HLT would fault here (see wait_irq) */
     jmp 4b
 
@@ -523,7 +523,51 @@ user_main:
     add $20, %r12
     dec %r13d
     jmp 30b
-31: /* initrd: size and a checksum of its bytes */
+31: /* ACPI: boot_params.acpi_rsdp_addr and the RSDP signature there */
+    lea msg_rsdp(%rip), %rsi
+    call puts
+    mov 0x70(%r15), %rbx
+    mov %rbx, %rax
+    call puthex
+    lea msg_sp(%rip), %rsi
+    call puts
+    mov $0x2052545020445352, %rdx   /* "RSD PTR " */
+    lea msg_bad(%rip), %rsi
+    cmp (%rbx), %rdx
+    jne 38f
+    /* every table's checksum: RSDP (20 and 36 bytes), XSDT, its tables, the DSDT */
+    xor %r10d, %r10d
+    mov %rbx, %rsi
+    mov $20, %ecx
+    call acpi_sum
+    mov $36, %ecx
+    call acpi_sum
+    mov 24(%rbx), %r11              /* XSDT */
+    mov %r11, %rsi
+    mov 4(%r11), %ecx
+    call acpi_sum
+    mov 4(%r11), %r13d
+    sub $36, %r13d
+    shr $3, %r13d
+    lea 36(%r11), %r12
+39: mov (%r12), %rsi
+    mov 4(%rsi), %ecx
+    call acpi_sum
+    cmpl $0x50434146, (%rsi)        /* "FACP": its DSDT too */
+    jne 42f
+    mov 140(%rsi), %rsi
+    mov 4(%rsi), %ecx
+    call acpi_sum
+42: add $8, %r12
+    dec %r13d
+    jnz 39b
+    lea msg_bad(%rip), %rsi
+    test %r10b, %r10b
+    jnz 38f
+    lea msg_ok(%rip), %rsi
+38: call puts
+    call newline
+    /* initrd: size and a checksum of its bytes */
     lea msg_initrd(%rip), %rsi
     call puts
     mov 0x21c(%r15), %ecx
@@ -581,6 +625,17 @@ user_main:
     call newline
     syscall
 
+/* r10b |= the byte sum of [rsi, rsi+ecx) (zero for a good ACPI table). */
+acpi_sum:
+    xor %eax, %eax
+    xor %edx, %edx
+43: add (%rsi,%rdx), %al
+    inc %edx
+    cmp %ecx, %edx
+    jb 43b
+    or %al, %r10b
+    ret
+
 /* The compute loop (also linked into the bench's native run): xorshift64 summed. */
     .globl kvm_test_compute
 kvm_test_compute:
@@ -620,6 +675,9 @@ msg_novirtio:   .asciz "virtio-blk: none\n"
 msg_vqtimeout:  .asciz "virtio-blk: FAIL timeout\n"
 msg_fault:      .asciz "KVMTEST: FAIL exception cr2="
 msg_bye:        .asciz "KVMTEST: powering off\n"
+msg_rsdp:       .asciz "user: rsdp="
+msg_ok:         .asciz "ok"
+msg_bad:        .asciz "bad"
 msg_sp:         .asciz " "
 msg_nl:         .asciz "\n"
 msg_written:    .asciz "WRITTEN-BY-THE-KVM-TEST-GUEST"
