@@ -4,6 +4,7 @@
  * asks at translation time whether an encoding is allocated (env == NULL), the generated
  * code then calls helper_neon_dp to execute it. Float forms use the standard FPSCR value.
  */
+#include <math.h>
 #include <string.h>
 
 #include "cpu/arm/vfp.h"
@@ -444,8 +445,26 @@ static bool dp_shift(ArmEnv *env, uint32_t insn, int d, int m, int regs)
     if (a >= 0xb && !(a == 0xe || a == 0xf)) {
         return false;
     }
-    if (a >= 0xe) {
-        return false; /* fixed-point VCVT: not implemented */
+    if (a >= 0xe) { /* VCVT between float and fixed point (bit 8: to fixed) */
+        if (l || imm6 < 32) {
+            return false;
+        }
+        if (!env) {
+            return true;
+        }
+        int frac = 64 - imm6;
+        uint32_t op =
+            (a & 1) ? ((u ? CVT_S_TO_UI : CVT_S_TO_SI) | CVT_RZ) : (u ? CVT_UI_TO_S : CVT_SI_TO_S);
+        uint64_t vm[2], r[2];
+        rd_regs(env, vm, m, regs);
+        uint32_t save = env->vfp.fpscr;
+        env->vfp.fpscr = (save & 0x9f) | FPSCR_FZ | FPSCR_DN;
+        for (int i = 0; i < regs * 2; i++) {
+            el_set(r, i, 32, helper_vfp_cvt(env, el_get(vm, i, 32), op | (uint32_t)frac << 8));
+        }
+        env->vfp.fpscr = (save & ~0x9fu) | (env->vfp.fpscr & 0x9f);
+        wr_regs(env, r, d, regs);
+        return true;
     }
     if (a == 4 && !u) {
         return false;
@@ -533,6 +552,91 @@ static bool dp_shift(ArmEnv *env, uint32_t insn, int d, int m, int regs)
     return true;
 }
 
+/* The ARM reciprocal estimate: q in [256, 512) stands for q/512 in [0.5, 1); returns s
+ * in [256, 512) standing for s/256, the reciprocal of the interval's midpoint rounded. */
+static uint32_t recip_est(uint32_t q)
+{
+    uint32_t b = (1u << 19) / (2 * q + 1);
+    return (b + 1) / 2;
+}
+
+/* Reciprocal square root estimate: q in [128, 512) stands for q/512 in [0.25, 1). */
+static uint32_t rsqrt_est(uint32_t q)
+{
+    double a = q < 256 ? (q + 0.5) / 512.0 : ((q >> 1) + 0.5) / 256.0;
+    double r = 1.0 / sqrt(a);
+    return (uint32_t)floor(256.0 * r + 0.5);
+}
+
+static uint32_t frecpe(ArmEnv *env, uint32_t x)
+{
+    x = f_flush(env, x);
+    uint32_t sign = x & 0x80000000u, e = (x >> 23) & 0xff;
+    if (f_nan(x)) {
+        if (!(x & 0x400000)) {
+            env->vfp.fpscr |= FPSCR_IOC;
+        }
+        return 0x7fc00000u;
+    }
+    if (e == 0xff) {
+        return sign;
+    }
+    if (!(x & 0x7fffffffu)) {
+        env->vfp.fpscr |= FPSCR_DZC;
+        return sign | 0x7f800000u;
+    }
+    if (e >= 253) {
+        env->vfp.fpscr |= FPSCR_UFC;
+        return sign;
+    }
+    uint32_t s = recip_est(256 + ((x >> 15) & 0xff));
+    return sign | (253 - e) << 23 | (s & 0xff) << 15;
+}
+
+static uint32_t frsqrte(ArmEnv *env, uint32_t x)
+{
+    x = f_flush(env, x);
+    uint32_t e = (x >> 23) & 0xff;
+    if (f_nan(x)) {
+        if (!(x & 0x400000)) {
+            env->vfp.fpscr |= FPSCR_IOC;
+        }
+        return 0x7fc00000u;
+    }
+    if (!(x & 0x7fffffffu)) {
+        env->vfp.fpscr |= FPSCR_DZC;
+        return (x & 0x80000000u) | 0x7f800000u;
+    }
+    if (x & 0x80000000u) {
+        env->vfp.fpscr |= FPSCR_IOC;
+        return 0x7fc00000u;
+    }
+    if (e == 0xff) {
+        return 0;
+    }
+    /* odd biased exponent: the fraction scaled into [0.25, 0.5); even: [0.5, 1) */
+    uint32_t q = (e & 1) ? 128 + ((x >> 16) & 0x7f) : 256 + ((x >> 15) & 0xff);
+    uint32_t s = rsqrt_est(q);
+    return ((380 - e) / 2) << 23 | (s & 0xff) << 15;
+}
+
+static uint32_t urecpe(uint32_t x)
+{
+    if (!(x & 0x80000000u)) {
+        return 0xffffffffu;
+    }
+    return recip_est(256 + ((x >> 23) & 0xff)) << 23;
+}
+
+static uint32_t ursqrte(uint32_t x)
+{
+    if (!(x & 0xc0000000u)) {
+        return 0xffffffffu;
+    }
+    uint32_t q = (x & 0x80000000u) ? 256 + ((x >> 23) & 0xff) : 128 + ((x >> 24) & 0x7f);
+    return rsqrt_est(q) << 23;
+}
+
 /* Two registers, miscellaneous (size 11 space with U=1, bits 11..10 not 11). */
 static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
 {
@@ -572,10 +676,19 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
     case 0x23: ok = size < 3 && !(kind != 0x21 && !(op & 1) && size == 2); break;
     case 0x24: ok = size < 3 && (op & 1) == 0; break; /* VMOVN */
     case 0x25: ok = size < 3; break;                  /* VQMOVUN / VQMOVN */
+    case 0x38:
+    case 0x39:
+    case 0x3a:
+    case 0x3b: /* VRECPE, VRSQRTE (U32, F32) */
     case 0x3c:
     case 0x3d:
     case 0x3e:
     case 0x3f: ok = size == 2; break; /* VCVT f<->i */
+    case 0x04:
+    case 0x05:
+    case 0x0c:
+    case 0x0d: ok = size < 3; break;              /* VPADDL, VPADAL */
+    case 0x26: ok = size < 3 && !(op & 1); break; /* VSHLL by the element size */
     default: ok = false; break;
     }
     if (kind == 0x24 && (op & 1)) {
@@ -586,6 +699,9 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
     }
     if ((kind == 0x24 || kind == 0x25) && regs != 2) {
         /* narrowing: Qm -> Dd; regs derives from Q = op&1 which here selects the variant */
+    }
+    if (kind == 0x26 && (d & 1)) {
+        return false;
     }
     if (!env) {
         return true;
@@ -613,6 +729,25 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
             el_set(r, i, bits, o);
         }
         wr_regs(env, r, d, 1);
+        return true;
+    }
+    if (kind == 0x26) {
+        for (int i = 0; i < 64 / bits; i++) {
+            el_set(r, i, 2 * bits, el_get(vm, i, bits) << bits);
+        }
+        wr_regs(env, r, d, 2);
+        return true;
+    }
+    if (kind == 0x04 || kind == 0x05 || kind == 0x0c || kind == 0x0d) {
+        bool uns = kind & 1;
+        for (int i = 0; i < ne / 2; i++) {
+            i128 v = el_val(vm, 2 * i, bits, uns) + el_val(vm, 2 * i + 1, bits, uns);
+            if (kind >= 0x0c) {
+                v += el_val(vd, i, 2 * bits, uns);
+            }
+            el_set(r, i, 2 * bits, (uint64_t)v);
+        }
+        wr_regs(env, r, d, regs);
         return true;
     }
     if (kind == 0x20) { /* VSWP */
@@ -705,6 +840,10 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
         case 0x1c: o = fcmp(env, 0, (uint32_t)x, 2) ? mask : 0; break; /* < 0 */
         case 0x1e: o = x & 0x7fffffffu; break;
         case 0x1f: o = x ^ 0x80000000u; break;
+        case 0x38: o = urecpe((uint32_t)x); break;
+        case 0x39: o = ursqrte((uint32_t)x); break;
+        case 0x3a: o = frecpe(env, (uint32_t)x); break;
+        case 0x3b: o = frsqrte(env, (uint32_t)x); break;
         default: { /* 0x3c..0x3f: VCVT.F32.S32, .F32.U32, .S32.F32, .U32.F32 (round to nearest /
                       zero) */
             uint32_t save = env->vfp.fpscr;

@@ -104,6 +104,14 @@ D3(frecps, "vrecps.f32 d2, d0, d1")
 D3(fcvt_s, "vcvt.s32.f32 d2, d0")
 D3(fcvt_f, "vcvt.f32.u32 d2, d0")
 D3(vfma_, "vfma.f32 d2, d0, d1")
+D3(frecpe, "vrecpe.f32 d2, d0")
+D3(frsqrte, "vrsqrte.f32 d2, d0")
+D3(urecpe, "vrecpe.u32 d2, d0")
+D3(vpaddl_s8, "vpaddl.s8 d2, d0")
+D3(vpadal_u16, "vpadal.u16 d2, d0")
+D3(vshll_max, "vshll.i8 q1, d0, #8")
+D3(vcvt_fix, "vcvt.s32.f32 d2, d0, #8")
+D3(vcvt_fromfix, "vcvt.f32.u32 d2, d0, #16")
 D3(vaddl_u8, "vaddl.u8 q1, d0, d1")
 D3(vmull_s16, "vmull.s16 q1, d0, d1")
 D3(vqdmull_s16, "vqdmull.s16 q1, d0, d1")
@@ -230,6 +238,15 @@ static void check_shift_perm(void)
 
 static void check_long_scalar(void)
 {
+    CHECK64(0x610, frecpe(0x400000003f800000ull, 0, 0), 0x3eff80003f7f8000ull);
+    CHECK64(0x611, frsqrte(0x408000003f800000ull, 0, 0), 0x3eff80003f7f8000ull);
+    CHECK64(0x612, urecpe(0x000000ff80000000ull, 0, 0), 0xffffffffff800000ull);
+    CHECK64(0x613, vpaddl_s8(0x0000000080ff7f01ull, 0, 0), 0x00000000ff7f0080ull);
+    CHECK64(0x614, vpadal_u16(0xffffffff00020001ull, 0, 0x0000000100000001ull),
+            0x0001ffff00000004ull);
+    CHECK64(0x615, vshll_max(0x00000000000081ffull, 0, 0), 0x000000008100ff00ull);
+    CHECK64(0x616, vcvt_fix(0xbfc000003fc00000ull, 0, 0), 0xfffffe8000000180ull);
+    CHECK64(0x617, vcvt_fromfix(0x0000800000018000ull, 0, 0), 0x3f0000003fc00000ull);
     CHECK64(0x600, vaddl_u8(0x00000000ff80017full, 0x0000000001010101ull, 0),
             0x0100008100020080ull);
     CHECK64(0x601, vmull_s16(0x000000007fffffffull, 0x000000007fff0002ull, 0),
