@@ -503,7 +503,7 @@ static bool dp_shift(ArmEnv *env, uint32_t insn, int d, int m, int regs)
         uint64_t o[2] = {0, 0};
         for (int i = 0; i < 64 / bits; i++) {
             i128 v = el_val(vm, i, bits, u);
-            el_set(o, i, bits * 2, (uint64_t)(v << shl));
+            el_set(o, i, bits * 2, (uint64_t)v << shl);
         }
         wr_regs(env, o, d, 2);
         return true;
