@@ -38,6 +38,11 @@ static inline uint32_t get_fpscr(void)
 
 D3(vadd8, "vadd.i8 d2, d0, d1")
 D3(vadd64, "vadd.i64 d2, d0, d1")
+D3(vadd16, "vadd.i16 d2, d0, d1")
+D3(vsub8, "vsub.i8 d2, d0, d1")
+D3(vsub32, "vsub.i32 d2, d0, d1")
+D3(vorn_, "vorn d2, d0, d1")
+D3(vbic_, "vbic d2, d0, d1")
 D3(vsub16, "vsub.i16 d2, d0, d1")
 D3(vqadd_s8, "vqadd.s8 d2, d0, d1")
 D3(vqsub_u8, "vqsub.u8 d2, d0, d1")
@@ -141,6 +146,11 @@ static uint32_t qc(void)
 static void check_integer(void)
 {
     CHECK64(0x100, vadd8(0x01ff7f8000000000ull, 0x0101010100000001ull, 0), 0x0200808100000001ull);
+    CHECK64(0x120, vadd16(0xffff80007fff0001ull, 0x0001800000010001ull, 0), 0x0000000080000002ull);
+    CHECK64(0x121, vsub8(0x0080007f01000000ull, 0x01010080ff010000ull, 0), 0xff7f00ff02ff0000ull);
+    CHECK64(0x122, vsub32(0x0000000080000000ull, 0x0000000100000001ull, 0), 0xffffffff7fffffffull);
+    CHECK64(0x123, vorn_(0x00000000000000f0ull, 0xffffffffffffff0full, 0), 0x00000000000000f0ull);
+    CHECK64(0x124, vbic_(0xffffffffffffffffull, 0x0f0f0f0f0f0f0f0full, 0), 0xf0f0f0f0f0f0f0f0ull);
     CHECK64(0x101, vadd64(0xffffffffffffffffull, 2, 0), 1);
     CHECK64(0x102, vsub16(0x0000000100020003ull, 0x0001000100010001ull, 0), 0xffff000000010002ull);
     CHECK64(0x103, q_add32_hi(0x0000000500000007ull, 0x0000000100000002ull), 0x0000000600000009ull);
