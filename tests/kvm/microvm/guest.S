@@ -68,6 +68,11 @@ idtr:
     .quad PA(idt)
 boot_params:
     .quad 0
+reboot_req:
+    .byte 0
+crash_req:
+    .byte 0
+
 ticks:
     .quad 0
     .org payload_start + 0x200
@@ -212,7 +217,32 @@ back_from_user:
     call puthex
     call newline
 
-    lea msg_bye(%rip), %rsi
+    /* crash=1: a triple fault (no IDT), which mimic must survive */
+    cmpb $0, crash_req(%rip)
+    je 49f
+    lea msg_crash(%rip), %rsi
+    call puts
+    lea idt(%rip), %rdi             /* every gate not present (LIDT faults here) */
+    xor %eax, %eax
+    mov $512, %ecx
+    rep stosq
+    ud2
+49:
+    /* reboot=1: reset through the keyboard controller once (a marker in RAM survives) */
+    cmpb $0, reboot_req(%rip)
+    je 45f
+    cmpl $0x544f4f42, 0x500000
+    je 46f
+    movl $0x544f4f42, 0x500000
+    lea msg_reboot(%rip), %rsi
+    call puts
+    mov $0xfe, %al
+    out %al, $0x64
+47: pause
+    jmp 47b
+46: lea msg_rebooted(%rip), %rsi
+    call puts
+45: lea msg_bye(%rip), %rsi
     call puts
     mov $0x600, %dx                 /* the FADT's sleep control register */
     mov $0x34, %al                  /* SLP_TYP 5 (\_S5), SLP_EN */
@@ -594,6 +624,17 @@ user_main:
 34: mov (%rsi), %al
     test %al, %al
     jz 37f
+    cmpl $0x6f626572, (%rsi)        /* "rebo" */
+    jne 44f
+    cmpl $0x313d746f, 4(%rsi)       /* "ot=1" */
+    jne 44f
+    movb $1, reboot_req(%rip)
+44: cmpl $0x73617263, (%rsi)        /* "cras" */
+    jne 48f
+    cmpl $0x313d68, 4(%rsi)         /* "h=1\0": last on the command line */
+    jne 48f
+    movb $1, crash_req(%rip)
+48:
     cmpl $0x706f6f6c, (%rsi)        /* "loop" */
     jne 36f
     cmpw $0x3d73, 4(%rsi)           /* "s=" */
@@ -603,7 +644,7 @@ user_main:
 35: movzbl (%rsi), %eax
     sub $'0', %eax
     cmp $9, %eax
-    ja 37f
+    ja 34b
     imul $10, %r9
     add %rax, %r9
     inc %rsi
@@ -675,6 +716,9 @@ msg_novirtio:   .asciz "virtio-blk: none\n"
 msg_vqtimeout:  .asciz "virtio-blk: FAIL timeout\n"
 msg_fault:      .asciz "KVMTEST: FAIL exception cr2="
 msg_bye:        .asciz "KVMTEST: powering off\n"
+msg_crash:      .asciz "KVMTEST: triple fault next\n"
+msg_reboot:     .asciz "KVMTEST: rebooting\n"
+msg_rebooted:   .asciz "KVMTEST: back after reboot\n"
 msg_rsdp:       .asciz "user: rsdp="
 msg_ok:         .asciz "ok"
 msg_bad:        .asciz "bad"

@@ -87,6 +87,40 @@ def main():
         if not f.read(512).startswith(b"WRITTEN-BY-THE-KVM-TEST-GUEST"):
             fail("sector 1 of the image does not hold what the guest wrote", out)
     print(out)
+
+    # reboot: the i8042 reset restarts both vCPUs and the kernel; the guest then powers off.
+    base = [o.mimic, "-accel", "kvm", "-M", "microvm", "-m", "64", "-smp", "2", "-kernel",
+            o.guest, "-nographic"]
+    r = subprocess.run(base + ["-append", "loops=1000 reboot=1"], capture_output=True,
+                       text=True, timeout=60)
+    lines = r.stdout.splitlines()
+    if r.returncode != 0 or lines.count("KVMTEST: startup_64 reached") != 2 or \
+            lines.count("AP cpu1: online") != 2 or "KVMTEST: back after reboot" not in lines:
+        fail("reboot run (exit %d)" % r.returncode, r.stdout + r.stderr)
+    # -no-reboot turns the reset into an exit.
+    r = subprocess.run(base + ["-no-reboot", "-append", "loops=1000 reboot=1"],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0 or "KVMTEST: startup_64 reached" not in r.stdout or \
+            "KVMTEST: back after reboot" in r.stdout:
+        fail("-no-reboot run (exit %d)" % r.returncode, r.stdout + r.stderr)
+    # A triple fault is the guest's business: mimic resets it (here: exits) and survives.
+    r = subprocess.run(base + ["-no-reboot", "-append", "loops=1000 crash=1"],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0 or "KVMTEST: triple fault next" not in r.stdout or \
+            "powering off" in r.stdout:
+        fail("triple-fault run (exit %d)" % r.returncode, r.stdout + r.stderr)
+    # Bad input: one message, exit 1.
+    for args, msg in (([o.mimic, "-M", "microvm", "-kernel", o.guest, "-nographic"],
+                       "needs -accel kvm"),
+                      ([o.mimic, "-accel", "kvm", "-M", "microvm", "-kernel", initrd,
+                        "-nographic"], "is not a bzImage"),
+                      ([o.mimic, "-accel", "kvm", "-M", "microvm", "-nographic"],
+                       "give it a kernel"),
+                      ([o.mimic, "-accel", "kvm", "-M", "microvm", "-smp", "17", "-kernel",
+                        o.guest, "-nographic"], "")):
+        r = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        if r.returncode != 1 or msg not in r.stderr or "Traceback" in r.stderr:
+            fail("%s: exit %d, %r" % (" ".join(args[1:]), r.returncode, r.stderr))
     print("PASS")
     return 0
 
