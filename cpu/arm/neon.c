@@ -245,7 +245,7 @@ bool arm_translate_neon(DisasContext *s, uint32_t insn)
         if (!neon_dp(NULL, insn)) {
             return false;
         }
-        tcg_gen_calln((void *)helper_neon_dp, 0, NULL, 2, arm_env_arg(),
+        tcg_gen_calln((void *)helper_neon_dp, VFP_CALL, NULL, 2, arm_env_arg(),
                       tcgv_i32_temp(tcg_constant_i32((int32_t)insn)));
         return true;
     }

@@ -70,14 +70,16 @@ static int vreg(uint32_t insn, int vpos, int xpos, bool dbl)
 static TCGv_i32 arith_s(TCGv_i32 a, TCGv_i32 b, uint32_t op)
 {
     TCGv_i32 r = tcg_temp_new_i32();
-    tcg_gen_calln((void *)helper_vfp_arith_s, 0, t32(r), 4, arm_env_arg(), t32(a), t32(b), c32(op));
+    tcg_gen_calln((void *)helper_vfp_arith_s, VFP_CALL, t32(r), 4, arm_env_arg(), t32(a), t32(b),
+                  c32(op));
     return r;
 }
 
 static TCGv_i64 arith_d(TCGv_i64 a, TCGv_i64 b, uint32_t op)
 {
     TCGv_i64 r = tcg_temp_new_i64();
-    tcg_gen_calln((void *)helper_vfp_arith_d, 0, t64(r), 4, arm_env_arg(), t64(a), t64(b), c32(op));
+    tcg_gen_calln((void *)helper_vfp_arith_d, VFP_CALL, t64(r), 4, arm_env_arg(), t64(a), t64(b),
+                  c32(op));
     return r;
 }
 
@@ -132,8 +134,8 @@ static bool gen_dp3(int opc, int op, bool dbl, int d, int n, int m)
                 neg_s(vn);
             }
             r = tcg_temp_new_i32();
-            tcg_gen_calln((void *)helper_vfp_fma_s, 0, t32(r), 5, arm_env_arg(), t32(vd), t32(vn),
-                          t32(vm), c32(0));
+            tcg_gen_calln((void *)helper_vfp_fma_s, VFP_CALL, t32(r), 5, arm_env_arg(), t32(vd),
+                          t32(vn), t32(vm), c32(0));
             break;
         }
         default: return false;
@@ -178,8 +180,8 @@ static bool gen_dp3(int opc, int op, bool dbl, int d, int n, int m)
             neg_d(vn);
         }
         r = tcg_temp_new_i64();
-        tcg_gen_calln((void *)helper_vfp_fma_d, 0, t64(r), 5, arm_env_arg(), t64(vd), t64(vn),
-                      t64(vm), c32(0));
+        tcg_gen_calln((void *)helper_vfp_fma_d, VFP_CALL, t64(r), 5, arm_env_arg(), t64(vd),
+                      t64(vn), t64(vm), c32(0));
         break;
     }
     default: return false;
@@ -197,7 +199,7 @@ static void gen_cvt(uint32_t op, bool src_d, int src, bool dst_d, int dst)
     } else {
         tcg_gen_ld32u_i64(v, tcg_env, sreg_off(src));
     }
-    tcg_gen_calln((void *)helper_vfp_cvt, 0, t64(r), 3, arm_env_arg(), t64(v), c32(op));
+    tcg_gen_calln((void *)helper_vfp_cvt, VFP_CALL, t64(r), 3, arm_env_arg(), t64(v), c32(op));
     if (dst_d) {
         st_d(r, dst);
     } else {
@@ -268,7 +270,7 @@ static bool gen_dp_other(uint32_t insn, bool dbl)
             tcg_gen_extract_i32(src, src, pos, 16);
         }
         tcg_gen_extu_i32_i64(v, src);
-        tcg_gen_calln((void *)helper_vfp_cvt, 0, t64(r), 3, arm_env_arg(), t64(v),
+        tcg_gen_calln((void *)helper_vfp_cvt, VFP_CALL, t64(r), 3, arm_env_arg(), t64(v),
                       c32(opc2 == 2 ? CVT_H_TO_S : CVT_S_TO_H));
         TCGv_i32 r32 = tcg_temp_new_i32();
         tcg_gen_extrl_i64_i32(r32, r);
@@ -287,12 +289,12 @@ static bool gen_dp_other(uint32_t insn, bool dbl)
         TCGTemp *e = c32(bit7);
         if (dbl) {
             TCGv_i64 b = opc2 == 5 ? tcg_constant_i64(0) : ld_d(m);
-            tcg_gen_calln((void *)helper_vfp_cmp_d, 0, NULL, 4, arm_env_arg(), t64(ld_d(d)), t64(b),
-                          e);
+            tcg_gen_calln((void *)helper_vfp_cmp_d, VFP_CALL, NULL, 4, arm_env_arg(), t64(ld_d(d)),
+                          t64(b), e);
         } else {
             TCGv_i32 b = opc2 == 5 ? tcg_constant_i32(0) : ld_s(m);
-            tcg_gen_calln((void *)helper_vfp_cmp_s, 0, NULL, 4, arm_env_arg(), t32(ld_s(d)), t32(b),
-                          e);
+            tcg_gen_calln((void *)helper_vfp_cmp_s, VFP_CALL, NULL, 4, arm_env_arg(), t32(ld_s(d)),
+                          t32(b), e);
         }
         return true;
     }
@@ -375,8 +377,9 @@ static bool gen_vmrs_vmsr(DisasContext *s, uint32_t insn)
     int reg = (int)((insn >> 16) & 0xf), rt = (int)((insn >> 12) & 0xf);
     bool to_arm = insn & (1u << 20);
     bool priv_ok = !s->user && (s->base.tb->flags & ARM_TBFLAG_CPACR_FULL);
-    /* FPSID and FPEXC stay reachable at PL1 while the unit is off. */
-    if (!s->vfp_enabled && !((reg == 0 || reg == 8) && priv_ok)) {
+    /* The ID registers and FPEXC stay reachable at PL1 while the unit is off (Linux reads
+     * FPSID and MVFR0 before it sets FPEXC.EN). */
+    if (!s->vfp_enabled && !(reg != 1 && priv_ok)) {
         return false;
     }
     if (reg != 1 && s->user) {
@@ -392,7 +395,7 @@ static bool gen_vmrs_vmsr(DisasContext *s, uint32_t insn)
     if (to_arm) {
         TCGv_i32 v = tcg_temp_new_i32();
         if (reg == 1) {
-            tcg_gen_calln((void *)helper_vfp_get_fpscr, 0, t32(v), 1, arm_env_arg());
+            tcg_gen_calln((void *)helper_vfp_get_fpscr, VFP_CALL, t32(v), 1, arm_env_arg());
             if (rt == 15) {
                 arm_gen_set_nzcv(v);
                 return true;
@@ -412,7 +415,7 @@ static bool gen_vmrs_vmsr(DisasContext *s, uint32_t insn)
     TCGv_i32 v = arm_load_reg(s, rt);
     switch (reg) {
     case 1:
-        tcg_gen_calln((void *)helper_vfp_set_fpscr, 0, NULL, 2, arm_env_arg(), t32(v));
+        tcg_gen_calln((void *)helper_vfp_set_fpscr, VFP_CALL, NULL, 2, arm_env_arg(), t32(v));
         s->exit_tb = true; /* Len/Stride are block flags */
         return true;
     case 8: /* FPEXC: EN (30), EX (31) written; no subarchitecture trap state */

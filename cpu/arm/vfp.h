@@ -54,6 +54,10 @@ enum {
 };
 #define CVT_RZ 0x10000u
 
+/* Call flags of every VFP/NEON helper: they touch env->vfp only (no IR globals) and
+ * never raise. */
+#define VFP_CALL (TCG_CALL_NO_RWG | TCG_CALL_NO_UNWIND)
+
 uint32_t helper_vfp_arith_s(void *env, uint32_t a, uint32_t b, uint32_t op);
 uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op);
 /* Fused a + n * m (one rounding). */

@@ -469,6 +469,14 @@ static void check_disabled(void)
     __asm__ volatile("vadd.f32 s0, s0, s0" ::: "s0");
     CHECK(0x801, exc_kind, 1);
     CHECK(0x802, exc_count, 1);
+    /* the ID registers stay readable at PL1, FPSCR does not */
+    uint32_t id = 0;
+    exc_kind = 0;
+    __asm__ volatile("vmrs %0, mvfr0" : "=r"(id));
+    CHECK(0x804, exc_kind, 0);
+    CHECK(0x805, id, 0x10110222);
+    __asm__ volatile("vmrs %0, fpscr" : "+r"(id));
+    CHECK(0x806, exc_kind, 1);
     __asm__ volatile("vmsr fpexc, %0" ::"r"(0x40000000));
     exc_kind = 0;
     __asm__ volatile("vadd.f32 s0, s0, s0" ::: "s0");
