@@ -850,7 +850,7 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
             env->vfp.fpscr = (save & 0x9f) | FPSCR_FZ | FPSCR_DN;
             static const uint32_t ops[4] = {CVT_SI_TO_S, CVT_UI_TO_S, CVT_S_TO_SI | CVT_RZ,
                                             CVT_S_TO_UI | CVT_RZ};
-            o = helper_vfp_cvt(env, x, ops[kind - 0x3c]);
+            o = helper_vfp_cvt(env, x, ops[(kind - 0x3c) & 3]);
             env->vfp.fpscr = (save & ~0x9fu) | (env->vfp.fpscr & 0x9f);
             break;
         }
