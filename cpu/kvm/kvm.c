@@ -153,13 +153,15 @@ static int kvm_accel_init(char **errp)
 #if !defined(__x86_64__)
     return kvm_fail(errp, "%s", "KVM needs an x86-64 host for x86-64 guests");
 #endif
-    kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    /* MIMIC_KVM_DEVICE: tests point it elsewhere to see the error path. */
+    const char *dev = getenv("MIMIC_KVM_DEVICE") ? getenv("MIMIC_KVM_DEVICE") : "/dev/kvm";
+    kvm_fd = open(dev, O_RDWR | O_CLOEXEC);
     if (kvm_fd < 0) {
-        return kvm_fail(errp, "cannot open /dev/kvm: %s (is KVM available and readable?)",
-                        strerror(errno));
+        g_autofree char *what = g_strdup_printf("%s: %s", dev, strerror(errno));
+        return kvm_fail(errp, "-accel kvm: cannot open %s (KVM missing or not accessible)", what);
     }
     if (ioctl(kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
-        return kvm_fail(errp, "%s", "/dev/kvm has an unexpected API version");
+        return kvm_fail(errp, "-accel kvm: %s has an unexpected API version", dev);
     }
     static const struct {
         int cap;

@@ -7,6 +7,9 @@
 #define PAYLOAD_PA 0x100000
 #define PA(x) ((x) - payload_start + PAYLOAD_PA)
 #define COM1 0x3f8
+#ifndef PIT_DIVISOR
+#define PIT_DIVISOR 11932 /* 100 Hz */
+#endif
 #define PML4 0x300000
 #define PDPT 0x301000
 #define PD0 0x302000
@@ -189,9 +192,9 @@ startup_64:
     out %al, $0xa1
     mov $0x34, %al
     out %al, $0x43
-    mov $(11932 & 0xff), %al
+    mov $(PIT_DIVISOR & 0xff), %al
     out %al, $0x40
-    mov $(11932 >> 8), %al
+    mov $(PIT_DIVISOR >> 8), %al
     out %al, $0x40
 
     call start_ap

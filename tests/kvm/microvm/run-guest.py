@@ -121,6 +121,17 @@ def main():
         r = subprocess.run(args, capture_output=True, text=True, timeout=30)
         if r.returncode != 1 or msg not in r.stderr or "Traceback" in r.stderr:
             fail("%s: exit %d, %r" % (" ".join(args[1:]), r.returncode, r.stderr))
+    env = dict(os.environ, MIMIC_KVM_DEVICE="/nonexistent/kvm")
+    for accel in ("kvm", "kvm:tcg"):
+        # -accel kvm -accel tcg is the command-line spelling of kvm:tcg
+        r = subprocess.run([o.mimic] + sum((["-accel", a] for a in accel.split(":")), []) +
+                           ["-M", "microvm", "-kernel", o.guest,
+                            "-nographic"], capture_output=True, text=True, timeout=30, env=env)
+        if accel == "kvm" and (r.returncode != 1 or "cannot open /nonexistent/kvm" not in
+                               r.stderr or len(r.stderr.splitlines()) != 1):
+            fail("missing KVM device: exit %d, %r" % (r.returncode, r.stderr))
+        if accel == "kvm:tcg" and (r.returncode != 1 or "needs -accel kvm" not in r.stderr):
+            fail("kvm:tcg fallback on microvm: exit %d, %r" % (r.returncode, r.stderr))
     print("PASS")
     return 0
 
