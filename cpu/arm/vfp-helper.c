@@ -4,7 +4,6 @@
  * rules it does not follow (NaN propagation, default NaN, flush-to-zero, conversions'
  * saturation) are handled here around it.
  */
-#include <fenv.h>
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -77,24 +76,41 @@ static uint32_t fp_ctl(ArmEnv *env, bool std)
     return std ? STD_FPSCR : env->vfp.fpscr;
 }
 
+/* The SSE control/status register is all the host arithmetic below uses; setting it
+ * directly is several times cheaper than fesetround/feclearexcept/fetestexcept, which
+ * also go through the x87 environment. Bits: flags 5..0 (PE UE OE ZE DE IE), masks
+ * 12..7 (all set), rounding 14..13. */
+#define MXCSR_DEFAULT 0x1f80u
+
+static inline uint32_t mxcsr_read(void)
+{
+    uint32_t v;
+    __asm__ volatile("stmxcsr %0" : "=m"(v)::"memory");
+    return v;
+}
+
+static inline void mxcsr_write(uint32_t v)
+{
+    __asm__ volatile("ldmxcsr %0" ::"m"(v) : "memory");
+}
+
 static void fp_begin(uint32_t ctl)
 {
-    static const int modes[4] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
-    feclearexcept(FE_ALL_EXCEPT);
-    fesetround(modes[(ctl >> FPSCR_RMODE_SHIFT) & 3]);
+    static const uint32_t rc[4] = {0, 2, 1, 3}; /* RN, RP (up), RM (down), RZ */
+    mxcsr_write(MXCSR_DEFAULT | rc[(ctl >> FPSCR_RMODE_SHIFT) & 3] << 13);
 }
 
 /* Host exception flags (plus `extra`) into the cumulative FPSCR bits. */
 static void fp_end(ArmEnv *env, uint32_t extra)
 {
-    int x = fetestexcept(FE_ALL_EXCEPT);
-    fesetround(FE_TONEAREST);
+    uint32_t x = mxcsr_read();
+    mxcsr_write(MXCSR_DEFAULT);
     uint32_t c = extra;
-    c |= (x & FE_INVALID) ? FPSCR_IOC : 0;
-    c |= (x & FE_DIVBYZERO) ? FPSCR_DZC : 0;
-    c |= (x & FE_OVERFLOW) ? FPSCR_OFC : 0;
-    c |= (x & FE_UNDERFLOW) ? FPSCR_UFC : 0;
-    c |= (x & FE_INEXACT) ? FPSCR_IXC : 0;
+    c |= (x & 0x01) ? FPSCR_IOC : 0;
+    c |= (x & 0x04) ? FPSCR_DZC : 0;
+    c |= (x & 0x08) ? FPSCR_OFC : 0;
+    c |= (x & 0x10) ? FPSCR_UFC : 0;
+    c |= (x & 0x20) ? FPSCR_IXC : 0;
     env->vfp.fpscr |= c;
 }
 
@@ -115,11 +131,11 @@ static uint64_t flush_out(const FpFmt *f, uint32_t ctl, uint64_t r, uint32_t *ex
     if (!(ctl & FPSCR_FZ) || (r & f->exp)) {
         return r;
     }
-    bool tiny = (r & f->frac) || fetestexcept(FE_UNDERFLOW);
+    bool tiny = (r & f->frac) || (mxcsr_read() & 0x10);
     if (!tiny) {
         return r;
     }
-    feclearexcept(FE_UNDERFLOW | FE_INEXACT);
+    mxcsr_write(mxcsr_read() & ~0x30u); /* no Underflow/Inexact from the host's result */
     *extra |= FPSCR_UFC;
     return r & f->sign;
 }
@@ -150,7 +166,7 @@ static bool pick_nan(const FpFmt *f, uint32_t ctl, const uint64_t *ops, int n, u
     return false;
 }
 
-static double host_op_d(double a, double b, uint32_t op)
+__attribute__((noipa)) static double host_op_d(double a, double b, uint32_t op)
 {
     volatile double r;
     switch (op) {
@@ -163,7 +179,7 @@ static double host_op_d(double a, double b, uint32_t op)
     return r;
 }
 
-static float host_op_s(float a, float b, uint32_t op)
+__attribute__((noipa)) static float host_op_s(float a, float b, uint32_t op)
 {
     volatile float r;
     switch (op) {
@@ -211,6 +227,27 @@ uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op)
     return arith(env, &F64, a, b, op);
 }
 
+/* Kept out of line (noipa) so the compiler cannot move them across the MXCSR writes. */
+__attribute__((noipa)) static float host_fma_s(float n, float m, float a)
+{
+    return fmaf(n, m, a);
+}
+
+__attribute__((noipa)) static double host_fma_d(double n, double m, double a)
+{
+    return fma(n, m, a);
+}
+
+__attribute__((noipa)) static float host_d_to_s(double d)
+{
+    return (float)d;
+}
+
+__attribute__((noipa)) static float host_i_to_s(double d)
+{
+    return (float)d;
+}
+
 static uint64_t fused(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t n, uint64_t m, bool std)
 {
     uint32_t ctl = fp_ctl(env, std), extra = 0;
@@ -229,11 +266,11 @@ static uint64_t fused(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t n, uint6
     }
     fp_begin(ctl);
     if (f == &F32) {
-        volatile float x =
-            fmaf(f32_of((uint32_t)ops[1]), f32_of((uint32_t)ops[2]), f32_of((uint32_t)ops[0]));
+        float x = host_fma_s(f32_of((uint32_t)ops[1]), f32_of((uint32_t)ops[2]),
+                             f32_of((uint32_t)ops[0]));
         r = bits_f32(x);
     } else {
-        volatile double x = fma(f64_of(ops[1]), f64_of(ops[2]), f64_of(ops[0]));
+        double x = host_fma_d(f64_of(ops[1]), f64_of(ops[2]), f64_of(ops[0]));
         r = bits_f64(x);
     }
     if (is_nan(f, r)) {
@@ -436,7 +473,7 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
         }
         fp_begin(ctl);
         {
-            volatile float x = (float)f64_of(v);
+            float x = host_d_to_s(f64_of(v));
             r = bits_f32(x);
         }
         r = flush_out(&F32, ctl, r, &extra);
@@ -465,7 +502,7 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
         if (op == CVT_SI_TO_D || op == CVT_UI_TO_D || op == CVT_SH_TO_D || op == CVT_UH_TO_D) {
             r = bits_f64(x);
         } else {
-            volatile float y = (float)x;
+            float y = host_i_to_s(x);
             r = bits_f32(y);
             r = flush_out(&F32, ctl, r, &extra);
         }
@@ -493,7 +530,7 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
         double x = dbl ? f64_of(v) : f32_of((uint32_t)v);
         fp_begin(ctl);
         r = to_int(env, x, frac, bits, uns, rz);
-        fesetround(FE_TONEAREST);
+        mxcsr_write(MXCSR_DEFAULT);
         return r;
     }
     case CVT_H_TO_S: return f16_to_f32(env, ctl, (uint32_t)v & 0xffff);
