@@ -94,6 +94,15 @@ static inline void mxcsr_write(uint32_t v)
     __asm__ volatile("ldmxcsr %0" ::"m"(v) : "memory");
 }
 
+/* The host operations live out of line and start with a compiler barrier, so neither
+ * gcc nor clang can treat them as pure and move them across the MXCSR writes. */
+#define HOST_FP __attribute__((noinline))
+
+static inline void fp_fence(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
 static void fp_begin(uint32_t ctl)
 {
     static const uint32_t rc[4] = {0, 2, 1, 3}; /* RN, RP (up), RM (down), RZ */
@@ -166,8 +175,9 @@ static bool pick_nan(const FpFmt *f, uint32_t ctl, const uint64_t *ops, int n, u
     return false;
 }
 
-__attribute__((noipa)) static double host_op_d(double a, double b, uint32_t op)
+HOST_FP static double host_op_d(double a, double b, uint32_t op)
 {
+    fp_fence();
     volatile double r;
     switch (op) {
     case VFP_ADD: r = a + b; break;
@@ -179,8 +189,9 @@ __attribute__((noipa)) static double host_op_d(double a, double b, uint32_t op)
     return r;
 }
 
-__attribute__((noipa)) static float host_op_s(float a, float b, uint32_t op)
+HOST_FP static float host_op_s(float a, float b, uint32_t op)
 {
+    fp_fence();
     volatile float r;
     switch (op) {
     case VFP_ADD: r = a + b; break;
@@ -227,24 +238,27 @@ uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op)
     return arith(env, &F64, a, b, op);
 }
 
-/* Kept out of line (noipa) so the compiler cannot move them across the MXCSR writes. */
-__attribute__((noipa)) static float host_fma_s(float n, float m, float a)
+HOST_FP static float host_fma_s(float n, float m, float a)
 {
+    fp_fence();
     return fmaf(n, m, a);
 }
 
-__attribute__((noipa)) static double host_fma_d(double n, double m, double a)
+HOST_FP static double host_fma_d(double n, double m, double a)
 {
+    fp_fence();
     return fma(n, m, a);
 }
 
-__attribute__((noipa)) static float host_d_to_s(double d)
+HOST_FP static float host_d_to_s(double d)
 {
+    fp_fence();
     return (float)d;
 }
 
-__attribute__((noipa)) static float host_i_to_s(double d)
+HOST_FP static float host_i_to_s(double d)
 {
+    fp_fence();
     return (float)d;
 }
 
