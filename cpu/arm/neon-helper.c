@@ -156,15 +156,15 @@ static uint64_t shl_reg(ArmEnv *env, i128 v, int64_t sh8, int bits, bool uns, bo
     int sh = (int)(int8_t)sh8;
     i128 r;
     if (sh >= 0) {
-        if (sh >= bits + 1) {
+        if (!satq) {
+            return sh >= 64 ? 0 : (uint64_t)v << sh; /* the caller keeps the low bits */
+        }
+        if (sh >= bits) { /* anything non-zero saturates */
             r = v == 0 ? 0 : (v < 0 ? -((i128)1 << 100) : ((i128)1 << 100));
         } else {
-            r = v * ((i128)1 << sh);
+            r = v * ((i128)1 << sh); /* |v| < 2^64, sh < 64: fits */
         }
-        if (satq) {
-            return sat(env, r, bits, uns);
-        }
-        return (uint64_t)r;
+        return sat(env, r, bits, uns);
     }
     sh = -sh;
     if (sh > bits) {
@@ -530,7 +530,8 @@ static bool dp_shift(ArmEnv *env, uint32_t insn, int d, int m, int regs)
         }
         case 4: { /* VSRI */
             uint64_t keep = shr == 64 ? mask : ~(mask >> shr) & mask;
-            o = (z & keep) | ((uint64_t)(el_get(vm, i, bits) >> shr) & ~keep);
+            uint64_t ins = shr == 64 ? 0 : el_get(vm, i, bits) >> shr;
+            o = (z & keep) | (ins & ~keep);
             break;
         }
         case 5: /* VSHL (U=0), VSLI (U=1) */
