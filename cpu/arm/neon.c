@@ -239,6 +239,9 @@ bool arm_translate_neon(DisasContext *s, uint32_t insn)
         return false;
     }
     if ((insn & 0xfe000000u) == 0xf2000000u) {
+        if ((insn & 0xfe800f10u) == 0xf2000c10u && !arm_vfp_has_fused(s)) {
+            return false; /* VFMA/VFMS need VFPv4 */
+        }
         if (gen_neon_fast(insn)) {
             return true;
         }

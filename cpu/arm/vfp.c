@@ -65,6 +65,13 @@ static int vreg(uint32_t insn, int vpos, int xpos, bool dbl)
     return dbl ? (x << 4 | v) : (v << 1 | x);
 }
 
+/* MVFR1.FPFused: VFMA and friends exist (VFPv4 and its Advanced SIMD). */
+bool arm_vfp_has_fused(DisasContext *s)
+{
+    const ArmEnv *env = s->base.cpu->env;
+    return (env->vfp.mvfr1 >> 28) != 0;
+}
+
 /* ---- Data processing ---------------------------------------------------------------- */
 
 static TCGv_i32 arith_s(TCGv_i32 a, TCGv_i32 b, uint32_t op)
@@ -365,6 +372,9 @@ static bool gen_dp(DisasContext *s, uint32_t insn)
     int opc = (int)(((insn >> 21) & 4) | ((insn >> 20) & 3));
     if (opc == 7) {
         return gen_dp_other(insn, dbl);
+    }
+    if ((opc == 5 || opc == 6) && !arm_vfp_has_fused(s)) {
+        return false; /* VFPv3 (Cortex-A9): no fused multiply-add */
     }
     return gen_dp3(opc, (int)((insn >> 6) & 1), dbl, vreg(insn, 12, 22, dbl),
                    vreg(insn, 16, 7, dbl), vreg(insn, 0, 5, dbl));

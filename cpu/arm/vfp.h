@@ -80,4 +80,8 @@ void helper_neon_dp(void *env, uint32_t insn);
  * the all-lanes loads; also what links neon.o in through vfp.o). */
 void neon_gen_dup_i64(TCGv_i64 v, int bits);
 
+typedef struct DisasContext DisasContext;
+/* The CPU has the fused multiply-add instructions (MVFR1.FPFused; not Cortex-A9). */
+bool arm_vfp_has_fused(DisasContext *s);
+
 #endif

@@ -44,6 +44,13 @@ START_TEST(test_vfp_thumb)
 }
 END_TEST
 
+START_TEST(test_vfp_other_models)
+{
+    run_guest("vfp", "cortex-a9");
+    run_guest("vfp-thumb", "cortex-a7");
+}
+END_TEST
+
 START_TEST(test_neon_a32)
 {
     run_guest("neon", "cortex-a15");
@@ -93,6 +100,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_vfp_a32);
     tcase_add_test(tc, test_vfp_thumb);
+    tcase_add_test(tc, test_vfp_other_models);
     tcase_add_test(tc, test_neon_a32);
     tcase_add_test(tc, test_neon_thumb);
     tcase_add_test(tc, test_neon_random_words);
