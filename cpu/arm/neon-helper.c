@@ -690,6 +690,8 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
     case 0x0c:
     case 0x0d: ok = size < 3; break;              /* VPADDL, VPADAL */
     case 0x26: ok = size < 3 && !(op & 1); break; /* VSHLL by the element size */
+    case 0x2c:
+    case 0x2e: ok = size == 1 && !(op & 1); break; /* VCVT between F16 and F32 */
     default: ok = false; break;
     }
     if (kind == 0x24 && (op & 1)) {
@@ -701,7 +703,7 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
     if ((kind == 0x24 || kind == 0x25) && regs != 2) {
         /* narrowing: Qm -> Dd; regs derives from Q = op&1 which here selects the variant */
     }
-    if (kind == 0x26 && (d & 1)) {
+    if ((kind == 0x26 && (d & 1)) || (kind == 0x2c && (m & 1)) || (kind == 0x2e && (d & 1))) {
         return false;
     }
     if (!env) {
@@ -730,6 +732,22 @@ static bool dp_misc(ArmEnv *env, uint32_t insn, int d, int m, int regs)
             el_set(r, i, bits, o);
         }
         wr_regs(env, r, d, 1);
+        return true;
+    }
+    if (kind == 0x2c || kind == 0x2e) { /* standard FPSCR controls, AHP from FPSCR */
+        uint64_t src[2], res[2] = {0, 0};
+        rd_regs(env, src, m, kind == 0x2c ? 2 : 1);
+        uint32_t save = env->vfp.fpscr;
+        env->vfp.fpscr = (save & (0x9f | FPSCR_AHP)) | FPSCR_FZ | FPSCR_DN;
+        for (int i = 0; i < 4; i++) {
+            if (kind == 0x2c) {
+                el_set(res, i, 16, helper_vfp_cvt(env, el_get(src, i, 32), CVT_S_TO_H));
+            } else {
+                el_set(res, i, 32, helper_vfp_cvt(env, el_get(src, i, 16), CVT_H_TO_S));
+            }
+        }
+        env->vfp.fpscr = (save & ~0x9fu) | (env->vfp.fpscr & 0x9f);
+        wr_regs(env, res, d, kind == 0x2c ? 1 : 2);
         return true;
     }
     if (kind == 0x26) {

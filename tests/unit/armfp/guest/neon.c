@@ -110,6 +110,8 @@ D3(fcvt_s, "vcvt.s32.f32 d2, d0")
 D3(fcvt_f, "vcvt.f32.u32 d2, d0")
 D3(vfma_, "vfma.f32 d2, d0, d1")
 D3(frecpe, "vrecpe.f32 d2, d0")
+D3(vcvt_f16, "vcvt.f16.f32 d2, q0")
+D3(vcvt_f32_hi, "vcvt.f32.f16 q1, d0\n\tvmov d2, d3")
 D3(frsqrte, "vrsqrte.f32 d2, d0")
 D3(urecpe, "vrecpe.u32 d2, d0")
 D3(vpaddl_s8, "vpaddl.s8 d2, d0")
@@ -248,6 +250,9 @@ static void check_shift_perm(void)
 
 static void check_long_scalar(void)
 {
+    CHECK64(0x618, vcvt_f16(0xc00000003f800000ull, 0x477ff00033800000ull, 0),
+            0x7c000001c0003c00ull);
+    CHECK64(0x619, vcvt_f32_hi(0x3c00c00000000000ull, 0, 0), 0x3f800000c0000000ull);
     CHECK64(0x610, frecpe(0x400000003f800000ull, 0, 0), 0x3eff80003f7f8000ull);
     CHECK64(0x611, frsqrte(0x408000003f800000ull, 0, 0), 0x3eff80003f7f8000ull);
     CHECK64(0x612, urecpe(0x000000ff80000000ull, 0, 0), 0xffffffffff800000ull);
