@@ -217,6 +217,19 @@ static uint64_t arith(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t b, uint3
     fp_begin(ctl);
     if (f == &F32) {
         r = bits_f32(host_op_s(f32_of((uint32_t)ops[0]), f32_of((uint32_t)ops[1]), op));
+        /* ARM detects tininess before rounding, x86 after: a result that rounded up to
+         * the smallest normal was tiny for ARM. Double precision holds +-* of singles
+         * exactly (and / and sqrt closely enough) to tell. */
+        if ((r & 0x7fffffffu) == 0x00800000u && (mxcsr_read() & 0x20)) {
+            double exact = host_op_d(f32_of((uint32_t)ops[0]), f32_of((uint32_t)ops[1]), op);
+            if (fabs(exact) < 0x1p-126) {
+                if (ctl & FPSCR_FZ) {
+                    r &= 0x80000000u;
+                    mxcsr_write(mxcsr_read() & ~0x20u);
+                }
+                mxcsr_write(mxcsr_read() | 0x10); /* Underflow */
+            }
+        }
     } else {
         r = bits_f64(host_op_d(f64_of(ops[0]), f64_of(ops[1]), op));
     }

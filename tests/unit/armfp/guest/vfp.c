@@ -231,6 +231,13 @@ static void check_nan_denormal(void)
     CHECK(0x212, flags(), 0);
     CHECK(0x213, vmul_s(0x00800001, 0x3f000000), 0x00400000);
     CHECK(0x214, flags(), UFC | IXC);
+    /* (2^-126 - 2^-150) rounds up to the smallest normal: tiny before rounding for ARM */
+    set_fpscr(RN);
+    CHECK(0x219, vmul_s(0x3f7fffff, 0x00800000), 0x00800000);
+    CHECK(0x21a, flags(), UFC | IXC);
+    set_fpscr(FZ);
+    CHECK(0x21b, vmul_s(0x3f7fffff, 0x00800000), 0x00000000);
+    CHECK(0x21c, flags(), UFC);
     set_fpscr(FZ);
     CHECK(0x215, vadd_s(0x00000001, 0x00000000), 0x00000000);
     CHECK(0x216, flags(), IDC);
