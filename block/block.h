@@ -121,6 +121,10 @@ enum {
     /* block_write_zeroes: clusters may be deallocated (discarded) instead of
      * written, when reads still return zeroes afterwards. */
     BLOCK_ZERO_MAY_UNMAP = 1 << 2,
+    /* With BLOCK_WRITE_COMPRESSED on an image without backing file: clusters
+     * of zeroes are left unallocated (they read as zeroes already), so that
+     * one request can cover a whole stretch of input. */
+    BLOCK_WRITE_SKIP_ZERO = 1 << 3,
 };
 
 int block_read(BlockDev *bs, uint64_t offset, void *buf, uint64_t len, char **errp);

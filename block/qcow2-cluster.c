@@ -539,25 +539,17 @@ static int qcow2_write_in_cluster(BlockDev *bs, uint64_t goff, const uint8_t *bu
     return ret;
 }
 
-static int qcow2_write_compressed_cluster(BlockDev *bs, uint64_t goff, const uint8_t *buf,
-                                          uint32_t len, char **errp)
+/* Stores guest cluster goff, whose compressed form is z (clen bytes);
+ * clen == 0 means compression did not pay and raw (a whole cluster) is
+ * written as it is. */
+static int qcow2_store_compressed(BlockDev *bs, uint64_t goff, const uint8_t *raw, const uint8_t *z,
+                                  int clen, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
-    uint8_t *full = NULL;
-    if (len < s->cluster_size) {
-        full = calloc(1, s->cluster_size);
-        if (!full)
-            return block_err(errp, -ENOMEM, "Out of memory");
-        memcpy(full, buf, len);
-        buf = full;
-    }
-    int clen = qcow2_compress(s, buf, s->cluster_size, s->zbuf, s->cluster_size - 1);
-    if (clen <= 0) {
-        int ret = clen < 0 ? block_err(errp, clen, "%s: compression failed", bs->filename)
-                           : qcow2_write_in_cluster(bs, goff, buf, s->cluster_size, errp);
-        free(full);
-        return ret;
-    }
+    if (clen < 0)
+        return block_err(errp, clen, "%s: compression failed", bs->filename);
+    if (clen == 0)
+        return qcow2_write_in_cluster(bs, goff, raw, s->cluster_size, errp);
     uint64_t gc = goff >> s->cluster_bits;
     uint64_t l2_off;
     Qcow2Mapping m;
@@ -565,12 +557,9 @@ static int qcow2_write_compressed_cluster(BlockDev *bs, uint64_t goff, const uin
     if (ret == 0)
         ret = qcow2_get_mapping(bs, goff, &m, errp);
     int64_t hoff = ret < 0 ? ret : qcow2_alloc_bytes(bs, (uint32_t)clen, errp);
-    if (hoff < 0) {
-        free(full);
+    if (hoff < 0)
         return (int)hoff;
-    }
-    ret = file_pwrite(bs, (uint64_t)hoff, s->zbuf, (uint64_t)clen, errp);
-    free(full);
+    ret = file_pwrite(bs, (uint64_t)hoff, z, (uint64_t)clen, errp);
     if (ret < 0)
         return ret;
     uint32_t x = 62 - (s->cluster_bits - 8);
@@ -579,6 +568,68 @@ static int qcow2_write_compressed_cluster(BlockDev *bs, uint64_t goff, const uin
     ret = qcow2_set_entry(bs, l2_off, gc, entry, 0, errp);
     if (ret == 0)
         ret = qcow2_release_mapping(bs, &m, errp);
+    return ret;
+}
+
+/* The last, partial cluster of an image: padded with zeroes. */
+static int qcow2_write_compressed_tail(BlockDev *bs, uint64_t goff, const uint8_t *buf,
+                                       uint32_t len, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    uint8_t *full = calloc(1, s->cluster_size);
+    if (!full)
+        return block_err(errp, -ENOMEM, "Out of memory");
+    memcpy(full, buf, len);
+    int clen = qcow2_compress(s, full, s->cluster_size, s->zbuf, s->cluster_size - 1);
+    int ret = qcow2_store_compressed(bs, goff, full, s->zbuf, clen, errp);
+    free(full);
+    return ret;
+}
+
+/* Whole clusters per compression batch: enough to keep every thread busy,
+ * small enough for the buffers not to matter. */
+#define QCOW2_COMPRESS_BATCH 32
+
+static bool qcow2_all_zero(const uint8_t *p, uint32_t n)
+{
+    return p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
+/* Compresses the whole clusters of a request on several threads, then stores
+ * them in guest order, so that the file is laid out as a serial run would. */
+static int qcow2_write_compressed(BlockDev *bs, uint64_t off, const uint8_t *p, uint64_t len,
+                                  int flags, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    bool skip_zero = (flags & BLOCK_WRITE_SKIP_ZERO) && !bs->backing_file;
+    uint64_t whole = len >> s->cluster_bits;
+    uint32_t batch = (uint32_t)BLOCK_MIN(whole, (uint64_t)QCOW2_COMPRESS_BATCH);
+    uint8_t *z = batch ? malloc((size_t)batch * s->cluster_size) : NULL;
+    const uint8_t *in[QCOW2_COMPRESS_BATCH];
+    uint64_t goff[QCOW2_COMPRESS_BATCH];
+    int clen[QCOW2_COMPRESS_BATCH];
+    if (batch && !z)
+        return block_err(errp, -ENOMEM, "Out of memory");
+    int ret = 0;
+    while (whole && ret == 0) {
+        uint32_t n = 0;
+        for (; whole && n < batch; whole--) {
+            if (!skip_zero || !qcow2_all_zero(p, s->cluster_size)) {
+                in[n] = p;
+                goff[n++] = off;
+            }
+            p += s->cluster_size;
+            off += s->cluster_size;
+            len -= s->cluster_size;
+        }
+        qcow2_compress_batch(s, in, n, z, clen);
+        for (uint32_t i = 0; i < n && ret == 0; i++)
+            ret = qcow2_store_compressed(bs, goff[i], in[i], z + (size_t)i * s->cluster_size,
+                                         clen[i], errp);
+    }
+    free(z);
+    if (ret == 0 && len && !(skip_zero && qcow2_all_zero(p, (uint32_t)len)))
+        ret = qcow2_write_compressed_tail(bs, off, p, (uint32_t)len, errp);
     return ret;
 }
 
@@ -597,13 +648,14 @@ int qcow2_data_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, 
     int ret = qcow2_mark_dirty(bs, errp);
     if (ret < 0)
         return ret;
+    if (flags & BLOCK_WRITE_COMPRESSED) {
+        ret = qcow2_write_compressed(bs, off, p, len, flags, errp);
+        len = 0;
+    }
     while (len) {
         uint64_t coff = qcow2_offset_into_cluster(s, off);
         uint32_t n = (uint32_t)BLOCK_MIN(len, s->cluster_size - coff);
-        if (flags & BLOCK_WRITE_COMPRESSED)
-            ret = qcow2_write_compressed_cluster(bs, off, p, n, errp);
-        else
-            ret = qcow2_write_in_cluster(bs, off, p, n, errp);
+        ret = qcow2_write_in_cluster(bs, off, p, n, errp);
         if (ret < 0)
             break;
         p += n;

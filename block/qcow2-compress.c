@@ -3,6 +3,9 @@
  * because the stored length is rounded up to whole sectors. */
 #include "block/qcow2.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -73,4 +76,105 @@ int qcow2_decompress(Qcow2State *s, const uint8_t *in, uint32_t in_len, uint8_t 
     int ret = ((r == Z_STREAM_END || r == Z_BUF_ERROR || r == Z_OK) && z.avail_out == 0) ? 0 : -EIO;
     inflateEnd(&z);
     return ret;
+}
+
+/* Helper threads compressing batches beside the caller: deflate is the
+ * whole cost of a compressed convert and clusters are independent. They
+ * live as long as the process; a caller never waits for a helper that has
+ * not started (it claims the remaining clusters itself), only for clusters
+ * already being compressed -- on a loaded machine a late helper costs
+ * nothing. After fork() the child has no helpers and works alone. */
+#define QCOW2_COMPRESS_HELPERS_MAX 3
+
+typedef struct CompressBatch {
+    Qcow2State *s;
+    const uint8_t *const *in;
+    uint8_t *out;
+    int *clen;
+    uint32_t n;
+    atomic_uint next;
+    int users; /* helpers inside this batch (under pool.lock) */
+} CompressBatch;
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_mutex_t busy; /* one batch at a time */
+    pthread_cond_t work, done;
+    CompressBatch *batch;
+    uint64_t gen;
+    bool started;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+          PTHREAD_COND_INITIALIZER};
+
+static void compress_batch_run(CompressBatch *b)
+{
+    uint32_t cs = b->s->cluster_size;
+    for (;;) {
+        uint32_t i = atomic_fetch_add(&b->next, 1);
+        if (i >= b->n)
+            break;
+        b->clen[i] = qcow2_compress(b->s, b->in[i], cs, b->out + (size_t)i * cs, cs - 1);
+    }
+}
+
+static void *compress_helper(void *opaque)
+{
+    uint64_t seen = 0;
+    pthread_mutex_lock(&pool.lock);
+    for (;;) {
+        while (!pool.batch || pool.gen == seen)
+            pthread_cond_wait(&pool.work, &pool.lock);
+        seen = pool.gen;
+        CompressBatch *b = pool.batch;
+        b->users++;
+        pthread_mutex_unlock(&pool.lock);
+        compress_batch_run(b);
+        pthread_mutex_lock(&pool.lock);
+        if (--b->users == 0)
+            pthread_cond_signal(&pool.done);
+    }
+    return opaque;
+}
+
+static void compress_pool_start(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long helpers = BLOCK_MIN(cpus - 1, QCOW2_COMPRESS_HELPERS_MAX);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (long i = 0; i < helpers; i++) {
+        pthread_t t;
+        if (pthread_create(&t, &attr, compress_helper, NULL) != 0)
+            break; /* fewer helpers: the caller does the rest */
+    }
+    pthread_attr_destroy(&attr);
+}
+
+void qcow2_compress_batch(Qcow2State *s, const uint8_t *const *in, uint32_t n, uint8_t *out,
+                          int *clen)
+{
+    CompressBatch b = {.s = s, .in = in, .out = out, .clen = clen, .n = n};
+    atomic_init(&b.next, 0);
+    if (n < 2) {
+        compress_batch_run(&b);
+        return;
+    }
+    pthread_mutex_lock(&pool.busy);
+    pthread_mutex_lock(&pool.lock);
+    if (!pool.started) {
+        pool.started = true;
+        compress_pool_start();
+    }
+    pool.batch = &b;
+    pool.gen++;
+    pthread_cond_broadcast(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
+    compress_batch_run(&b);
+    pthread_mutex_lock(&pool.lock);
+    pool.batch = NULL;
+    while (b.users > 0)
+        pthread_cond_wait(&pool.done, &pool.lock);
+    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&pool.busy);
 }

@@ -211,6 +211,10 @@ int qcow2_expand_zero_clusters(BlockDev *bs, char **errp);
 /* qcow2-compress.c */
 int qcow2_compress(Qcow2State *s, const uint8_t *in, uint32_t in_len, uint8_t *out,
                    uint32_t out_max);
+/* Compresses the n whole clusters in[] into out (a cluster-sized slot each)
+ * on several threads; clen[i] as qcow2_compress returns it for cluster i. */
+void qcow2_compress_batch(Qcow2State *s, const uint8_t *const *in, uint32_t n, uint8_t *out,
+                          int *clen);
 int qcow2_decompress(Qcow2State *s, const uint8_t *in, uint32_t in_len, uint8_t *out,
                      uint32_t out_len);
 

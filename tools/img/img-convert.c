@@ -161,6 +161,18 @@ static int convert_run(Convert *c, ImgProgress *prog, char **errp)
             img_progress_update(prog, off * 100.0 / c->total);
             continue;
         }
+        if (c->compress && c->fresh && !back && c->sparse) {
+            /* One request for the chunk: the block layer leaves the zero
+             * clusters out and compresses the others on several threads. */
+            r = block_write(c->target, off, buf, len,
+                            BLOCK_WRITE_COMPRESSED | BLOCK_WRITE_SKIP_ZERO, errp);
+            if (r < 0) {
+                break;
+            }
+            off += len;
+            img_progress_update(prog, off * 100.0 / c->total);
+            continue;
+        }
         /* Walk the chunk granule by granule, merging neighbours that get the
          * same treatment into one request. */
         uint64_t pos = 0;

@@ -197,6 +197,46 @@ START_TEST(test_read_qemu_compressed)
 }
 END_TEST
 
+/* One compressed request over 3 MiB (batches of 32 clusters compressed on
+ * helper threads), zero clusters left out, and a partial last cluster:
+ * qemu-img reads the same bytes and finds exactly the non-zero clusters
+ * allocated, each compressed. */
+START_TEST(test_qemu_compressed_batch_skip_zero)
+{
+    const uint64_t size = (3u << 20) + 1536;
+    const char *img = bt_path("cz.qcow2");
+    char *err = NULL;
+    ck_assert_int_eq(block_create(img, "qcow2", size, NULL, &err), 0);
+    uint8_t *data = calloc(1, size);
+    uint64_t nonzero = 0;
+    for (uint64_t c = 0; c * 65536 < size; c++) {
+        if (c % 3 == 1)
+            continue; /* every third cluster stays zero */
+        uint64_t n = size - c * 65536 < 65536 ? size - c * 65536 : 65536;
+        bt_fill(data + c * 65536, n / 2, c); /* half random, half zero: compresses */
+        nonzero++;
+    }
+    BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+    ck_assert_int_eq(
+        block_write(bs, 0, data, size, BLOCK_WRITE_COMPRESSED | BLOCK_WRITE_SKIP_ZERO, &err), 0);
+    bt_assert_contents(bs, data, size);
+    uint64_t alloc = 0, off = 0;
+    while (off < size) {
+        BlockStatus st;
+        ck_assert_int_eq(block_get_status(bs, off, size - off, true, &st, &err), 0);
+        if (st.flags & BLOCK_STATUS_DATA) {
+            ck_assert(st.flags & BLOCK_STATUS_COMPRESSED);
+            alloc += (st.length + 65535) / 65536;
+        }
+        off += st.length;
+    }
+    ck_assert_uint_eq(alloc, nonzero);
+    ck_assert_int_eq(block_close(bs), 0);
+    bt_assert_qemu_agrees(img, data, size);
+    free(data);
+}
+END_TEST
+
 START_TEST(test_qemu_backing_chain)
 {
     if (!bt_have_qemu())
@@ -373,6 +413,7 @@ int main(void)
                         (int)(sizeof(qemu_opts) / sizeof(qemu_opts[0])));
     tcase_add_loop_test(tc, test_read_qemu_compressed, 0,
                         (int)(sizeof(compress_opts) / sizeof(compress_opts[0])));
+    tcase_add_test(tc, test_qemu_compressed_batch_skip_zero);
     tcase_add_test(tc, test_qemu_backing_chain);
     tcase_add_test(tc, test_qemu_snapshots);
     tcase_add_test(tc, test_qemu_bitmaps_preserved);
