@@ -175,6 +175,36 @@ static bool pick_nan(const FpFmt *f, uint32_t ctl, const uint64_t *ops, int n, u
     return false;
 }
 
+/* ARM detects tininess before rounding, x86 after: a result that rounded up to the
+ * smallest normal was tiny for ARM when the wider-precision value `wide` is below it.
+ * Sets the host Underflow flag (and flushes under FZ, without Inexact). */
+static uint64_t tiny_before_rounding(const FpFmt *f, uint32_t ctl, uint64_t r, long double wide)
+{
+    uint64_t min_normal = f->frac + 1;
+    long double limit = f == &F32 ? 0x1p-126L : 0x1p-1022L;
+    if ((r & ~f->sign) != min_normal || !(mxcsr_read() & 0x20) || fabsl(wide) >= limit) {
+        return r;
+    }
+    if (ctl & FPSCR_FZ) {
+        r &= f->sign;
+        mxcsr_write(mxcsr_read() & ~0x20u);
+    }
+    mxcsr_write(mxcsr_read() | 0x10);
+    return r;
+}
+
+HOST_FP static long double host_op_ld(long double a, long double b, uint32_t op)
+{
+    fp_fence();
+    switch (op) {
+    case VFP_ADD: return a + b;
+    case VFP_SUB: return a - b;
+    case VFP_MUL: return a * b;
+    case VFP_DIV: return a / b;
+    default: return sqrtl(a);
+    }
+}
+
 HOST_FP static double host_op_d(double a, double b, uint32_t op)
 {
     fp_fence();
@@ -217,21 +247,15 @@ static uint64_t arith(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t b, uint3
     fp_begin(ctl);
     if (f == &F32) {
         r = bits_f32(host_op_s(f32_of((uint32_t)ops[0]), f32_of((uint32_t)ops[1]), op));
-        /* ARM detects tininess before rounding, x86 after: a result that rounded up to
-         * the smallest normal was tiny for ARM. Double precision holds +-* of singles
-         * exactly (and / and sqrt closely enough) to tell. */
-        if ((r & 0x7fffffffu) == 0x00800000u && (mxcsr_read() & 0x20)) {
-            double exact = host_op_d(f32_of((uint32_t)ops[0]), f32_of((uint32_t)ops[1]), op);
-            if (fabs(exact) < 0x1p-126) {
-                if (ctl & FPSCR_FZ) {
-                    r &= 0x80000000u;
-                    mxcsr_write(mxcsr_read() & ~0x20u);
-                }
-                mxcsr_write(mxcsr_read() | 0x10); /* Underflow */
-            }
+        if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
+            r = tiny_before_rounding(
+                f, ctl, r, host_op_ld(f32_of((uint32_t)ops[0]), f32_of((uint32_t)ops[1]), op));
         }
     } else {
         r = bits_f64(host_op_d(f64_of(ops[0]), f64_of(ops[1]), op));
+        if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
+            r = tiny_before_rounding(f, ctl, r, host_op_ld(f64_of(ops[0]), f64_of(ops[1]), op));
+        }
     }
     if (is_nan(f, r)) {
         r = f->dnan; /* invalid operation: the host's NaN is negative, ARM's positive */
@@ -296,9 +320,18 @@ static uint64_t fused(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t n, uint6
         float x = host_fma_s(f32_of((uint32_t)ops[1]), f32_of((uint32_t)ops[2]),
                              f32_of((uint32_t)ops[0]));
         r = bits_f32(x);
+        if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
+            r = tiny_before_rounding(
+                f, ctl, r,
+                fma(f32_of((uint32_t)ops[1]), f32_of((uint32_t)ops[2]), f32_of((uint32_t)ops[0])));
+        }
     } else {
         double x = host_fma_d(f64_of(ops[1]), f64_of(ops[2]), f64_of(ops[0]));
         r = bits_f64(x);
+        if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
+            r = tiny_before_rounding(f, ctl, r,
+                                     fmal(f64_of(ops[1]), f64_of(ops[2]), f64_of(ops[0])));
+        }
     }
     if (is_nan(f, r)) {
         r = f->dnan;

@@ -94,6 +94,7 @@ ACCS(vfnma_s, "vfnma.f32")
 ACCS(vfnms_s, "vfnms.f32")
 OP2D(vadd_d, "vadd.f64")
 OP2D(vdiv_d, "vdiv.f64")
+OP2D(vmul_d, "vmul.f64")
 OP1S(vsqrt_s, "vsqrt.f32 s2, s0")
 OP1S(vabs_s, "vabs.f32 s2, s0")
 OP1S(vneg_s, "vneg.f32 s2, s0")
@@ -235,6 +236,10 @@ static void check_nan_denormal(void)
     set_fpscr(RN);
     CHECK(0x219, vmul_s(0x3f7fffff, 0x00800000), 0x00800000);
     CHECK(0x21a, flags(), UFC | IXC);
+    set_fpscr(RN);
+    CHECK(0x21d, (uint32_t)(vmul_d(0x3fefffffffffffffull, 0x0010000000000000ull) >> 32),
+          0x00100000);
+    CHECK(0x21e, flags(), UFC | IXC);
     set_fpscr(FZ);
     CHECK(0x21b, vmul_s(0x3f7fffff, 0x00800000), 0x00000000);
     CHECK(0x21c, flags(), UFC);
