@@ -127,6 +127,83 @@ static bool convert_needed(Convert *c, const uint8_t *data, const uint8_t *back,
     return !img_is_zero(data, n);
 }
 
+/* Writes what [off, off+len) of the input (in buf, the -B backing file's
+ * bytes in back) needs on the target, granule by granule, merging neighbours
+ * that get the same treatment into one request. */
+static int convert_write_range(Convert *c, uint64_t off, const uint8_t *buf, const uint8_t *back,
+                               uint64_t len, uint64_t gran, char **errp)
+{
+    int r = 0;
+    uint64_t pos = 0;
+    while (pos < len && r >= 0) {
+        uint64_t n = min_u64(gran, len - pos);
+        bool need = convert_needed(c, buf + pos, back ? back + pos : NULL, n);
+        uint64_t end = pos + n;
+        while (end < len) {
+            uint64_t m = min_u64(gran, len - end);
+            if (convert_needed(c, buf + end, back ? back + end : NULL, m) != need) {
+                break;
+            }
+            end += m;
+        }
+        if (need) {
+            r = block_write(c->target, off + pos, buf + pos, end - pos,
+                            c->compress ? BLOCK_WRITE_COMPRESSED : 0, errp);
+        } else if (!c->fresh && !back) {
+            /* -n: the existing target may hold data there. */
+            r = block_write_zeroes(c->target, off + pos, end - pos, 0, errp);
+        }
+        pos = end;
+    }
+    return r;
+}
+
+/* Length of the extent at off in the concatenated input (within one source,
+ * at most max) and whether it is known to read as zeroes. */
+static uint64_t convert_extent(Convert *c, uint64_t off, uint64_t max, bool *zero)
+{
+    *zero = false;
+    for (int i = 0; i < c->nsrc; i++) {
+        ConvertSource *s = &c->src[i];
+        if (off >= s->start + s->len) {
+            continue;
+        }
+        uint64_t rel = off - s->start;
+        max = min_u64(max, s->len - rel);
+        BlockStatus st;
+        if (img_get_status(s->bs, rel, max, true, &st, NULL) < 0) {
+            return max;
+        }
+        *zero = (st.flags & BLOCK_STATUS_ZERO) && !(st.flags & BLOCK_STATUS_DATA);
+        return min_u64(st.length, max);
+    }
+    return max;
+}
+
+/* A fresh target without -B: extent by extent, so that zero extents cost
+ * neither a read, nor a memset, nor a scan for zeroes. */
+static int convert_chunk_extents(Convert *c, uint64_t off, uint8_t *buf, uint64_t len,
+                                 uint64_t gran, char **errp)
+{
+    uint64_t pos = 0;
+    while (pos < len) {
+        bool zero;
+        uint64_t n = convert_extent(c, off + pos, len - pos, &zero);
+        if (!zero) {
+            bool z;
+            int r = convert_read(c, off + pos, buf + pos, n, &z, errp);
+            if (r == 0 && !z) {
+                r = convert_write_range(c, off + pos, buf + pos, NULL, n, gran, errp);
+            }
+            if (r < 0) {
+                return r;
+            }
+        }
+        pos += n;
+    }
+    return 0;
+}
+
 static int convert_run(Convert *c, ImgProgress *prog, char **errp)
 {
     uint8_t *buf = malloc(IMG_CHUNK), *back = c->backing ? malloc(IMG_CHUNK) : NULL;
@@ -145,6 +222,15 @@ static int convert_run(Convert *c, ImgProgress *prog, char **errp)
             }
         }
         uint64_t len = min_u64(IMG_CHUNK, c->total - off);
+        if (c->fresh && !back && c->sparse && !c->compress) {
+            r = convert_chunk_extents(c, off, buf, len, gran, errp);
+            if (r < 0) {
+                break;
+            }
+            off += len;
+            img_progress_update(prog, off * 100.0 / c->total);
+            continue;
+        }
         bool zero;
         r = convert_read(c, off, buf, len, &zero, errp);
         if (r < 0) {
@@ -173,29 +259,7 @@ static int convert_run(Convert *c, ImgProgress *prog, char **errp)
             img_progress_update(prog, off * 100.0 / c->total);
             continue;
         }
-        /* Walk the chunk granule by granule, merging neighbours that get the
-         * same treatment into one request. */
-        uint64_t pos = 0;
-        while (pos < len && r >= 0) {
-            uint64_t n = min_u64(gran, len - pos);
-            bool need = convert_needed(c, buf + pos, back ? back + pos : NULL, n);
-            uint64_t end = pos + n;
-            while (end < len) {
-                uint64_t m = min_u64(gran, len - end);
-                if (convert_needed(c, buf + end, back ? back + end : NULL, m) != need) {
-                    break;
-                }
-                end += m;
-            }
-            if (need) {
-                r = block_write(c->target, off + pos, buf + pos, end - pos,
-                                c->compress ? BLOCK_WRITE_COMPRESSED : 0, errp);
-            } else if (!c->fresh && !back) {
-                /* -n: the existing target may hold data there. */
-                r = block_write_zeroes(c->target, off + pos, end - pos, 0, errp);
-            }
-            pos = end;
-        }
+        r = convert_write_range(c, off, buf, back, len, gran, errp);
         if (r < 0) {
             break;
         }
