@@ -1,9 +1,10 @@
 /* Bare-metal MIPS guest for the debug tests (tests/interop/debug): known
- * symbols to break on, a variable to print, UART output, one syscall trap. */
+ * symbols to break on, a variable to print, UART output, one syscall trap, one timer interrupt. */
 #define UART ((volatile unsigned char *)0xb80003f8)
 
 volatile unsigned counter;
 volatile unsigned traps;
+volatile unsigned ticks;
 
 static void uart_puts(const char *s)
 {
@@ -29,6 +30,12 @@ int main(void)
     counter = counter + 1;
     unsigned s = add_up(10);
     __asm__ volatile("syscall");
-    uart_puts(s == 55 && traps == 1 ? "debug-guest ok\n" : "debug-guest bad\n");
+    /* One CP0 timer interrupt (IP7), then interrupts off again. */
+    __asm__ volatile("mfc0 $t0, $9\n\taddiu $t0, $t0, 200\n\tmtc0 $t0, $11\n\t"
+                     "mfc0 $t0, $12\n\tori $t0, $t0, 0x8001\n\tmtc0 $t0, $12" ::: "t0");
+    while (ticks == 0) {
+    }
+    __asm__ volatile("di");
+    uart_puts(s == 55 && traps == 1 && ticks == 1 ? "debug-guest ok\n" : "debug-guest bad\n");
     return 0;
 }

@@ -1,10 +1,22 @@
 /* Bare-metal start for the gdb and -d log tests (tests/interop/debug): a
- * stack, an exception vector that skips the trapping instruction, main(). */
+ * stack, an exception vector (timer interrupt: count it; else skip the trapping
+ * instruction), main(). */
     .set noreorder
     .section .vector, "ax"
     .globl vector
 vector:
-    mfc0  $k0, $14          /* EPC */
+    mfc0  $k0, $13          /* Cause: ExcCode 0 is an interrupt */
+    andi  $k0, $k0, 0x7c
+    bnez  $k0, 1f
+    nop
+    mtc0  $zero, $11        /* Compare: acknowledges the timer interrupt */
+    la    $k1, ticks
+    lw    $k0, 0($k1)
+    addiu $k0, $k0, 1
+    sw    $k0, 0($k1)
+    eret
+    nop
+1:  mfc0  $k0, $14          /* EPC: skip the trapping instruction */
     addiu $k0, $k0, 4
     mtc0  $k0, $14
     la    $k1, traps
