@@ -412,11 +412,12 @@ static int kvm_cpu_init(CPUState *cpu, char **errp)
         return -1;
     }
     /* Fast string operations, as firmware leaves them enabled. */
-    struct {
-        struct kvm_msrs hdr;
-        struct kvm_msr_entry e[1];
-    } msrs = {.hdr.nmsrs = 1, .e = {{.index = 0x1a0, .data = 1}}};
-    ioctl(v->fd, KVM_SET_MSRS, &msrs);
+    struct kvm_msrs *msrs = g_malloc0(sizeof(*msrs) + sizeof(msrs->entries[0]));
+    msrs->nmsrs = 1;
+    msrs->entries[0].index = 0x1a0; /* IA32_MISC_ENABLE */
+    msrs->entries[0].data = 1;
+    ioctl(v->fd, KVM_SET_MSRS, msrs);
+    g_free(msrs);
     env->accel = v;
     /* Now, not lazily: an AP must already wait for SIPI when the BSP sends it. */
     if (kvm_push_state(cpu) < 0) {
