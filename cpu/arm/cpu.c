@@ -709,6 +709,10 @@ void helper_hvc_smc(void *e, uint32_t is_smc)
         ok = arm_psci_builtin(cpu);
     }
     if (!ok) {
+        /* pc is the next instruction; LR_und of a (32-bit) Thumb HVC/SMC is its address + 2. */
+        if (env->thumb) {
+            env->regs[15] -= 2;
+        }
         cpu->exception_index = ARM_EXCP_UDEF;
         cpu_loop_exit(cpu);
     }

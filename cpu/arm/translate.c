@@ -117,10 +117,17 @@ static void gen_exception_pc(DisasContext *s, int excp, uint32_t pc)
     s->base.is_jmp = DISAS_NORETURN;
 }
 
+/* LR_und: the instruction's address + 4 in ARM state, + 2 in Thumb state whatever its
+ * width (Linux's undefined-instruction handler depends on it). */
+static uint32_t undef_lr(DisasContext *s)
+{
+    return s->pc_curr + (s->thumb ? 2 : 4);
+}
+
 void arm_gen_undef(DisasContext *s)
 {
-    /* UDEF: pc holds the next instruction, which is LR_und. */
-    gen_exception_pc(s, ARM_EXCP_UDEF, (uint32_t)s->base.pc_next);
+    /* UDEF: pc holds LR_und. */
+    gen_exception_pc(s, ARM_EXCP_UDEF, undef_lr(s));
 }
 
 static MemOp mem_align(DisasContext *s, MemOp op)
@@ -1478,7 +1485,7 @@ static bool trans_MRS_bank(DisasContext *s, arg_mrs_bank *a)
         return false;
     }
     TCGv_i32 v = tcg_temp_new_i32();
-    tcg_gen_movi_i32(cpu_R[15], (int32_t)s->base.pc_next);
+    tcg_gen_movi_i32(cpu_R[15], (int32_t)undef_lr(s));
     tcg_gen_calln((void *)helper_mrs_banked, 0, t32(v), 2, arm_env_arg(),
                   ci((uint32_t)(a->r << 5 | a->sysm)));
     tcg_gen_mov_i32(cpu_R[a->rd], v);
@@ -1490,7 +1497,7 @@ static bool trans_MSR_bank(DisasContext *s, arg_msr_bank *a)
     if (s->user || a->rn == 15) {
         return false;
     }
-    tcg_gen_movi_i32(cpu_R[15], (int32_t)s->base.pc_next);
+    tcg_gen_movi_i32(cpu_R[15], (int32_t)undef_lr(s));
     tcg_gen_calln((void *)helper_msr_banked, 0, NULL, 3, arm_env_arg(),
                   ci((uint32_t)(a->r << 5 | a->sysm)), t32(cpu_R[a->rn]));
     return true;
@@ -1670,8 +1677,8 @@ static bool trans_SMC(DisasContext *s, arg_i *a)
 
 static bool gen_cp_access(DisasContext *s, uint32_t key, bool read, int rt, int rt2)
 {
-    /* An UNDEF from the helper takes pc as LR_und: the next instruction. */
-    tcg_gen_movi_i32(cpu_R[15], (int32_t)s->base.pc_next);
+    /* An UNDEF from the helper takes pc as LR_und. */
+    tcg_gen_movi_i32(cpu_R[15], (int32_t)undef_lr(s));
     gen_set_condexec(s);
     if (read) {
         TCGv_i64 v = tcg_temp_new_i64();

@@ -75,6 +75,15 @@ _start:
 .endm
 
 und_entry:
+    push {r0}                       @ Thumb: LR_und is the address + 2; skip a 32-bit one
+    mrs r0, spsr
+    tst r0, #0x20
+    beq 1f
+    ldrh r0, [lr, #-2]
+    lsr r0, r0, #11
+    cmp r0, #0x1d
+    addhs lr, lr, #2
+1:  pop {r0}
     record 1, 0
     resume
 svc_entry:
