@@ -15,11 +15,29 @@ static intptr_t lane_off(int reg, int lane, int esize)
 }
 
 /* One element between memory at addr and byte lane `lane` of D`reg`. */
-static void gen_elem(DisasContext *s, bool load, int reg, int lane, int size, TCGv_i32 addr)
+static MemOp align_op(int bytes)
+{
+    switch (bytes) {
+    case 2: return MO_ALIGN_2;
+    case 4: return MO_ALIGN_4;
+    case 8: return MO_ALIGN_8;
+    case 16:
+    case 32: return MO_ALIGN_16; /* 256-bit alignment: checked as 128 */
+    default: return MO_UNALN;
+    }
+}
+
+/* `align`: the alignment the instruction's align field asks of this (first) access; with
+ * SCTLR.A every element must at least be naturally aligned. */
+static void gen_elem(DisasContext *s, bool load, int reg, int lane, int size, TCGv_i32 addr,
+                     int align)
 {
     int esize = 1 << size;
     TCGv_i64 v = tcg_temp_new_i64();
-    MemOp mop = (MemOp)(MO_LE | size);
+    if (s->align && align < esize) {
+        align = esize;
+    }
+    MemOp mop = (MemOp)(MO_LE | size | align_op(align));
     intptr_t off = lane_off(reg, lane, esize);
     if (load) {
         tcg_gen_qemu_ld_i64(v, tcg_addr_i32(addr), (unsigned)s->mem_idx, mop);
@@ -96,7 +114,8 @@ static bool gen_ldst_multiple(DisasContext *s, uint32_t insn, int d, int rn, int
         for (int k = 0; k < nelem; k++) {
             TCGv_i32 a = tcg_temp_new_i32();
             tcg_gen_addi_i32(a, base, off);
-            gen_elem(s, load, d + k * inc + e / per, e % per, size, a);
+            int al = (e == 0 && k == 0 && ((insn >> 4) & 3)) ? 4 << ((insn >> 4) & 3) : 0;
+            gen_elem(s, load, d + k * inc + e / per, e % per, size, a, al);
             off += esize;
         }
     }
@@ -133,7 +152,12 @@ static bool gen_ldst_single(DisasContext *s, uint32_t insn, int d, int rn, int r
             TCGv_i32 a = tcg_temp_new_i32();
             tcg_gen_addi_i32(a, base, k * esize);
             TCGv_i64 v = tcg_temp_new_i64();
-            tcg_gen_qemu_ld_i64(v, tcg_addr_i32(a), (unsigned)s->mem_idx, (MemOp)(MO_LE | size));
+            int al = (k == 0 && (insn & 0x10)) ? (nelem == 3 ? 0 : esize * nelem) : 0;
+            if (s->align && al < esize) {
+                al = esize;
+            }
+            tcg_gen_qemu_ld_i64(v, tcg_addr_i32(a), (unsigned)s->mem_idx,
+                                (MemOp)(MO_LE | size | align_op(al)));
             neon_gen_dup_i64(v, 8 * esize);
             for (int r = 0; r < regs; r++) {
                 tcg_gen_st_i64(v, tcg_env, lane_off(d + k * inc + r, 0, 1));
@@ -158,11 +182,20 @@ static bool gen_ldst_single(DisasContext *s, uint32_t insn, int d, int rn, int r
         return false;
     }
     int esize = 1 << size;
+    int align = 0; /* what index_align's alignment bits ask of the base address */
+    if (nelem == 1) {
+        align = (size == 1 && (ia & 1)) || (size == 2 && (ia & 3) == 3) ? esize : 0;
+    } else if (nelem == 2 || nelem == 4) {
+        align = (ia & 1) ? nelem * esize : 0;
+        if (nelem == 4 && size == 2) {
+            align = (ia & 3) == 1 ? 8 : (ia & 3) == 2 ? 16 : 0;
+        }
+    }
     TCGv_i32 base = arm_load_reg(s, rn);
     for (int k = 0; k < nelem; k++) {
         TCGv_i32 a = tcg_temp_new_i32();
         tcg_gen_addi_i32(a, base, k * esize);
-        gen_elem(s, load, d + k * inc, index, size, a);
+        gen_elem(s, load, d + k * inc, index, size, a, k == 0 ? align : 0);
     }
     gen_writeback(s, rn, rm, base, nelem * esize);
     return true;

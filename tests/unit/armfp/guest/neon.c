@@ -385,6 +385,19 @@ static void check_ldst(void)
     CHECK(0x413, out[21], 0);
 }
 
+static void check_alignment(void)
+{
+    exc_kind = 0;
+    __asm__ volatile("vld1.8 {d4}, [%0:64]" ::"r"(buf + 8) : "d4", "memory");
+    CHECK(0x420, exc_kind, 0);
+    __asm__ volatile("vld1.8 {d4}, [%0:64]" ::"r"(buf + 4) : "d4", "memory");
+    CHECK(0x421, exc_kind, 4); /* data abort: alignment fault */
+    CHECK(0x422, exc_fsr & 0x40f, 1);
+    exc_kind = 0;
+    __asm__ volatile("vld1.8 {d4}, [%0]" ::"r"(buf + 3) : "d4", "memory");
+    CHECK(0x423, exc_kind, 0);
+}
+
 static void check_undef(void)
 {
     exc_kind = 0;
@@ -413,6 +426,7 @@ static int __attribute__((noinline)) run(void)
     check_float();
     check_long_scalar();
     check_ldst();
+    check_alignment();
     check_undef();
     return finish();
 }
