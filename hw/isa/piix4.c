@@ -202,8 +202,11 @@ PIIX4State *piix4_new(PCIBus *bus, int slot, qemu_irq cpu_int, Drive *ide_drives
 
     pci_device_init(&s->isa, bus, "piix4-isa", PCI_DEVFN(slot, 0), 0x8086, 0x7110, 0x060100, 0x01);
     s->isa.config[PCI_HEADER_TYPE] = 0x80; /* multi-function */
+    /* PCI interrupt routing as the firmware (YAMON) leaves it: Linux reads it
+     * back to learn each PCI slot's IRQ. */
+    static const uint8_t pirq_routes[4] = {10, 10, 11, 11};
     for (int i = 0; i < 4; i++) {
-        s->isa.config[PIIX4_PIRQRC + i] = PIRQ_DISABLE;
+        s->isa.config[PIIX4_PIRQRC + i] = pirq_routes[i];
     }
     pci_config_set_wmask(&s->isa, PIIX4_PIRQRC, 4, 0x8f);
     pci_config_set_wmask(&s->isa, 0x40, 0x20, 0xff); /* misc. bridge control registers */

@@ -17,19 +17,22 @@
 #include "hw/core/loader.h"
 #include "hw/isa/piix4.h"
 #include "hw/mips/gt64120.h"
+#include "hw/virtio/virtio.h"
 #include "system/machine.h"
 #include "system/main-loop.h"
 
-#define MALTA_RAM_LOW_MAX  (256u << 20) /* RAM below the PCI windows */
-#define MALTA_FLASH_BASE   0x1e000000
-#define MALTA_FLASH_SIZE   (4u << 20)
-#define MALTA_BOOTROM_BASE 0x1fc00000
-#define MALTA_BOOTROM_SIZE (4u << 20)
-#define MALTA_FPGA_BASE    0x1f000000
-#define MALTA_FPGA_SIZE    0x100000
-#define MALTA_CBUS_UART    0x1f000900
-#define MALTA_REVISION     0x1fc00010
-#define MALTA_PIIX4_SLOT   10
+#define MALTA_RAM_LOW_MAX    (256u << 20) /* RAM below the PCI windows */
+#define MALTA_FLASH_BASE     0x1e000000
+#define MALTA_FLASH_SIZE     (4u << 20)
+#define MALTA_BOOTROM_BASE   0x1fc00000
+#define MALTA_BOOTROM_SIZE   (4u << 20)
+#define MALTA_FPGA_BASE      0x1f000000
+#define MALTA_FPGA_SIZE      0x100000
+#define MALTA_CBUS_UART      0x1f000900
+#define MALTA_REVISION       0x1fc00010
+#define MALTA_PIIX4_SLOT     10
+#define MALTA_FIRST_PCI_SLOT 18 /* PCI slots 1-4: devices 18-21 */
+#define MALTA_PCI_SLOTS      4
 
 /* FPGA register offsets. */
 #define FPGA_LEDBAR     0x408
@@ -64,6 +67,7 @@ typedef struct MaltaState {
     PIIX4State *piix4;
     SerialState *uart[3];
     Drive *drives[4];
+    int next_pci_slot;
     /* FPGA state */
     uint32_t leds, brkres, gpout, i2coe, i2cout, i2csel;
     char ascii[9];
@@ -144,16 +148,17 @@ static const MemoryRegionOps unassigned_io_ops = {
 
 static int malta_pci_map_irq(PCIDevice *d, int pin)
 {
+    /* The board's INTx wiring to PIRQA-D, as Linux's Malta fixup expects:
+     * slots 18-21 are PCI slots 1-4, each rotated by one. */
     int slot = d->devfn >> 3;
     switch (slot) {
     case 10: return 3; /* PIIX4 USB: PIRQD */
-    case 11: return 0; /* Ethernet: PIRQA */
+    case 11: return 1; /* Ethernet: PIRQB */
     case 12: return 2; /* audio: PIRQC */
-    case 17:
     case 18:
     case 19:
-    case 20:                          /* PCI slots 1-4: INTA of slot 4 is PIRQA, */
-        return (pin + 20 - slot) % 4; /* each slot below rotates by one */
+    case 20:
+    case 21: return (slot - 18 + pin) & 3;
     default: return -1;
     }
 }
@@ -352,6 +357,10 @@ static bool malta_open_drives(MaltaState *s, char **errp)
         if (!drive_parse(ms->drives[i], &opts, errp)) {
             return false;
         }
+        if (opts.iface == DRIVE_IF_VIRTIO || opts.iface == DRIVE_IF_NONE) {
+            drive_options_clear(&opts); /* virtio_machine_setup opens these */
+            continue;
+        }
         if (opts.iface != DRIVE_IF_DEFAULT && opts.iface != DRIVE_IF_IDE) {
             *errp = g_strdup_printf("machine malta does not support -drive if=%s",
                                     drive_interface_name(opts.iface));
@@ -376,6 +385,19 @@ static bool malta_open_drives(MaltaState *s, char **errp)
         next_ide = index + 1;
     }
     return true;
+}
+
+/* virtio devices (-drive if=virtio, -device virtio-*) go into the PCI slots. */
+static bool malta_virtio_plug(void *opaque, VirtIODevice *vdev, char **errp)
+{
+    MaltaState *s = opaque;
+    if (s->next_pci_slot >= MALTA_PCI_SLOTS) {
+        *errp = g_strdup_printf("malta has only %d PCI slots for virtio devices", MALTA_PCI_SLOTS);
+        return false;
+    }
+    vdev->legacy_big_endian = s->big_endian;
+    int devfn = PCI_DEVFN(MALTA_FIRST_PCI_SLOT + s->next_pci_slot++, 0);
+    return virtio_pci_new(gt64120_pci_bus(s->gt), devfn, vdev, s->ms->as, errp) != NULL;
 }
 
 static void malta_init(MachineState *ms, char **errp)
@@ -456,6 +478,21 @@ static void malta_init(MachineState *ms, char **errp)
     s->uart[2] = serial_new(ms->sysmem, MALTA_CBUS_UART, 3, cpu_irq[2],
                             ms->n_serial > 2 ? ms->serial[2] : NULL,
                             s->big_endian ? DEVICE_BIG_ENDIAN : DEVICE_LITTLE_ENDIAN);
+
+    VirtioMachineConfig vc = {
+        .drives = ms->drives,
+        .n_drives = ms->n_drives,
+        .netdevs = ms->netdevs,
+        .n_netdevs = ms->n_netdevs,
+        .devices = ms->devices,
+        .n_devices = ms->n_devices,
+        .console_chr = ms->n_serial > 3 ? ms->serial[3] : NULL,
+        .plug = malta_virtio_plug,
+        .opaque = s,
+    };
+    if (!virtio_machine_setup(&vc, errp)) {
+        return;
+    }
 
     if (ms->firmware) {
         uint64_t size;

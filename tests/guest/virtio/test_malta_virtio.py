@@ -52,7 +52,9 @@ def main():
 
         argv = [args.mimic, "-M", "malta", "-m", "256", "-kernel", kernel, "-initrd", initrd,
                 "-append", "console=ttyS0", "-display", "none",
-                "-serial", "stdio", "-serial", "file:" + hvc,
+                # ttyS0, ttyS1, the CBUS UART, then the virtio console (hvc0).
+                "-serial", "stdio", "-serial", "null", "-serial", "null",
+                "-serial", "file:" + hvc,
                 "-drive", "file=%s,format=raw,if=virtio" % disk,
                 "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
                 "-device", "virtio-rng-pci", "-device", "virtio-serial-pci"]
