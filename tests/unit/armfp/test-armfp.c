@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpu/arm/cpu.h"
 #include "cpu/arm/vfp.h"
@@ -48,6 +49,21 @@ START_TEST(test_vfp_other_models)
 {
     run_guest("vfp", "cortex-a9");
     run_guest("vfp-thumb", "cortex-a7");
+}
+END_TEST
+
+/* Timing, only on request: ARMFP_BENCH=1 prints the run time of 2 x 1M loop iterations. */
+START_TEST(test_bench)
+{
+    if (!getenv("ARMFP_BENCH")) {
+        return;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    run_guest("bench", "cortex-a15");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    fprintf(stderr, "armfp bench: %.3f s\n",
+            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
 END_TEST
 
@@ -104,6 +120,7 @@ int main(void)
     tcase_add_test(tc, test_neon_a32);
     tcase_add_test(tc, test_neon_thumb);
     tcase_add_test(tc, test_neon_random_words);
+    tcase_add_test(tc, test_bench);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
