@@ -189,9 +189,18 @@ static int conn_parse_thread(GdbConnection *c, const char *p)
 
 /* ---- commands ------------------------------------------------------------ */
 
+/* The guest's virtual clock stands still while gdb holds the VM, as QEMU's
+ * does: else timers pile up at a breakpoint, the first stepi lands in the
+ * interrupt handler, and after -S nothing would ever start the clock. */
+static void conn_set_vm_running(bool running)
+{
+    vm_set_initial_state(running);
+}
+
 static void conn_resume(GdbConnection *c, bool step, int cpu)
 {
     c->running = true;
+    conn_set_vm_running(true);
     if (step) {
         if (c->t->step) {
             c->t->step(c->t->opaque, cpu < 0 ? 0 : cpu);
@@ -498,6 +507,7 @@ static void conn_handle_packet(GdbConnection *c, const char *p, size_t len)
     case 'D':
         conn_reply(c, "OK");
         c->alive = false;
+        conn_set_vm_running(true);
         if (c->t->cont) {
             c->t->cont(c->t->opaque);
         }
@@ -543,6 +553,7 @@ void gdb_connection_input(GdbConnection *c, const uint8_t *buf, size_t len)
                 if (c->t->stop) {
                     c->t->stop(c->t->opaque);
                 }
+                conn_set_vm_running(false);
                 c->running = false;
                 conn_send_stop(c, GDB_SIGINT, c->g_cpu);
             } else if (b == '-' && c->last_reply->len) {
@@ -606,6 +617,7 @@ void gdb_connection_report_stop(GdbConnection *c, int signal, int cpu)
     g_rec_mutex_lock(&c->lock);
     if (c->running && c->alive) {
         c->running = false;
+        conn_set_vm_running(false);
         conn_send_stop(c, signal, cpu);
     }
     g_rec_mutex_unlock(&c->lock);
@@ -629,6 +641,7 @@ GdbConnection *gdb_connection_new(const GdbTarget *target, int fd)
     if (target->stop) {
         target->stop(target->opaque);
     }
+    conn_set_vm_running(false);
     return c;
 }
 
@@ -702,6 +715,7 @@ static void gdb_client_close(void)
         gdb_connection_free(c);
         /* gdb vanished without detaching: let the guest run on. */
         if (was_alive && gdb_target && gdb_target->cont) {
+            conn_set_vm_running(true);
             gdb_target->cont(gdb_target->opaque);
         }
     }
