@@ -146,5 +146,7 @@ typedef struct Drive {
 Drive *drive_open(const DriveOptions *opts, char **errp);
 /* Drains the drive's requests, flushes (unless cache=unsafe) and closes. */
 void drive_close(Drive *drive);
+/* Closes every drive still open (machine teardown, after the vCPUs stopped). */
+void drive_close_all(void);
 
 #endif

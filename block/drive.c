@@ -294,6 +294,11 @@ static BlockDev *drive_open_snapshot(const DriveOptions *o, int flags, char **er
     return bs;
 }
 
+/* Every open drive, so that mimic can close (and flush) them all at exit:
+ * qcow2 keeps metadata in caches until then. Touched under the global lock
+ * (boards open drives at init, teardown closes them). */
+static GPtrArray *open_drives;
+
 Drive *drive_open(const DriveOptions *opts, char **errp)
 {
     Drive *d = g_new0(Drive, 1);
@@ -326,6 +331,10 @@ Drive *drive_open(const DriveOptions *opts, char **errp)
     }
     d->size = block_get_length(d->bs);
     block_aio_attach(d->bs, opts->cache);
+    if (!open_drives) {
+        open_drives = g_ptr_array_new();
+    }
+    g_ptr_array_add(open_drives, d);
     return d;
 }
 
@@ -334,6 +343,9 @@ void drive_close(Drive *drive)
     if (!drive) {
         return;
     }
+    if (open_drives) {
+        g_ptr_array_remove(open_drives, drive);
+    }
     if (drive->bs) {
         block_aio_detach(drive->bs);
         /* block_close flushes, and the driver skips that for cache=unsafe. */
@@ -341,4 +353,11 @@ void drive_close(Drive *drive)
     }
     drive_options_clear(&drive->opts);
     g_free(drive);
+}
+
+void drive_close_all(void)
+{
+    while (open_drives && open_drives->len) {
+        drive_close(g_ptr_array_index(open_drives, open_drives->len - 1));
+    }
 }

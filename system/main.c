@@ -391,6 +391,8 @@ int main(int argc, char **argv)
     /* Join the vCPUs so that none runs guest code while exit() tears down. */
     cpus_stop_threads();
 #endif
+    /* Flush and close every disk (qcow2 metadata caches included). */
+    drive_close_all();
     fflush(stdout);
     fflush(log_file());
     return code;
