@@ -19,6 +19,9 @@ void arm_update_irq(CPUState *cpu);
 bool arm_cp_read(ArmEnv *env, uint32_t key, uint64_t *val);
 bool arm_cp_write(ArmEnv *env, uint32_t key, uint64_t val, bool *end_tb);
 void arm_timer_init(CPUState *cpu);
+/* FPSID/MVFR0/MVFR1 of a model (vfp.c). Strong references: a weak one would not pull the
+ * VFP/NEON objects out of the static library. */
+void arm_vfp_model_init(ArmEnv *env, const char *model);
 void arm_timer_update(ArmEnv *env, ArmGenericTimer *t, bool virt);
 uint64_t arm_cnt_now(ArmEnv *env);
 bool arm_mmu_translate(ArmEnv *env, uint32_t va, MMUAccessType at, int mmu_idx, uint64_t *pa,

@@ -453,8 +453,6 @@ static const CPUArchOps arm_arch_ops = {
 
 /* ---- Models ---------------------------------------------------------------------------- */
 
-__attribute__((weak)) void arm_vfp_model_init(ArmEnv *env, const char *model);
-
 static void arm_common_init(CPUState *cpu, const char *model)
 {
     ArmEnv *env = aenv(cpu);
@@ -476,9 +474,7 @@ static void arm_common_init(CPUState *cpu, const char *model)
     env->vfp.mvfr0 = 0x10110222;
     env->vfp.mvfr1 = 0x11111111;
     arm_timer_init(cpu);
-    if (arm_vfp_model_init) {
-        arm_vfp_model_init(env, model);
-    }
+    arm_vfp_model_init(env, model);
 }
 
 static void model_a15(CPUState *cpu)

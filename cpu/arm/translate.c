@@ -23,17 +23,6 @@ static int t32_blx_offset(DisasContext *s, int v);
 #include "cpu/arm/t16.c.inc"
 #include "cpu/arm/t32.c.inc"
 
-/* Stand-ins until the VFP/NEON translators are linked. */
-__attribute__((weak)) bool arm_translate_vfp(DisasContext *s, uint32_t insn)
-{
-    return false;
-}
-
-__attribute__((weak)) bool arm_translate_neon(DisasContext *s, uint32_t insn)
-{
-    return false;
-}
-
 void arm_translate_init(void)
 {
     static const char *const names[16] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",

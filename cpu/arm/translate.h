@@ -53,7 +53,7 @@ extern TCGv_i32 cpu_NF, cpu_ZF, cpu_CF, cpu_VF;
  * 1111 001U ...; element/structure loads 1111 1001 ... become 1111 0100 ...). The
  * condition (A32 cond field, or the IT block) is handled by the caller: the hooks emit
  * unconditional code. Return false for an unallocated encoding (the caller raises UNDEF).
- * Defined in vfp*.c / neon*.c; weak fallbacks in translate.c return false. */
+ * Defined in vfp.c / neon.c. */
 bool arm_translate_vfp(DisasContext *s, uint32_t insn);
 bool arm_translate_neon(DisasContext *s, uint32_t insn);
 
