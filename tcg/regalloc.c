@@ -476,6 +476,10 @@ static void place_inputs(TCGContext *s, const TCGOp *op, const TCGOpConstraint *
             /* A fixed input may sit in a register the emission clobbers (rem's rax);
              * it is then a private copy, never the temp's home. */
             uint16_t allowed = a->regs & ~s->op_reserved & ~(a->fixed ? 0 : ct->clobber);
+            if (!dead && (op_def(op)->flags & TCG_OPF_CALL_CLOBBER)) {
+                /* still needed after a slow path that calls C code */
+                allowed &= ~tcg_target_call_clobber;
+            }
             int reg;
             if (t->kind == TEMP_FIXED && !aliased[k] && !a->fixed) {
                 /* env stays in its own register, outside the allocatable set */
@@ -508,6 +512,27 @@ static void place_inputs(TCGContext *s, const TCGOp *op, const TCGOpConstraint *
     }
 }
 
+/* True when reg holds an input of op that is dead afterwards: the back-end reads it
+ * before its slow path calls C code, so it may stay in a call-clobbered register
+ * instead of going to the stack and back. */
+static bool input_dies_here(TCGContext *s, const TCGOp *op, int reg)
+{
+    TCGTemp *t = s->reg_to_temp[reg];
+    if (!t) {
+        return false;
+    }
+    bool used = false;
+    for (int k = op->nb_o; k < op->nb_o + op->nb_i; k++) {
+        if (arg_temp(op->args[k]) == t) {
+            if (!((op->life >> k) & 1)) {
+                return false;
+            }
+            used = true;
+        }
+    }
+    return used;
+}
+
 static void reg_alloc_op(TCGContext *s, TCGOp *op)
 {
     const TCGOpConstraint *ct = tcg_target_op_constraint(op);
@@ -521,7 +546,7 @@ static void reg_alloc_op(TCGContext *s, TCGOp *op)
         /* The slow path may raise: env must be up to date; it also calls C code. */
         sync_globals(s, false);
         for (int r = 0; r < 16; r++) {
-            if ((tcg_target_call_clobber >> r) & 1) {
+            if ((tcg_target_call_clobber >> r) & 1 && !input_dies_here(s, op, r)) {
                 reg_evict(s, r);
             }
         }

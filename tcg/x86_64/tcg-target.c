@@ -121,8 +121,10 @@ static const ConstraintSpec constraint_specs[NB_OPS] = {
     [INDEX_op_st16] = {{"ri", "r"}},
     [INDEX_op_st32] = {{"ri", "r"}},
     [INDEX_op_st] = {{"ri", "r"}},
-    [INDEX_op_qemu_ld] = {{"r", "L"}},
-    [INDEX_op_qemu_st] = {{"L", "L"}},
+    /* inputs still live afterwards are kept out of call-clobbered registers by the
+     * allocator; dead ones may sit anywhere (the slow path reads them first) */
+    [INDEX_op_qemu_ld] = {{"r", "r"}},
+    [INDEX_op_qemu_st] = {{"r", "r"}},
 };
 /* With BMI2, shlx/shrx/sarx take the count in any register and do not touch flags. */
 static const ConstraintSpec bmi2_shift_spec = {{"r", "r", "ri"}};
@@ -801,7 +803,11 @@ void tcg_out_ldst_slow_paths(TCGContext *s)
             longjmp(s->overflow, 1);
         }
         tcg_out_patch_rel32(s, l->jne_at, tcg_current_off(s));
-        /* Inputs are in callee-saved registers (constraint L): no argument clash. */
+        /* Dead inputs may sit in argument registers: data goes to TMP1 before rsi
+         * is written, then everything is read before the call. */
+        if (!l->is_ld) {
+            tcg_out_mov(s, TCG_TYPE_I64, TMP1, l->data_reg);
+        }
         out_modrm(s, OPC_MOVL_GvEv | aw, R_RSI, l->addr_reg);
         if (l->is_ld) {
             tcg_out_mov(s, TCG_TYPE_I64, R_RDI, TCG_AREG0);
@@ -810,7 +816,7 @@ void tcg_out_ldst_slow_paths(TCGContext *s)
             tcg_out_call(s, (const void *)s->cfg.ld_slow);
             tcg_out_mov(s, (TCGType)l->type, l->data_reg, R_RAX);
         } else {
-            out_modrm(s, OPC_MOVL_GvEv | rexw(l->type), R_RDX, l->data_reg);
+            out_modrm(s, OPC_MOVL_GvEv | rexw(l->type), R_RDX, TMP1);
             tcg_out_mov(s, TCG_TYPE_I64, R_RDI, TCG_AREG0);
             out_movi_raw(s, TCG_TYPE_I32, R_RCX, l->oi);
             out_lea_rip(s, R_R8, l->join_at);
