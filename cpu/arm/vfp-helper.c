@@ -299,6 +299,18 @@ HOST_FP static float host_i_to_s(double d)
     return (float)d;
 }
 
+uint32_t helper_vfp_mla_s(void *env, uint32_t a, uint32_t n, uint32_t m, uint32_t neg)
+{
+    uint32_t p = (uint32_t)arith(env, &F32, n, m, VFP_MUL) ^ ((neg & 1) ? 0x80000000u : 0);
+    return (uint32_t)arith(env, &F32, a ^ ((neg & 2) ? 0x80000000u : 0), p, VFP_ADD);
+}
+
+uint64_t helper_vfp_mla_d(void *env, uint64_t a, uint64_t n, uint64_t m, uint32_t neg)
+{
+    uint64_t p = arith(env, &F64, n, m, VFP_MUL) ^ ((neg & 1) ? F64.sign : 0);
+    return arith(env, &F64, a ^ ((neg & 2) ? F64.sign : 0), p, VFP_ADD);
+}
+
 static uint64_t fused(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t n, uint64_t m, bool std)
 {
     uint32_t ctl = fp_ctl(env, std), extra = 0;

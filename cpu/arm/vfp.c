@@ -108,14 +108,9 @@ static bool gen_dp3(int opc, int op, bool dbl, int d, int n, int m)
         switch (opc) {
         case 0:
         case 1: { /* VMLA/VMLS, VNMLS/VNMLA: separately rounded product and sum */
-            TCGv_i32 p = arith_s(vn, vm, VFP_MUL), vd = ld_s(d);
-            if (op) {
-                neg_s(p);
-            }
-            if (opc == 1) {
-                neg_s(vd);
-            }
-            r = arith_s(vd, p, VFP_ADD);
+            r = tcg_temp_new_i32();
+            tcg_gen_calln((void *)helper_vfp_mla_s, VFP_CALL, t32(r), 5, arm_env_arg(),
+                          t32(ld_s(d)), t32(vn), t32(vm), c32((uint32_t)(op | opc << 1)));
             break;
         }
         case 2:
@@ -154,14 +149,9 @@ static bool gen_dp3(int opc, int op, bool dbl, int d, int n, int m)
     switch (opc) {
     case 0:
     case 1: {
-        TCGv_i64 p = arith_d(vn, vm, VFP_MUL), vd = ld_d(d);
-        if (op) {
-            neg_d(p);
-        }
-        if (opc == 1) {
-            neg_d(vd);
-        }
-        r = arith_d(vd, p, VFP_ADD);
+        r = tcg_temp_new_i64();
+        tcg_gen_calln((void *)helper_vfp_mla_d, VFP_CALL, t64(r), 5, arm_env_arg(), t64(ld_d(d)),
+                      t64(vn), t64(vm), c32((uint32_t)(op | opc << 1)));
         break;
     }
     case 2:

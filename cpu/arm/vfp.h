@@ -60,6 +60,10 @@ enum {
 
 uint32_t helper_vfp_arith_s(void *env, uint32_t a, uint32_t b, uint32_t op);
 uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op);
+/* VMLA and friends in one call: (+-a) + (+-(n * m)) with both roundings; neg bit 0
+ * negates the product, bit 1 the accumulator. */
+uint32_t helper_vfp_mla_s(void *env, uint32_t a, uint32_t n, uint32_t m, uint32_t neg);
+uint64_t helper_vfp_mla_d(void *env, uint64_t a, uint64_t n, uint64_t m, uint32_t neg);
 /* Fused a + n * m (one rounding). */
 uint32_t helper_vfp_fma_s(void *env, uint32_t a, uint32_t n, uint32_t m, uint32_t std);
 uint64_t helper_vfp_fma_d(void *env, uint64_t a, uint64_t n, uint64_t m, uint32_t std);
