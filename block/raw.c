@@ -10,7 +10,9 @@ static int raw_open(BlockDev *bs, char **errp)
     int64_t len = file_length(bs, errp);
     if (len < 0)
         return (int)len;
-    bs->size = (uint64_t)len;
+    /* Whole sectors, as qemu reports it: the tail past the end of the file
+     * reads as zeroes, and a write there extends the file. */
+    bs->size = ((uint64_t)len + 511) & ~511ULL;
     return 0;
 }
 

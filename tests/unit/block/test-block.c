@@ -812,6 +812,30 @@ START_TEST(test_amend_refcount_bits)
 }
 END_TEST
 
+/* A raw file of 1000 bytes is a 1024-byte disk, as qemu reports it: the
+ * tail reads as zeroes, and writing it extends the file to 1024 bytes. */
+START_TEST(test_raw_size_whole_sectors)
+{
+    const char *img = bt_path("odd.raw");
+    uint8_t data[1024];
+    bt_fill(data, 1000, 7);
+    memset(data + 1000, 0, 24);
+    bt_write_file(img, data, 1000);
+    BlockDev *bs = bt_open(img, BLOCK_O_RDWR);
+    ck_assert_uint_eq(block_get_length(bs), 1024);
+    bt_assert_contents(bs, data, 1024);
+    char *err = NULL;
+    memset(data + 512, 0x77, 512);
+    ck_assert_int_eq(block_write(bs, 512, data + 512, 512, 0, &err), 0);
+    ck_assert_int_eq(block_close(bs), 0);
+    size_t len;
+    uint8_t *file = bt_read_file(img, &len);
+    ck_assert_uint_eq(len, 1024);
+    ck_assert(memcmp(file, data, 1024) == 0);
+    free(file);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block");
@@ -820,6 +844,7 @@ int main(void)
     tcase_add_loop_test(tc, test_qcow2_matrix, 0,
                         (int)(sizeof(qcow2_cases) / sizeof(qcow2_cases[0])));
     tcase_add_test(tc, test_raw);
+    tcase_add_test(tc, test_raw_size_whole_sectors);
     tcase_add_test(tc, test_backing_chain);
     tcase_add_test(tc, test_snapshots);
     tcase_add_test(tc, test_check_repair_leak);
