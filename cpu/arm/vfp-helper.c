@@ -238,11 +238,18 @@ static uint64_t arith(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t b, uint3
 {
     uint32_t op = opf & 0xff, ctl = fp_ctl(env, opf & VFP_STD), extra = 0;
     int nops = op == VFP_SQRT ? 1 : 2;
-    uint64_t ops[2] = {flush_in(f, ctl, a, &extra), flush_in(f, ctl, b, &extra)};
+    uint64_t ops[2] = {a, b};
     uint64_t r;
-    if (pick_nan(f, ctl, ops, nops, &r, &extra)) {
-        env->vfp.fpscr |= extra;
-        return r;
+    /* Operands with an exponent neither all-zeros nor all-ones (normal numbers) need no
+     * flushing or NaN selection: the common case goes straight to the host. */
+    uint64_t ea = a & f->exp, eb = b & f->exp;
+    if (!ea || ea == f->exp || !eb || eb == f->exp) {
+        ops[0] = flush_in(f, ctl, a, &extra);
+        ops[1] = flush_in(f, ctl, b, &extra);
+        if (pick_nan(f, ctl, ops, nops, &r, &extra)) {
+            env->vfp.fpscr |= extra;
+            return r;
+        }
     }
     fp_begin(ctl);
     if (f == &F32) {
