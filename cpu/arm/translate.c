@@ -247,10 +247,22 @@ static void gen_exception_return(DisasContext *s, TCGv_i32 pc)
     s->base.is_jmp = DISAS_NORETURN;
 }
 
-/* Writes a result to rd; rd == 15 is a branch (interworking in v7 A32). */
+/* Writes a result to rd; rd == 15 is a branch: interworking in A32 (ALUWritePC), a plain
+ * branch that stays in Thumb state in Thumb (BranchWritePC). */
 static void store_reg_bx(DisasContext *s, int rd, TCGv_i32 v)
 {
-    if (rd == 15) {
+    if (rd == 15 && s->thumb) {
+        tcg_gen_andi_i32(cpu_R[15], v, ~1);
+        gen_set_condexec(s);
+        if (s->exit_tb) {
+            tcg_gen_exit_tb(0);
+        } else {
+            TCGv_i32 d = tcg_temp_new_i32();
+            tcg_gen_mov_i32(d, cpu_R[15]);
+            translator_lookup_and_goto_ptr(&s->base, tcg_addr_i32(d));
+        }
+        s->base.is_jmp = DISAS_NORETURN;
+    } else if (rd == 15) {
         gen_bx(s, v);
     } else {
         tcg_gen_mov_i32(cpu_R[rd], v);

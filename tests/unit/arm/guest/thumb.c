@@ -106,6 +106,12 @@ int main(void)
     CHECK(23, hi, 2);
     __asm__ volatile("sdiv %0, %1, %2" : "=r"(r) : "r"(-9), "r"(2));
     CHECK(24, r, (uint32_t)-4);
+    /* ADD pc, Rm in Thumb is a branch that stays in Thumb state, even to an even address. */
+    __asm__ volatile("movs r0, #2\n add pc, r0\n movs %0, #1\n b 2f\n movs %0, #2\n2:"
+                     : "=&l"(r)
+                     :
+                     : "r0", "cc");
+    CHECK(26, r, 2);
     /* LDRD/STRD with T32 addressing. */
     static volatile uint32_t pair[2] __attribute__((aligned(8)));
     __asm__ volatile("strd %1, %2, [%0]" : : "r"(pair), "r"(7), "r"(9) : "memory");
