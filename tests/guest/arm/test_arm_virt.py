@@ -38,7 +38,8 @@ def base_argv(args, kernel, initrd, extra_append=""):
 
 
 def wait_shell(g):
-    g.expect("mimic initramfs ready", timeout=BOOT_TIMEOUT)
+    m = g.expect("mimic initramfs ready|Kernel panic[^\n]*", timeout=BOOT_TIMEOUT)
+    assert m.group(0).startswith(b"mimic"), m.group(0).decode(errors="replace")
     print("shell after %.1f s" % g.elapsed())
 
 
