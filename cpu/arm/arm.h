@@ -38,7 +38,8 @@ void arm_cpu_set_psci_handler(CPUState *cpu, ArmPsciHandler fn, void *opaque);
  * CPU at entry with r0 = context), CPU_OFF, AFFINITY_INFO, SYSTEM_OFF
  * (vm_request_shutdown(0)), SYSTEM_RESET (vm_request_reset). */
 void arm_cpu_enable_psci(CPUState *cpu);
-/* Power state for PSCI (secondaries of a board start off). */
+/* Power state for PSCI: secondaries of a board start off (and are off again after a
+ * machine reset) until PSCI CPU_ON. */
 void arm_cpu_set_powered_off(CPUState *cpu, bool off);
 
 /* Frees what the CPU model allocated (timers, IRQ lines); call before cpu_destroy. */

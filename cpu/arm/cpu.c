@@ -12,6 +12,7 @@
 typedef struct ArmCpuExtra {
     qemu_irq *inputs;
     bool powered_off;
+    bool start_off; /* powered off at reset (secondaries waiting for PSCI CPU_ON) */
     bool psci_builtin;
 } ArmCpuExtra;
 
@@ -275,8 +276,10 @@ static void arm_reset(CPUState *cpu)
         timer_del(env->gt_phys.timer);
         timer_del(env->gt_virt.timer);
     }
-    if (extra(env) && extra(env)->powered_off) {
-        cpu->halted = true;
+    if (extra(env)) {
+        /* A machine reset powers secondaries started by CPU_ON off again. */
+        extra(env)->powered_off = extra(env)->start_off;
+        cpu->halted = extra(env)->powered_off;
     }
 }
 
@@ -591,6 +594,7 @@ void arm_cpu_enable_psci(CPUState *cpu)
 void arm_cpu_set_powered_off(CPUState *cpu, bool off)
 {
     extra(aenv(cpu))->powered_off = off;
+    extra(aenv(cpu))->start_off = off;
     cpu->halted = off;
 }
 
