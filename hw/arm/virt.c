@@ -103,6 +103,14 @@ static bool virt_load(VirtState *s, char **errp)
             return false;
         }
         if (len >= 4 && !memcmp(data, "\177ELF", 4)) {
+            /* Refuse other architectures before any segment lands in RAM. */
+            if (len < 20 || data[4] != 1 || data[5] != 1 || data[18] != 40 || data[19] != 0) {
+                *errp = g_strdup_printf("could not load kernel '%s': not a 32-bit little-endian "
+                                        "ARM ELF image",
+                                        ms->kernel);
+                g_free(data);
+                return false;
+            }
             LoadedElf elf;
             bool ok = loader_load_elf_buffer(ms->as, data, len, ms->kernel, virt_identity, NULL,
                                              &elf, errp);
