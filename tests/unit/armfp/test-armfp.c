@@ -12,11 +12,6 @@
 #include "cpu/arm/vfp.h"
 #include "tests/unit/arm/arm-machine.h"
 
-/* translate.c's weak stand-in satisfies the reference to arm_translate_vfp, so nothing
- * pulls vfp.o out of the archive: refer to a symbol only it defines (until translate.c
- * drops the stand-ins). */
-void *const armfp_force_link[] = {(void *)arm_vfp_model_init};
-
 static void run_guest(const char *prog, const char *model)
 {
     ArmMachine *m = arm_machine_new(model, 16 << 20);
