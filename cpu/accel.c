@@ -276,6 +276,7 @@ CPUState *cpu_create(const char *model, AddressSpace *as, char **errp)
     cpu->exception_index = -1;
     cpu->jmp_cache = aligned_alloc(64, CPU_JMP_CACHE_SIZE * sizeof(CPUJumpCacheEntry));
     memset(cpu->jmp_cache, 0, CPU_JMP_CACHE_SIZE * sizeof(CPUJumpCacheEntry));
+    cpu->jmp_nb_used = CPU_JMP_USED_MAX + 1; /* the first clear empties every slot */
     cpu->common->jmp_cache = cpu->jmp_cache;
     tlb_init(cpu);
     tlb_register_listener(as);

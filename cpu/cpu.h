@@ -58,6 +58,7 @@ typedef struct DisasContextBase DisasContextBase;
 
 #define CPU_JMP_CACHE_BITS 12
 #define CPU_JMP_CACHE_SIZE (1u << CPU_JMP_CACHE_BITS)
+#define CPU_JMP_USED_MAX   512
 #define CPU_TLB_BITS       10 /* entries per MMU mode: 1 << CPU_TLB_BITS */
 
 /* One jump-cache slot (64 bytes, so the IR can index it with a shift). Virtually indexed
@@ -367,6 +368,10 @@ struct CPUState {
      * 4 KiB virtual page: flushing a page nobody ran code from (most guest TLB
      * refills are for data) then skips clearing slots. */
     uint64_t jmp_page_filter[64];
+    /* Slots filled since the last full clear (CPU_JMP_USED_MAX + 1: too many to list),
+     * so that a TLB flush clears a few slots instead of the whole 256 KiB cache. */
+    unsigned jmp_nb_used;
+    uint16_t jmp_used[CPU_JMP_USED_MAX];
     CPUStats stats;
     void *opaque; /* for the board / arch */
 };

@@ -93,10 +93,20 @@ static inline unsigned jmp_page_bit(uint64_t vaddr)
 void tb_jmp_cache_clear(CPUState *cpu)
 {
     memset(cpu->jmp_page_filter, 0, sizeof(cpu->jmp_page_filter));
-    for (unsigned i = 0; i < CPU_JMP_CACHE_SIZE; i++) {
-        __atomic_store_n(&cpu->jmp_cache[i].pc, UINT64_MAX, __ATOMIC_RELAXED);
-        cpu->jmp_cache[i].tb = NULL;
+    if (cpu->jmp_nb_used <= CPU_JMP_USED_MAX) {
+        /* Guests flush on every address-space switch: usually few slots were filled. */
+        for (unsigned i = 0; i < cpu->jmp_nb_used; i++) {
+            CPUJumpCacheEntry *e = &cpu->jmp_cache[cpu->jmp_used[i]];
+            __atomic_store_n(&e->pc, UINT64_MAX, __ATOMIC_RELAXED);
+            e->tb = NULL;
+        }
+    } else {
+        for (unsigned i = 0; i < CPU_JMP_CACHE_SIZE; i++) {
+            __atomic_store_n(&cpu->jmp_cache[i].pc, UINT64_MAX, __ATOMIC_RELAXED);
+            cpu->jmp_cache[i].tb = NULL;
+        }
     }
+    cpu->jmp_nb_used = 0;
 }
 
 void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr, int page_bits)
@@ -127,7 +137,13 @@ void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr, int page_bits)
 
 static void jmp_cache_set(CPUState *cpu, TranslationBlock *tb)
 {
-    CPUJumpCacheEntry *e = &cpu->jmp_cache[cpu_jmp_cache_hash(tb->pc)];
+    unsigned h = cpu_jmp_cache_hash(tb->pc);
+    CPUJumpCacheEntry *e = &cpu->jmp_cache[h];
+    if (cpu->jmp_nb_used < CPU_JMP_USED_MAX) {
+        cpu->jmp_used[cpu->jmp_nb_used++] = (uint16_t)h;
+    } else {
+        cpu->jmp_nb_used = CPU_JMP_USED_MAX + 1;
+    }
     unsigned bit = jmp_page_bit(tb->pc);
     cpu->jmp_page_filter[bit / 64] |= 1ull << (bit % 64);
     /* Make the slot unmatchable while it changes (generated code reads it). */
