@@ -434,6 +434,10 @@ int cpu_exec(CPUState *cpu);
 
 /* ---- Soft-MMU -------------------------------------------------------------------------- */
 
+/* Maps the one target page holding the accessed address: vaddr and paddr are that page's
+ * addresses (for a 1 MiB section, the 4 KiB piece that was touched, not the section base).
+ * page_size is the size of the guest's mapping, so that flushing any part of a large page
+ * flushes all the pieces mapped from it. */
 void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot, int mmu_idx,
                   uint64_t page_size);
 void tlb_flush(CPUState *cpu);
