@@ -586,16 +586,25 @@ static int qcow2_write_compressed_tail(BlockDev *bs, uint64_t goff, const uint8_
     return ret;
 }
 
-/* Whole clusters per compression batch: enough to keep every thread busy,
- * small enough for the buffers not to matter. */
-#define QCOW2_COMPRESS_BATCH 32
-
 static bool qcow2_all_zero(const uint8_t *p, uint32_t n)
 {
     return p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
 }
 
-/* Compresses the whole clusters of a request on several threads, then stores
+typedef struct CompressStore {
+    BlockDev *bs;
+    const uint8_t **in;
+    const uint64_t *goff;
+    char **errp;
+} CompressStore;
+
+static int qcow2_store_batch_item(void *opaque, uint32_t i, const uint8_t *z, int clen)
+{
+    CompressStore *cs = opaque;
+    return qcow2_store_compressed(cs->bs, cs->goff[i], cs->in[i], z, clen, cs->errp);
+}
+
+/* Compresses the whole clusters of a request on several threads and stores
  * them in guest order, so that the file is laid out as a serial run would. */
 static int qcow2_write_compressed(BlockDev *bs, uint64_t off, const uint8_t *p, uint64_t len,
                                   int flags, char **errp)
@@ -622,10 +631,8 @@ static int qcow2_write_compressed(BlockDev *bs, uint64_t off, const uint8_t *p, 
             off += s->cluster_size;
             len -= s->cluster_size;
         }
-        qcow2_compress_batch(s, in, n, z, clen);
-        for (uint32_t i = 0; i < n && ret == 0; i++)
-            ret = qcow2_store_compressed(bs, goff[i], in[i], z + (size_t)i * s->cluster_size,
-                                         clen[i], errp);
+        CompressStore st = {.bs = bs, .in = in, .goff = goff, .errp = errp};
+        ret = qcow2_compress_batch(s, in, n, z, clen, qcow2_store_batch_item, &st);
     }
     free(z);
     if (ret == 0 && len && !(skip_zero && qcow2_all_zero(p, (uint32_t)len)))

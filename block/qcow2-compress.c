@@ -79,11 +79,12 @@ int qcow2_decompress(Qcow2State *s, const uint8_t *in, uint32_t in_len, uint8_t 
 }
 
 /* Helper threads compressing batches beside the caller: deflate is the
- * whole cost of a compressed convert and clusters are independent. They
- * live as long as the process; a caller never waits for a helper that has
- * not started (it claims the remaining clusters itself), only for clusters
- * already being compressed -- on a loaded machine a late helper costs
- * nothing. After fork() the child has no helpers and works alone. */
+ * whole cost of a compressed convert and clusters are independent. The
+ * caller takes the compressed clusters in order as they complete, and while
+ * the next one is still being compressed by a helper it claims and
+ * compresses further ones itself, so that writing overlaps compressing and a
+ * preempted helper (a loaded host) delays only its one cluster. Helpers live
+ * as long as the process; after fork() the child works alone. */
 #define QCOW2_COMPRESS_HELPERS_MAX 3
 
 typedef struct CompressBatch {
@@ -93,6 +94,7 @@ typedef struct CompressBatch {
     int *clen;
     uint32_t n;
     atomic_uint next;
+    atomic_uchar done[QCOW2_COMPRESS_BATCH];
     int users; /* helpers inside this batch (under pool.lock) */
 } CompressBatch;
 
@@ -106,15 +108,21 @@ static struct {
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
           PTHREAD_COND_INITIALIZER};
 
-static void compress_batch_run(CompressBatch *b)
+/* Claims and compresses one cluster; false when none is left. */
+static bool compress_batch_one(CompressBatch *b, bool helper)
 {
     uint32_t cs = b->s->cluster_size;
-    for (;;) {
-        uint32_t i = atomic_fetch_add(&b->next, 1);
-        if (i >= b->n)
-            break;
-        b->clen[i] = qcow2_compress(b->s, b->in[i], cs, b->out + (size_t)i * cs, cs - 1);
+    uint32_t i = atomic_fetch_add(&b->next, 1);
+    if (i >= b->n)
+        return false;
+    b->clen[i] = qcow2_compress(b->s, b->in[i], cs, b->out + (size_t)i * cs, cs - 1);
+    atomic_store(&b->done[i], 1);
+    if (helper) {
+        pthread_mutex_lock(&pool.lock);
+        pthread_cond_broadcast(&pool.done);
+        pthread_mutex_unlock(&pool.lock);
     }
+    return true;
 }
 
 static void *compress_helper(void *opaque)
@@ -128,10 +136,11 @@ static void *compress_helper(void *opaque)
         CompressBatch *b = pool.batch;
         b->users++;
         pthread_mutex_unlock(&pool.lock);
-        compress_batch_run(b);
+        while (compress_batch_one(b, true)) {
+        }
         pthread_mutex_lock(&pool.lock);
-        if (--b->users == 0)
-            pthread_cond_signal(&pool.done);
+        b->users--;
+        pthread_cond_broadcast(&pool.done);
     }
     return opaque;
 }
@@ -151,30 +160,47 @@ static void compress_pool_start(void)
     pthread_attr_destroy(&attr);
 }
 
-void qcow2_compress_batch(Qcow2State *s, const uint8_t *const *in, uint32_t n, uint8_t *out,
-                          int *clen)
+int qcow2_compress_batch(Qcow2State *s, const uint8_t *const *in, uint32_t n, uint8_t *out,
+                         int *clen, Qcow2CompressedFn fn, void *opaque)
 {
     CompressBatch b = {.s = s, .in = in, .out = out, .clen = clen, .n = n};
     atomic_init(&b.next, 0);
-    if (n < 2) {
-        compress_batch_run(&b);
-        return;
+    for (uint32_t i = 0; i < n; i++)
+        atomic_init(&b.done[i], 0);
+    bool pooled = n >= 2;
+    if (pooled) {
+        pthread_mutex_lock(&pool.busy);
+        pthread_mutex_lock(&pool.lock);
+        if (!pool.started) {
+            pool.started = true;
+            compress_pool_start();
+        }
+        pool.batch = &b;
+        pool.gen++;
+        pthread_cond_broadcast(&pool.work);
+        pthread_mutex_unlock(&pool.lock);
     }
-    pthread_mutex_lock(&pool.busy);
-    pthread_mutex_lock(&pool.lock);
-    if (!pool.started) {
-        pool.started = true;
-        compress_pool_start();
+    int ret = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        while (!atomic_load(&b.done[i])) {
+            if (compress_batch_one(&b, false))
+                continue;
+            /* Everything is claimed: cluster i is in a helper's hands. */
+            pthread_mutex_lock(&pool.lock);
+            while (!atomic_load(&b.done[i]))
+                pthread_cond_wait(&pool.done, &pool.lock);
+            pthread_mutex_unlock(&pool.lock);
+        }
+        if (ret == 0)
+            ret = fn(opaque, i, out + (size_t)i * s->cluster_size, clen[i]);
     }
-    pool.batch = &b;
-    pool.gen++;
-    pthread_cond_broadcast(&pool.work);
-    pthread_mutex_unlock(&pool.lock);
-    compress_batch_run(&b);
-    pthread_mutex_lock(&pool.lock);
-    pool.batch = NULL;
-    while (b.users > 0)
-        pthread_cond_wait(&pool.done, &pool.lock);
-    pthread_mutex_unlock(&pool.lock);
-    pthread_mutex_unlock(&pool.busy);
+    if (pooled) {
+        pthread_mutex_lock(&pool.lock);
+        pool.batch = NULL;
+        while (b.users > 0)
+            pthread_cond_wait(&pool.done, &pool.lock);
+        pthread_mutex_unlock(&pool.lock);
+        pthread_mutex_unlock(&pool.busy);
+    }
+    return ret;
 }

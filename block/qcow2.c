@@ -714,14 +714,16 @@ static int qcow2_truncate(BlockDev *bs, uint64_t size, bool shrink, BlockPreallo
         return 0;
     if (size > (1ULL << 61))
         return block_err(errp, -EFBIG, "%s: size %" PRIu64 " is too big", bs->filename, size);
+    /* v3 snapshots record their own disk size (reverting restores it), so
+     * only v2 images with snapshots keep theirs, as in qemu 7.2. */
+    if (s->nb_snapshots && s->version < 3)
+        return block_err(errp, -ENOTSUP, "%s: Can't resize a v2 image which has snapshots",
+                         bs->filename);
     if (size < bs->size) {
         if (!shrink)
             return block_err(errp, -EINVAL,
                              "%s: shrinking the image needs the shrink option (data would be "
                              "lost)",
-                             bs->filename);
-        if (s->nb_snapshots)
-            return block_err(errp, -ENOTSUP, "%s: can't shrink an image which has snapshots",
                              bs->filename);
         int ret = qcow2_discard_tail(bs, size, errp);
         if (ret < 0)

@@ -211,10 +211,16 @@ int qcow2_expand_zero_clusters(BlockDev *bs, char **errp);
 /* qcow2-compress.c */
 int qcow2_compress(Qcow2State *s, const uint8_t *in, uint32_t in_len, uint8_t *out,
                    uint32_t out_max);
-/* Compresses the n whole clusters in[] into out (a cluster-sized slot each)
- * on several threads; clen[i] as qcow2_compress returns it for cluster i. */
-void qcow2_compress_batch(Qcow2State *s, const uint8_t *const *in, uint32_t n, uint8_t *out,
-                          int *clen);
+/* Whole clusters per compression batch. */
+#define QCOW2_COMPRESS_BATCH 512
+/* Called in cluster order with each compressed cluster (clen as
+ * qcow2_compress returns it); non-zero stops the calls and is returned. */
+typedef int (*Qcow2CompressedFn)(void *opaque, uint32_t i, const uint8_t *z, int clen);
+/* Compresses the n (<= QCOW2_COMPRESS_BATCH) whole clusters in[] into out (a
+ * cluster-sized slot each, clen[] their lengths) on several threads, handing
+ * them to fn in order as they complete. */
+int qcow2_compress_batch(Qcow2State *s, const uint8_t *const *in, uint32_t n, uint8_t *out,
+                         int *clen, Qcow2CompressedFn fn, void *opaque);
 int qcow2_decompress(Qcow2State *s, const uint8_t *in, uint32_t in_len, uint8_t *out,
                      uint32_t out_len);
 

@@ -15,7 +15,8 @@
 #include "tools/img/img.h"
 
 /* Bytes handled per step: a multiple of every qcow2 cluster size. */
-#define IMG_CHUNK (2u * 1024 * 1024)
+#define IMG_CHUNK            (2u * 1024 * 1024)
+#define IMG_CHUNK_COMPRESSED (32u * 1024 * 1024)
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
@@ -206,22 +207,25 @@ static int convert_chunk_extents(Convert *c, uint64_t off, uint8_t *buf, uint64_
 
 static int convert_run(Convert *c, ImgProgress *prog, char **errp)
 {
-    uint8_t *buf = malloc(IMG_CHUNK), *back = c->backing ? malloc(IMG_CHUNK) : NULL;
-    uint64_t gran = c->compress ? c->cluster : (c->sparse ? c->sparse : IMG_CHUNK);
+    /* Compression works in bigger steps: each is one batch for the block
+     * layer's compression threads, and each batch ends waiting for them. */
+    uint64_t chunk = c->compress ? IMG_CHUNK_COMPRESSED : IMG_CHUNK;
+    uint8_t *buf = malloc(chunk), *back = c->backing ? malloc(chunk) : NULL;
+    uint64_t gran = c->compress ? c->cluster : (c->sparse ? c->sparse : chunk);
     int r = 0;
     for (uint64_t off = 0; off < c->total;) {
         if (c->fresh && !back && c->sparse) {
             /* Whole chunks of a long zero run are skipped in one step, so
              * that a mostly empty terabyte image converts in no time. */
             uint64_t z = convert_zero_run(c, off);
-            z -= z % IMG_CHUNK;
+            z -= z % chunk;
             if (z) {
                 off += z;
                 img_progress_update(prog, off * 100.0 / c->total);
                 continue;
             }
         }
-        uint64_t len = min_u64(IMG_CHUNK, c->total - off);
+        uint64_t len = min_u64(chunk, c->total - off);
         if (c->fresh && !back && c->sparse && !c->compress) {
             r = convert_chunk_extents(c, off, buf, len, gran, errp);
             if (r < 0) {
