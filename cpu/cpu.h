@@ -59,6 +59,7 @@ typedef struct DisasContextBase DisasContextBase;
 #define CPU_JMP_CACHE_BITS 12
 #define CPU_JMP_CACHE_SIZE (1u << CPU_JMP_CACHE_BITS)
 #define CPU_JMP_USED_MAX   512
+#define CPU_TLB_USED_MAX   128
 #define CPU_TLB_BITS       10 /* entries per MMU mode: 1 << CPU_TLB_BITS */
 
 /* One jump-cache slot (64 bytes, so the IR can index it with a shift). Virtually indexed
@@ -362,6 +363,10 @@ struct CPUState {
     uint64_t tlb_large_addr[TCG_MAX_MMU_MODES];
     uint64_t tlb_large_mask[TCG_MAX_MMU_MODES];
     volatile unsigned tlb_flush_pending; /* mmu index bits, done by the owning thread */
+    /* Per mode, entries filled since its last full flush (CPU_TLB_USED_MAX + 1: too many
+     * to list): a flush then resets those instead of the whole table. */
+    unsigned tlb_nb_used[TCG_MAX_MMU_MODES];
+    uint16_t tlb_used[TCG_MAX_MMU_MODES][CPU_TLB_USED_MAX];
 
     CPUJumpCacheEntry *jmp_cache;
     /* Bit (page & 4095) set while the jump cache may hold a block starting in that

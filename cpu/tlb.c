@@ -45,6 +45,7 @@ void tlb_init(CPUState *cpu)
         cpu->tlb_full[i] = calloc(TLB_ENTRIES, sizeof(CPUTLBEntryFull));
         cpu->common->tlb[i].mask = (uintptr_t)(TLB_ENTRIES - 1) << TCG_TLB_ENTRY_BITS;
         cpu->common->tlb[i].table = cpu->tlb_table[i];
+        cpu->tlb_nb_used[i] = CPU_TLB_USED_MAX + 1; /* the first flush resets everything */
     }
     tlb_flush_now(cpu, ~0u);
 }
@@ -63,7 +64,15 @@ void tlb_flush_now(CPUState *cpu, unsigned idxmap)
 {
     for (int i = 0; i < cpu->ops->nb_mmu_modes; i++) {
         if (idxmap & (1u << i)) {
-            memset(cpu->tlb_table[i], 0xff, TLB_ENTRIES * sizeof(TCGTLBEntry));
+            if (cpu->tlb_nb_used[i] <= CPU_TLB_USED_MAX) {
+                /* Guests flush on every address-space switch, often with few entries used. */
+                for (unsigned k = 0; k < cpu->tlb_nb_used[i]; k++) {
+                    memset(&cpu->tlb_table[i][cpu->tlb_used[i][k]], 0xff, sizeof(TCGTLBEntry));
+                }
+            } else {
+                memset(cpu->tlb_table[i], 0xff, TLB_ENTRIES * sizeof(TCGTLBEntry));
+            }
+            cpu->tlb_nb_used[i] = 0;
             cpu->tlb_large_addr[i] = UINT64_MAX;
             cpu->tlb_large_mask[i] = 0;
         }
@@ -197,6 +206,11 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot, int m
     e.addr_code = (prot & PAGE_EXEC) ? (vaddr | code_flags) : UINT64_MAX;
     /* Generated code of this thread is the only reader: a plain copy is enough. */
     TCGTLBEntry *slot = tlb_entry(cpu, mmu_idx, vaddr);
+    if (cpu->tlb_nb_used[mmu_idx] < CPU_TLB_USED_MAX) {
+        cpu->tlb_used[mmu_idx][cpu->tlb_nb_used[mmu_idx]++] = (uint16_t)tlb_index(cpu, vaddr);
+    } else {
+        cpu->tlb_nb_used[mmu_idx] = CPU_TLB_USED_MAX + 1;
+    }
     *slot = e;
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the entry is visible before we re-read gen */
     /* Another vCPU may have marked the page as code between our check and the copy, and
