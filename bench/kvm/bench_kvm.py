@@ -45,6 +45,16 @@ def run_guest():
     return first, t_result - t_loop, ru.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status)
 
 
+def rss_idle_binary():
+    # The same binary with no CPU and no KVM (-M none): its libraries' share of the RSS.
+    p = subprocess.Popen([mimic, "-M", "none", "-nographic"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    time.sleep(0.5)
+    p.terminate()
+    _, _, ru = os.wait4(p.pid, 0)
+    return ru.ru_maxrss / 1024.0
+
+
 native = min(float(subprocess.run([compute, str(loops)], capture_output=True, text=True,
                                   check=True).stdout.split()[1]) for _ in range(3))
 runs = [run_guest() for _ in range(3)]
@@ -59,4 +69,7 @@ print("  compute loop under mimic   %8.3f s   ratio %.3f (goal <= 1.02)" %
 print("  start to first UART line   %8.1f ms" % (first * 1000))
 print("  peak RSS of mimic          %8.1f MiB (the guest touches < 4 MiB of its RAM; goal: "
       "< 10 MiB beyond guest RAM)" % rss)
+idle = rss_idle_binary()
+print("  peak RSS of mimic -M none  %8.1f MiB (libraries, no CPU): the KVM path adds %.1f MiB"
+      % (idle, rss - idle))
 print("  exit codes                 %s" % [r[3] for r in runs])
