@@ -32,7 +32,8 @@ int main(void)
     __asm__ volatile("syscall");
     /* One CP0 timer interrupt (IP7), then interrupts off again. */
     __asm__ volatile("mfc0 $t0, $9\n\taddiu $t0, $t0, 200\n\tmtc0 $t0, $11\n\t"
-                     "mfc0 $t0, $12\n\tori $t0, $t0, 0x8001\n\tmtc0 $t0, $12" ::: "t0");
+                     "mfc0 $t0, $12\n\tori $t0, $t0, 0x8001\n\tmtc0 $t0, $12" ::
+                         : "t0");
     while (ticks == 0) {
     }
     __asm__ volatile("di");
