@@ -330,13 +330,21 @@ static bool opt_parse_machine(MimicOptions *o, const char *arg, char **errp)
     return true;
 }
 
+/* A name, or a ':'-separated fallback list ("kvm:tcg", QEMU's old spelling). */
 static bool opt_check_accel(const char *name, const char *arg, char **errp)
 {
-    if (strcmp(name, "tcg") && strcmp(name, "kvm")) {
-        *errp = g_strdup_printf("-accel %s: invalid accelerator %s", arg, name);
-        return false;
+    char **parts = g_strsplit(name, ":", -1);
+    const char *bad = parts[0] ? NULL : name;
+    for (char **p = parts; *p && !bad; p++) {
+        if (strcmp(*p, "tcg") && strcmp(*p, "kvm")) {
+            bad = *p;
+        }
     }
-    return true;
+    if (bad) {
+        *errp = g_strdup_printf("-accel %s: invalid accelerator %s", arg, bad);
+    }
+    g_strfreev(parts);
+    return !bad;
 }
 
 static void opt_add_accel(MimicOptions *o, const char *name)
