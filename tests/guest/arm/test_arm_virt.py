@@ -55,6 +55,7 @@ def wait_shell(g):
 
 
 def poweroff(g):
+    time.sleep(0.3)
     g.send("poweroff -f\n")
     code = g.wait_exit(120)
     assert code == 0, "mimic exited with %d after poweroff" % code
