@@ -87,6 +87,9 @@ class Guest:
         """Runs a shell command in the guest; returns its output (without the echo)."""
         self._seq = getattr(self, "_seq", 0) + 1
         tag = "MIMIC%d" % self._seq
+        # Type only at the shell's prompt: input that arrives while the shell
+        # is still starting (setting up its line editor) can be eaten.
+        self.expect(r"# ", timeout)
         # The guest prints tag_BEGIN and tag_END itself; the echo of the typed
         # line holds them split by "" and cannot match, however the terminal
         # wraps it.
