@@ -644,8 +644,18 @@ static int qcow2_create(const char *filename, uint64_t size, const BlockCreateOp
     Qcow2State tmp = {.refcount_order = order, .refcount_bits = rbits};
     for (int i = 0; i < 3; i++)
         qcow2_rc_store(&tmp, buf + 2 * cs, (uint64_t)i, 1);
-    ssize_t w = pwrite(fd, buf, 3ULL * cs, 0);
-    int err = w == (ssize_t)(3ULL * cs) ? 0 : errno ? errno : EIO;
+    /* The refcount table and block first, the header (with the magic) last:
+     * a process killed part-way (a fatal signal can cut a write short) leaves
+     * a file that is not yet a qcow2 image, never a header whose refcount
+     * structures are missing. */
+    errno = 0;
+    ssize_t w = pwrite(fd, buf + cs, 2ULL * cs, cs);
+    int err = w == (ssize_t)(2ULL * cs) ? 0 : errno ? errno : EIO;
+    if (!err) {
+        errno = 0;
+        w = pwrite(fd, buf, cs, 0);
+        err = w == (ssize_t)cs ? 0 : errno ? errno : EIO;
+    }
     free(buf);
     close(fd);
     if (err)
