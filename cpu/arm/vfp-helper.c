@@ -9,36 +9,9 @@
 #include <string.h>
 
 #include "cpu/arm/vfp.h"
+#include "cpu/host-fp.h"
 
 #define STD_FPSCR (FPSCR_FZ | FPSCR_DN)
-
-static float f32_of(uint32_t v)
-{
-    float f;
-    memcpy(&f, &v, 4);
-    return f;
-}
-
-static uint32_t bits_f32(float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    return v;
-}
-
-static double f64_of(uint64_t v)
-{
-    double d;
-    memcpy(&d, &v, 8);
-    return d;
-}
-
-static uint64_t bits_f64(double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    return v;
-}
 
 /* Per-format facts, so one body serves single and double precision. */
 typedef struct FpFmt {
@@ -76,24 +49,7 @@ static uint32_t fp_ctl(ArmEnv *env, bool std)
     return std ? STD_FPSCR : env->vfp.fpscr;
 }
 
-/* The SSE control/status register is all the host arithmetic below uses; setting it
- * directly is several times cheaper than fesetround/feclearexcept/fetestexcept, which
- * also go through the x87 environment. Bits: flags 5..0 (PE UE OE ZE DE IE), masks
- * 12..7 (all set), rounding 14..13. */
-#define MXCSR_DEFAULT 0x1f80u
-
-static inline uint32_t mxcsr_read(void)
-{
-    uint32_t v;
-    __asm__ volatile("stmxcsr %0" : "=m"(v)::"memory");
-    return v;
-}
-
-static inline void mxcsr_write(uint32_t v)
-{
-    __asm__ volatile("ldmxcsr %0" ::"m"(v) : "memory");
-}
-
+/* The host arithmetic below is governed by MXCSR alone (cpu/host-fp.h). */
 /* The host operations live out of line and start with a compiler barrier, so neither
  * gcc nor clang can treat them as pure and move them across the MXCSR writes. */
 #define HOST_FP __attribute__((noinline))
@@ -106,14 +62,14 @@ static inline void fp_fence(void)
 static void fp_begin(uint32_t ctl)
 {
     static const uint32_t rc[4] = {0, 2, 1, 3}; /* RN, RP (up), RM (down), RZ */
-    mxcsr_write(MXCSR_DEFAULT | rc[(ctl >> FPSCR_RMODE_SHIFT) & 3] << 13);
+    host_mxcsr_write(HOST_MXCSR_DEFAULT | rc[(ctl >> FPSCR_RMODE_SHIFT) & 3] << 13);
 }
 
 /* Host exception flags (plus `extra`) into the cumulative FPSCR bits. */
 static void fp_end(ArmEnv *env, uint32_t extra)
 {
-    uint32_t x = mxcsr_read();
-    mxcsr_write(MXCSR_DEFAULT);
+    uint32_t x = host_mxcsr_read();
+    host_mxcsr_write(HOST_MXCSR_DEFAULT);
     uint32_t c = extra;
     c |= (x & 0x01) ? FPSCR_IOC : 0;
     c |= (x & 0x04) ? FPSCR_DZC : 0;
@@ -140,11 +96,13 @@ static uint64_t flush_out(const FpFmt *f, uint32_t ctl, uint64_t r, uint32_t *ex
     if (!(ctl & FPSCR_FZ) || (r & f->exp)) {
         return r;
     }
-    bool tiny = (r & f->frac) || (mxcsr_read() & 0x10);
+    bool tiny = (r & f->frac) || (host_mxcsr_read() & HOST_MXCSR_UE);
     if (!tiny) {
         return r;
     }
-    mxcsr_write(mxcsr_read() & ~0x30u); /* no Underflow/Inexact from the host's result */
+    host_mxcsr_write(
+        host_mxcsr_read() &
+        ~(HOST_MXCSR_UE | HOST_MXCSR_PE)); /* no Underflow/Inexact from the host's result */
     *extra |= FPSCR_UFC;
     return r & f->sign;
 }
@@ -182,14 +140,15 @@ static uint64_t tiny_before_rounding(const FpFmt *f, uint32_t ctl, uint64_t r, l
 {
     uint64_t min_normal = f->frac + 1;
     long double limit = f == &F32 ? 0x1p-126L : 0x1p-1022L;
-    if ((r & ~f->sign) != min_normal || !(mxcsr_read() & 0x20) || fabsl(wide) >= limit) {
+    if ((r & ~f->sign) != min_normal || !(host_mxcsr_read() & HOST_MXCSR_PE) ||
+        fabsl(wide) >= limit) {
         return r;
     }
     if (ctl & FPSCR_FZ) {
         r &= f->sign;
-        mxcsr_write(mxcsr_read() & ~0x20u);
+        host_mxcsr_write(host_mxcsr_read() & ~HOST_MXCSR_PE);
     }
-    mxcsr_write(mxcsr_read() | 0x10);
+    host_mxcsr_write(host_mxcsr_read() | HOST_MXCSR_UE);
     return r;
 }
 
@@ -253,15 +212,18 @@ static uint64_t arith(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t b, uint3
     }
     fp_begin(ctl);
     if (f == &F32) {
-        r = bits_f32(host_op_s(f32_of((uint32_t)ops[0]), f32_of((uint32_t)ops[1]), op));
+        r = host_fp_bits32(
+            host_op_s(host_fp_f32((uint32_t)ops[0]), host_fp_f32((uint32_t)ops[1]), op));
         if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
             r = tiny_before_rounding(
-                f, ctl, r, host_op_ld(f32_of((uint32_t)ops[0]), f32_of((uint32_t)ops[1]), op));
+                f, ctl, r,
+                host_op_ld(host_fp_f32((uint32_t)ops[0]), host_fp_f32((uint32_t)ops[1]), op));
         }
     } else {
-        r = bits_f64(host_op_d(f64_of(ops[0]), f64_of(ops[1]), op));
+        r = host_fp_bits64(host_op_d(host_fp_f64(ops[0]), host_fp_f64(ops[1]), op));
         if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
-            r = tiny_before_rounding(f, ctl, r, host_op_ld(f64_of(ops[0]), f64_of(ops[1]), op));
+            r = tiny_before_rounding(f, ctl, r,
+                                     host_op_ld(host_fp_f64(ops[0]), host_fp_f64(ops[1]), op));
         }
     }
     if (is_nan(f, r)) {
@@ -336,20 +298,21 @@ static uint64_t fused(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t n, uint6
     }
     fp_begin(ctl);
     if (f == &F32) {
-        float x = host_fma_s(f32_of((uint32_t)ops[1]), f32_of((uint32_t)ops[2]),
-                             f32_of((uint32_t)ops[0]));
-        r = bits_f32(x);
-        if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
-            r = tiny_before_rounding(
-                f, ctl, r,
-                fma(f32_of((uint32_t)ops[1]), f32_of((uint32_t)ops[2]), f32_of((uint32_t)ops[0])));
-        }
-    } else {
-        double x = host_fma_d(f64_of(ops[1]), f64_of(ops[2]), f64_of(ops[0]));
-        r = bits_f64(x);
+        float x = host_fma_s(host_fp_f32((uint32_t)ops[1]), host_fp_f32((uint32_t)ops[2]),
+                             host_fp_f32((uint32_t)ops[0]));
+        r = host_fp_bits32(x);
         if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
             r = tiny_before_rounding(f, ctl, r,
-                                     fmal(f64_of(ops[1]), f64_of(ops[2]), f64_of(ops[0])));
+                                     fma(host_fp_f32((uint32_t)ops[1]),
+                                         host_fp_f32((uint32_t)ops[2]),
+                                         host_fp_f32((uint32_t)ops[0])));
+        }
+    } else {
+        double x = host_fma_d(host_fp_f64(ops[1]), host_fp_f64(ops[2]), host_fp_f64(ops[0]));
+        r = host_fp_bits64(x);
+        if ((r & ~f->sign) == f->frac + 1) { /* the smallest normal: maybe tiny for ARM */
+            r = tiny_before_rounding(
+                f, ctl, r, fmal(host_fp_f64(ops[1]), host_fp_f64(ops[2]), host_fp_f64(ops[0])));
         }
     }
     if (is_nan(f, r)) {
@@ -381,8 +344,8 @@ static void compare(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t b, bool e)
             extra |= FPSCR_IOC;
         }
     } else {
-        double x = f == &F32 ? f32_of((uint32_t)a) : f64_of(a);
-        double y = f == &F32 ? f32_of((uint32_t)b) : f64_of(b);
+        double x = f == &F32 ? host_fp_f32((uint32_t)a) : host_fp_f64(a);
+        double y = f == &F32 ? host_fp_f32((uint32_t)b) : host_fp_f64(b);
         nzcv = x == y ? 0x6 : x < y ? 0x8 : 0x2;
     }
     env->vfp.fpscr = (env->vfp.fpscr & 0x0fffffffu) | nzcv << 28 | extra;
@@ -536,7 +499,7 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
                     ? F64.dnan
                     : (v & F32.sign) << 32 | F64.exp | F64.quiet | (v & F32.frac) << 29;
         } else {
-            r = bits_f64((double)f32_of((uint32_t)v));
+            r = host_fp_bits64((double)host_fp_f32((uint32_t)v));
         }
         env->vfp.fpscr |= extra;
         return r;
@@ -552,8 +515,8 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
         }
         fp_begin(ctl);
         {
-            float x = host_d_to_s(f64_of(v));
-            r = bits_f32(x);
+            float x = host_d_to_s(host_fp_f64(v));
+            r = host_fp_bits32(x);
         }
         r = flush_out(&F32, ctl, r, &extra);
         fp_end(env, extra);
@@ -579,10 +542,10 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
         x = ldexp(x, -frac); /* exact: at most 32 significant bits */
         fp_begin(ctl);
         if (op == CVT_SI_TO_D || op == CVT_UI_TO_D || op == CVT_SH_TO_D || op == CVT_UH_TO_D) {
-            r = bits_f64(x);
+            r = host_fp_bits64(x);
         } else {
             float y = host_i_to_s(x);
-            r = bits_f32(y);
+            r = host_fp_bits32(y);
             r = flush_out(&F32, ctl, r, &extra);
         }
         fp_end(env, extra);
@@ -606,10 +569,10 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
             env->vfp.fpscr |= FPSCR_IOC;
             return 0;
         }
-        double x = dbl ? f64_of(v) : f32_of((uint32_t)v);
+        double x = dbl ? host_fp_f64(v) : host_fp_f32((uint32_t)v);
         fp_begin(ctl);
         r = to_int(env, x, frac, bits, uns, rz);
-        mxcsr_write(MXCSR_DEFAULT);
+        host_mxcsr_write(HOST_MXCSR_DEFAULT);
         return r;
     }
     case CVT_H_TO_S: return f16_to_f32(env, ctl, (uint32_t)v & 0xffff);

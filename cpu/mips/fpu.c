@@ -8,39 +8,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cpu/host-fp.h"
 #include "cpu/mips/mips-internal.h"
 
 /* MIPS legacy NaN encoding: quiet NaNs have the top fraction bit clear. */
 #define DEFAULT_NAN_S 0x7fbfffffu
 #define DEFAULT_NAN_D UINT64_C(0x7ff7ffffffffffff)
-
-static float f_s(uint32_t v)
-{
-    float f;
-    memcpy(&f, &v, 4);
-    return f;
-}
-
-static uint32_t s_f(float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    return v;
-}
-
-static double f_d(uint64_t v)
-{
-    double d;
-    memcpy(&d, &v, 8);
-    return d;
-}
-
-static uint64_t d_f(double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    return v;
-}
 
 static bool snan_s(uint32_t v)
 {
@@ -57,26 +30,25 @@ static bool snan_d(uint64_t v)
 /* Float and double arithmetic runs on SSE, governed by MXCSR alone: reading and writing
  * it directly costs a few cycles, where glibc's fenv calls also save and reload the
  * whole x87 environment (a fifth of the time of FP-heavy guest code). */
-#define MXCSR_FLAGS 0x3fu
-#define MXCSR_RC    0x6000u
 
 static void fpu_begin(MipsEnv *e)
 {
     /* MIPS RM order: nearest, toward zero, up, down */
-    static const unsigned rc[4] = {0, 0x6000u, 0x4000u, 0x2000u};
-    unsigned m = __builtin_ia32_stmxcsr();
-    unsigned want = (m & ~(MXCSR_FLAGS | MXCSR_RC)) | rc[e->fcsr & FCSR_RM_MASK];
+    static const unsigned rc[4] = {HOST_MXCSR_RC_NEAR, HOST_MXCSR_RC_ZERO, HOST_MXCSR_RC_UP,
+                                   HOST_MXCSR_RC_DOWN};
+    unsigned m = host_mxcsr_read();
+    unsigned want = (m & ~(HOST_MXCSR_FLAGS | HOST_MXCSR_RC)) | rc[e->fcsr & FCSR_RM_MASK];
     if (want != m) {
-        __builtin_ia32_ldmxcsr(want);
+        host_mxcsr_write(want);
     }
 }
 
 /* The host's exception flags as FE_* bits; leaves round-to-nearest and no flags. */
 static int fpu_take_flags(void)
 {
-    unsigned m = __builtin_ia32_stmxcsr();
-    if (m & (MXCSR_FLAGS | MXCSR_RC)) {
-        __builtin_ia32_ldmxcsr(m & ~(MXCSR_FLAGS | MXCSR_RC));
+    unsigned m = host_mxcsr_read();
+    if (m & (HOST_MXCSR_FLAGS | HOST_MXCSR_RC)) {
+        host_mxcsr_write(m & ~(HOST_MXCSR_FLAGS | HOST_MXCSR_RC));
     }
     return ((m & 0x01) ? FE_INVALID : 0) | ((m & 0x04) ? FE_DIVBYZERO : 0) |
            ((m & 0x08) ? FE_OVERFLOW : 0) | ((m & 0x10) ? FE_UNDERFLOW : 0) |
@@ -85,16 +57,16 @@ static int fpu_take_flags(void)
 
 static void fpu_clear_inexact(void)
 {
-    __builtin_ia32_ldmxcsr(__builtin_ia32_stmxcsr() & ~0x20u);
+    host_mxcsr_write(host_mxcsr_read() & ~0x20u);
 }
 
 /* Runs nearbyint under round-to-nearest whatever FCSR.RM says. */
 static double fpu_round_nearest(double v)
 {
-    unsigned m = __builtin_ia32_stmxcsr();
-    __builtin_ia32_ldmxcsr(m & ~MXCSR_RC);
+    unsigned m = host_mxcsr_read();
+    host_mxcsr_write(m & ~HOST_MXCSR_RC);
     double r = nearbyint(v);
-    __builtin_ia32_ldmxcsr((__builtin_ia32_stmxcsr() & ~MXCSR_RC) | (m & MXCSR_RC));
+    host_mxcsr_write((host_mxcsr_read() & ~HOST_MXCSR_RC) | (m & HOST_MXCSR_RC));
     return r;
 }
 #else
@@ -190,44 +162,44 @@ static float fop_f(float a, float b, uint32_t op)
 uint32_t helper_fop_s(void *env, uint32_t a, uint32_t b, uint32_t op)
 {
     fpu_begin(env);
-    float r = fop_f(f_s(a), f_s(b), op);
+    float r = fop_f(host_fp_f32(a), host_fp_f32(b), op);
     uint32_t extra = (snan_s(a) || (op <= FOP_DIV && snan_s(b))) ? FP_V : 0;
     fpu_end(env, extra, GETPC());
-    return isnan(r) ? DEFAULT_NAN_S : s_f(r);
+    return isnan(r) ? DEFAULT_NAN_S : host_fp_bits32(r);
 }
 
 uint64_t helper_fop_d(void *env, uint64_t a, uint64_t b, uint32_t op)
 {
     fpu_begin(env);
-    double r = fop(f_d(a), f_d(b), op);
+    double r = fop(host_fp_f64(a), host_fp_f64(b), op);
     uint32_t extra = (snan_d(a) || (op <= FOP_DIV && snan_d(b))) ? FP_V : 0;
     fpu_end(env, extra, GETPC());
-    return isnan(r) ? DEFAULT_NAN_D : d_f(r);
+    return isnan(r) ? DEFAULT_NAN_D : host_fp_bits64(r);
 }
 
 /* op: 0 MADD, 1 MSUB, 2 NMADD, 3 NMSUB; fs * ft rounded, then +- fr rounded. */
 uint32_t helper_fma_s(void *env, uint32_t fs, uint32_t ft, uint32_t fr, uint32_t op)
 {
     fpu_begin(env);
-    volatile float p = f_s(fs) * f_s(ft);
-    float r = (op & 1) ? p - f_s(fr) : p + f_s(fr);
+    volatile float p = host_fp_f32(fs) * host_fp_f32(ft);
+    float r = (op & 1) ? p - host_fp_f32(fr) : p + host_fp_f32(fr);
     if (op & 2) {
         r = -r;
     }
     fpu_end(env, (snan_s(fs) || snan_s(ft) || snan_s(fr)) ? FP_V : 0, GETPC());
-    return isnan(r) ? DEFAULT_NAN_S : s_f(r);
+    return isnan(r) ? DEFAULT_NAN_S : host_fp_bits32(r);
 }
 
 uint64_t helper_fma_d(void *env, uint64_t fs, uint64_t ft, uint64_t fr, uint32_t op)
 {
     fpu_begin(env);
-    volatile double p = f_d(fs) * f_d(ft);
-    double r = (op & 1) ? p - f_d(fr) : p + f_d(fr);
+    volatile double p = host_fp_f64(fs) * host_fp_f64(ft);
+    double r = (op & 1) ? p - host_fp_f64(fr) : p + host_fp_f64(fr);
     if (op & 2) {
         r = -r;
     }
     fpu_end(env, (snan_d(fs) || snan_d(ft) || snan_d(fr)) ? FP_V : 0, GETPC());
-    return isnan(r) ? DEFAULT_NAN_D : d_f(r);
+    return isnan(r) ? DEFAULT_NAN_D : host_fp_bits64(r);
 }
 
 /* cond bits: 1 true if unordered, 2 if equal, 4 if less; 8 signals on any NaN. */
@@ -244,12 +216,12 @@ static void fcmp(MipsEnv *e, double a, double b, bool any_snan, uint32_t cond_cc
 
 void helper_fcmp_s(void *env, uint32_t a, uint32_t b, uint32_t cond_cc)
 {
-    fcmp(env, f_s(a), f_s(b), snan_s(a) || snan_s(b), cond_cc, GETPC());
+    fcmp(env, host_fp_f32(a), host_fp_f32(b), snan_s(a) || snan_s(b), cond_cc, GETPC());
 }
 
 void helper_fcmp_d(void *env, uint64_t a, uint64_t b, uint32_t cond_cc)
 {
-    fcmp(env, f_d(a), f_d(b), snan_d(a) || snan_d(b), cond_cc, GETPC());
+    fcmp(env, host_fp_f64(a), host_fp_f64(b), snan_d(a) || snan_d(b), cond_cc, GETPC());
 }
 
 /* Float to integer: out of range or NaN is Invalid with result 2^(n-1) - 1. */
@@ -284,11 +256,11 @@ uint64_t helper_fcvt(void *env, uint64_t a, uint32_t how)
     fpu_begin(e);
     switch (src) {
     case 16:
-        v = f_s((uint32_t)a);
+        v = host_fp_f32((uint32_t)a);
         extra |= snan_s((uint32_t)a) ? FP_V : 0;
         break;
     case 17:
-        v = f_d(a);
+        v = host_fp_f64(a);
         extra |= snan_d(a) ? FP_V : 0;
         break;
     case 20: v = (double)(int32_t)a; break;
@@ -298,10 +270,10 @@ uint64_t helper_fcvt(void *env, uint64_t a, uint32_t how)
     switch (dst) {
     case 16: {
         float f = src == 21 ? (float)(int64_t)a : (float)v;
-        r = isnan(f) ? DEFAULT_NAN_S : s_f(f);
+        r = isnan(f) ? DEFAULT_NAN_S : host_fp_bits32(f);
         break;
     }
-    case 17: r = isnan(v) ? DEFAULT_NAN_D : d_f(v); break;
+    case 17: r = isnan(v) ? DEFAULT_NAN_D : host_fp_bits64(v); break;
     case 20: r = to_int(e, v, false, mode, &extra); break;
     default: r = to_int(e, v, true, mode, &extra); break;
     }
