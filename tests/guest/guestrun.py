@@ -102,22 +102,33 @@ class Guest:
         self.last_status = int(m.group(1))
         return out.replace("\r", "").strip("\n")
 
-    def type_line(self, line, tries=5):
-        """Types a line at the shell and presses Enter once the shell has
-        echoed all of it. Known bug (ARM guests, see the ARM issue): the
-        guest's line editor sometimes loses a typed byte; the echo shows it,
-        and the line is killed (Ctrl-U) and typed again rather than run
-        wrong. Outputs are still checked exactly by the callers."""
+    def type_line(self, line, tries=10, chunk=8):
+        """Types a line at the shell, a few bytes at a time, each chunk echoed
+        before the next, and presses Enter once the shell has echoed it all.
+        Known bug (ARM guests, see the ARM issue): the guest's line editor
+        sometimes loses a typed byte, mostly in long bursts; the echo shows it,
+        and the line is killed (Ctrl-U) and typed again rather than run wrong.
+        Outputs are still checked exactly by the callers."""
         for _ in range(tries):
             start = len(self.buf)
-            self.send(line)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                shown = self.buf[start:].replace(b"\r", b"").replace(b"\n", b"")
-                if line.encode() in shown:
-                    self.send("\n")
-                    return
-                self._read(0.2)
+            ok = True
+            for i in range(0, len(line), chunk):
+                self.send(line[i:i + chunk])
+                want = line[:i + chunk].encode()
+                deadline = time.monotonic() + 3
+                while True:
+                    shown = self.buf[start:].replace(b"\r", b"").replace(b"\n", b"")
+                    if want in shown:
+                        break
+                    if time.monotonic() > deadline:
+                        ok = False
+                        break
+                    self._read(0.1)
+                if not ok:
+                    break
+            if ok:
+                self.send("\n")
+                return
             self.send("\x15")  # Ctrl-U: kill the line
             time.sleep(0.3)
             self._read(0.2)
