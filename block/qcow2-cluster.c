@@ -640,6 +640,115 @@ static int qcow2_write_compressed(BlockDev *bs, uint64_t off, const uint8_t *p, 
     return ret;
 }
 
+/* Whole guest clusters starting at off that one request can cover: up to the
+ * end of the L2 table of the first (so that one table is updated) and all of
+ * one kind. RUN_FRESH clusters get new host clusters (unallocated, zero or
+ * compressed before); RUN_IN_PLACE ones are fully allocated, owned by the
+ * active L1 only and contiguous on the host. */
+enum { QCOW2_RUN_NONE, QCOW2_RUN_FRESH, QCOW2_RUN_IN_PLACE };
+
+static int qcow2_run_kind(Qcow2State *s, const Qcow2Mapping *m)
+{
+    if (m->type == QCOW2_CL_UNALLOC || m->type == QCOW2_CL_COMPRESSED)
+        return QCOW2_RUN_FRESH;
+    if (m->type == QCOW2_CL_NORMAL && m->copied && m->alloc == qcow2_all_sc(s) && !m->zero &&
+        !(m->entry & QCOW2_OFLAG_ZERO))
+        return QCOW2_RUN_IN_PLACE;
+    return QCOW2_RUN_NONE;
+}
+
+/* Writes a run of at least two whole clusters with one allocation, one
+ * pwrite and one pass over their L2 table, as the format allows for clusters
+ * that are contiguous both in the guest and on the host. *done is 0 when the
+ * clusters at off do not form such a run (the caller then goes cluster by
+ * cluster). */
+static int qcow2_write_run(BlockDev *bs, uint64_t off, const uint8_t *p, uint64_t len,
+                           uint64_t *done, char **errp)
+{
+    Qcow2State *s = qcow2_state(bs);
+    uint64_t gc = off >> s->cluster_bits;
+    uint64_t per_l2 = 1ULL << s->l2_bits;
+    uint64_t idx = gc & (per_l2 - 1);
+    uint64_t max = BLOCK_MIN(len >> s->cluster_bits, per_l2 - idx);
+    *done = 0;
+    if (max < 2)
+        return 0;
+    Qcow2Mapping first;
+    int ret = qcow2_get_mapping(bs, off, &first, errp);
+    if (ret < 0)
+        return ret;
+    int kind = qcow2_run_kind(s, &first);
+    if (kind == QCOW2_RUN_NONE)
+        return 0;
+    uint64_t n = 1;
+    bool any_compressed = first.type == QCOW2_CL_COMPRESSED;
+    while (n < max) {
+        Qcow2Mapping m;
+        ret = qcow2_get_mapping(bs, off + (n << s->cluster_bits), &m, errp);
+        if (ret < 0)
+            return ret;
+        if (qcow2_run_kind(s, &m) != kind ||
+            (kind == QCOW2_RUN_IN_PLACE && m.host != first.host + (n << s->cluster_bits)))
+            break;
+        any_compressed |= m.type == QCOW2_CL_COMPRESSED;
+        n++;
+    }
+    if (n < 2)
+        return 0;
+    uint64_t bytes = n << s->cluster_bits;
+    if (kind == QCOW2_RUN_IN_PLACE) {
+        ret = file_pwrite(bs, first.host, p, bytes, errp);
+        if (ret == 0)
+            *done = bytes;
+        return ret;
+    }
+    uint64_t l2_off;
+    ret = qcow2_l2_for_write(bs, gc, &l2_off, errp);
+    if (ret < 0)
+        return ret;
+    /* Compressed clusters being replaced are freed once the new entries are
+     * in place: remember where they were. */
+    uint64_t *old = NULL;
+    if (any_compressed) {
+        old = malloc(n * sizeof(*old));
+        if (!old)
+            return block_err(errp, -ENOMEM, "Out of memory");
+        for (uint64_t i = 0; i < n && ret == 0; i++) {
+            Qcow2Mapping m;
+            ret = qcow2_get_mapping(bs, off + (i << s->cluster_bits), &m, errp);
+            old[i] = m.type == QCOW2_CL_COMPRESSED ? m.entry : 0;
+        }
+    }
+    int64_t noff = ret < 0 ? ret : qcow2_alloc_clusters(bs, n, errp);
+    if (noff < 0)
+        ret = (int)noff;
+    if (ret == 0)
+        ret = file_pwrite(bs, (uint64_t)noff, p, bytes, errp);
+    uint8_t *l2 = NULL;
+    if (ret == 0)
+        ret = qcow2_cache_get(bs, &s->l2_cache, l2_off, false, &l2, errp);
+    if (ret == 0) {
+        uint64_t bitmap = s->ext_l2 ? qcow2_all_sc(s) : 0;
+        for (uint64_t i = 0; i < n; i++)
+            qcow2_l2_write_entry(s, l2, idx + i,
+                                 ((uint64_t)noff + (i << s->cluster_bits)) | QCOW2_OFLAG_COPIED,
+                                 bitmap);
+    }
+    for (uint64_t i = 0; old && i < n && ret == 0; i++) {
+        if (!old[i])
+            continue;
+        Qcow2Mapping m;
+        qcow2_decode_entry(s, old[i], 0, &m);
+        if (s->cbuf_entry == old[i])
+            s->cbuf_entry = 0;
+        ret = qcow2_release_mapping(bs, &m, errp);
+    }
+    free(old);
+    if (ret == 0)
+        *done = bytes;
+    return ret;
+}
+
 int qcow2_data_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, int flags,
                      char **errp)
 {
@@ -661,6 +770,18 @@ int qcow2_data_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, 
     }
     while (len) {
         uint64_t coff = qcow2_offset_into_cluster(s, off);
+        if (coff == 0 && len >= 2ULL * s->cluster_size) {
+            uint64_t done;
+            ret = qcow2_write_run(bs, off, p, len, &done, errp);
+            if (ret < 0)
+                break;
+            if (done) {
+                p += done;
+                off += done;
+                len -= done;
+                continue;
+            }
+        }
         uint32_t n = (uint32_t)BLOCK_MIN(len, s->cluster_size - coff);
         ret = qcow2_write_in_cluster(bs, off, p, n, errp);
         if (ret < 0)
