@@ -33,13 +33,15 @@ void cpus_notify(void)
 }
 
 /* Waits on the run-state condition without holding the global lock, so that threads
- * needing it (MMIO in a vCPU) can make progress. Called with cpus_mutex held. */
+ * needing it (MMIO in a vCPU) can make progress. Called with cpus_mutex held, once.
+ * The global lock is released while cpus_mutex is still held and the wait releases
+ * cpus_mutex atomically: a vCPU that needed the global lock to reach its stop cannot
+ * signal in between and be missed. Taken back in the order every other thread uses
+ * (global lock, then cpus_mutex); the caller re-checks its condition anyway. */
 static void cpus_wait_dropping_bql(void)
 {
     if (bql_locked()) {
-        pthread_mutex_unlock(&cpus_mutex);
         bql_unlock();
-        pthread_mutex_lock(&cpus_mutex);
         pthread_cond_wait(&cpus_cond, &cpus_mutex);
         pthread_mutex_unlock(&cpus_mutex);
         bql_lock();
@@ -126,6 +128,11 @@ void cpu_interrupt(CPUState *cpu, unsigned mask)
         /* Raised by the CPU's own thread (a has_work hook, under cpus_mutex,
          * or a helper): it is awake and sees the bit at its next check. */
         return;
+    }
+    /* A vCPU inside an accelerator's run call (KVM_RUN) does not poll the exit flag. */
+    const AccelOps *acc = accel_current();
+    if (acc != &accel_tcg_ops && acc->kick) {
+        acc->kick(cpu);
     }
     /* Wake it if it sleeps halted. */
     pthread_mutex_lock(&cpus_mutex);

@@ -61,6 +61,12 @@ void cpu_exit(CPUState *cpu)
 {
     __atomic_store_n(&cpu->exit_request, true, __ATOMIC_SEQ_CST);
     cpu_kick(cpu);
+    /* Generated code polls the flag; an accelerator running the guest itself (KVM_RUN)
+     * must be interrupted. Its kick only signals, so it cannot come back here. */
+    const AccelOps *acc = accel_current();
+    if (acc != &accel_tcg_ops && acc->kick) {
+        acc->kick(cpu);
+    }
 }
 
 /* Blocks entered by a block that exited at its start have not run: their pc is the one of

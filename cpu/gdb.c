@@ -8,7 +8,6 @@
 
 #include "cpu/cpu-internal.h"
 #include "system/gdbstub.h"
-#include "system/main-loop.h"
 
 #define MAX_BREAKPOINTS 64
 
@@ -187,18 +186,7 @@ static void gdb_cont(void *opaque)
 
 static void gdb_stop(void *opaque)
 {
-    /* Without the BQL cpus_pause() checks and sleeps atomically. With it, it drops
-     * cpus_mutex to release the BQL before waiting, and a vCPU that was blocked on the
-     * BQL can stop and signal in that window: the wakeup is lost and the main loop
-     * hangs (gdb attaching to a busy kernel, about one time in four). */
-    bool bql = bql_locked();
-    if (bql) {
-        bql_unlock();
-    }
     cpus_pause();
-    if (bql) {
-        bql_lock();
-    }
 }
 
 static const char *gdb_target_xml(void *opaque, const char *annex)

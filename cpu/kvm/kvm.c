@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -22,10 +21,8 @@
 #include "system/main-loop.h"
 
 #define KVM_MAX_SLOTS 32
-/* How often a running vCPU leaves KVM_RUN to look at pause/quit requests: cpu_exit does
- * not reach accelerators (see notes-kvm.txt), so a timer signal does. */
-#define KVM_POLL_NS  (20 * 1000 * 1000)
-#define KVM_SIG_POLL SIGUSR1
+/* What kvm_kick sends a vCPU thread so that a KVM_RUN in progress returns (EINTR). */
+#define KVM_SIG_KICK SIGUSR1
 
 typedef struct KvmSlot {
     bool used;
@@ -36,8 +33,6 @@ typedef struct KvmVcpu {
     int fd;
     struct kvm_run *run;
     size_t run_size;
-    timer_t poll_timer;
-    bool poll_timer_ok;
     volatile bool dead; /* stopped itself (triple fault, entry failure) until reset */
 } KvmVcpu;
 
@@ -143,7 +138,7 @@ static int kvm_fail(char **errp, const char *fmt, const char *what)
     return -1;
 }
 
-static void kvm_sig_poll(int sig)
+static void kvm_sig_kick(int sig)
 {
     (void)sig; /* only interrupts KVM_RUN */
 }
@@ -171,6 +166,7 @@ static int kvm_accel_init(char **errp)
         {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},
         {KVM_CAP_PIT2, "KVM_CAP_PIT2"},
         {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
+        {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(caps); i++) {
         if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
@@ -209,9 +205,9 @@ static int kvm_accel_init(char **errp)
     if (!kvm_cpuid) {
         return kvm_fail(errp, "%s", "KVM_GET_SUPPORTED_CPUID: too many entries");
     }
-    struct sigaction sa = {.sa_handler = kvm_sig_poll};
+    struct sigaction sa = {.sa_handler = kvm_sig_kick};
     sigemptyset(&sa.sa_mask);
-    sigaction(KVM_SIG_POLL, &sa, NULL);
+    sigaction(KVM_SIG_KICK, &sa, NULL);
 
     kvm_software = access("/sys/module/kvm_pvm", F_OK) == 0;
     if (kvm_software) {
@@ -509,27 +505,16 @@ static void kvm_vcpu_fatal(CPUState *cpu, const char *fmt, uint64_t a)
     vm_request_shutdown(1);
 }
 
-static void kvm_start_poll_timer(CPUState *cpu, KvmVcpu *v)
-{
-    struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KVM_SIG_POLL};
-    sev._sigev_un._tid = gettid();
-    if (timer_create(CLOCK_MONOTONIC, &sev, &v->poll_timer) == 0) {
-        struct itimerspec its = {.it_interval = {0, KVM_POLL_NS}, .it_value = {0, KVM_POLL_NS}};
-        timer_settime(v->poll_timer, 0, &its, NULL);
-        v->poll_timer_ok = true;
-    } else {
-        fprintf(stderr, "mimic: cpu%d: cannot create its poll timer\n", cpu->cpu_index);
-    }
-}
-
 static void *kvm_vcpu_thread(void *arg)
 {
     CPUState *cpu = arg;
     X86Env *env = cpu->env;
     KvmVcpu *v = env->accel;
     current_cpu = cpu;
-    kvm_start_poll_timer(cpu, v);
     while (cpu_thread_wait_runnable(cpu)) {
+        /* Cleared before the request is looked at: a kick after the look sets it again
+         * and KVM_RUN returns at once, one before it is seen here. */
+        __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
         if (__atomic_exchange_n(&cpu->exit_request, false, __ATOMIC_SEQ_CST) || v->dead) {
             if (v->dead) {
                 g_usleep(10000);
@@ -580,18 +565,20 @@ static void *kvm_vcpu_thread(void *arg)
         default: kvm_vcpu_fatal(cpu, "unhandled KVM exit reason %" PRIu64, run->exit_reason); break;
         }
     }
-    if (v->poll_timer_ok) {
-        timer_delete(v->poll_timer);
-        v->poll_timer_ok = false;
-    }
     return NULL;
 }
 
-/* Only signals: callers set the request (cpu_exit) first, and cpu_exit may call us. */
+/* cpu_exit and cpu_interrupt call this after setting their request: immediate_exit
+ * catches a vCPU about to enter KVM_RUN, the signal one already inside. Nothing here
+ * calls back into cpu/. */
 static void kvm_kick(CPUState *cpu)
 {
+    KvmVcpu *v = ((X86Env *)cpu->env)->accel;
+    if (v) {
+        __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    }
     if (cpu->thread_created) {
-        pthread_kill(cpu->thread, KVM_SIG_POLL);
+        pthread_kill(cpu->thread, KVM_SIG_KICK);
     }
 }
 
