@@ -30,13 +30,14 @@ uint32_t arm_cpu_get_mpidr(CPUState *cpu);
 
 /* HVC and SMC from PL1 call handler (on the vCPU thread, without the global lock); it reads
  * and writes r0-r3 with arm_cpu_get/set_reg and returns true if it handled the call;
- * false makes the instruction UNDEFINED. Without a handler the built-in PSCI 0.2 is used
+ * false makes the instruction UNDEFINED. Without a handler the built-in PSCI 1.0 is used
  * (arm_cpu_enable_psci). */
 typedef bool (*ArmPsciHandler)(CPUState *cpu, bool is_smc, void *opaque);
 void arm_cpu_set_psci_handler(CPUState *cpu, ArmPsciHandler fn, void *opaque);
-/* Built-in PSCI 0.2 on HVC (conduit "hvc"): PSCI_VERSION, CPU_ON (starts a powered-off
- * CPU at entry with r0 = context), CPU_OFF, AFFINITY_INFO, SYSTEM_OFF
- * (vm_request_shutdown(0)), SYSTEM_RESET (vm_request_reset). */
+/* Built-in PSCI 1.0 on HVC or SMC: PSCI_VERSION, PSCI_FEATURES, CPU_ON (starts a
+ * powered-off CPU at entry with r0 = context), CPU_OFF, CPU_SUSPEND, AFFINITY_INFO,
+ * MIGRATE_INFO_TYPE (2), SYSTEM_OFF (vm_request_shutdown(0)), SYSTEM_RESET
+ * (vm_request_reset). */
 void arm_cpu_enable_psci(CPUState *cpu);
 /* Power state for PSCI: secondaries of a board start off (and are off again after a
  * machine reset) until PSCI CPU_ON. */

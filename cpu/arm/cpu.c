@@ -638,64 +638,125 @@ void arm_cpu_set_boot_state(CPUState *cpu, uint32_t pc, uint32_t r0, uint32_t r1
     env->regs[2] = r2;
 }
 
-/* ---- PSCI 0.2 (HVC conduit) ------------------------------------------------------------ */
+/* ---- PSCI 1.0 (DEN0022), HVC or SMC conduit ------------------------------------------ */
+
+/* SMC32 function IDs; the SMC64 ones (0xc4...) are not callable from AArch32. */
+#define PSCI_FN(n)              (0x84000000u + (n))
+#define PSCI_VERSION            PSCI_FN(0)
+#define PSCI_CPU_SUSPEND        PSCI_FN(1)
+#define PSCI_CPU_OFF            PSCI_FN(2)
+#define PSCI_CPU_ON             PSCI_FN(3)
+#define PSCI_AFFINITY_INFO      PSCI_FN(4)
+#define PSCI_MIGRATE_INFO_TYPE  PSCI_FN(6)
+#define PSCI_SYSTEM_OFF         PSCI_FN(8)
+#define PSCI_SYSTEM_RESET       PSCI_FN(9)
+#define PSCI_FEATURES           PSCI_FN(10)
+#define PSCI_RET_SUCCESS        0u
+#define PSCI_RET_NOT_SUPPORTED  ((uint32_t)-1)
+#define PSCI_RET_INVALID_PARAMS ((uint32_t)-2)
+#define PSCI_RET_ALREADY_ON     ((uint32_t)-4)
+
+static bool arm_psci_implemented(uint32_t fn)
+{
+    switch (fn) {
+    case PSCI_VERSION:
+    case PSCI_CPU_SUSPEND:
+    case PSCI_CPU_OFF:
+    case PSCI_CPU_ON:
+    case PSCI_AFFINITY_INFO:
+    case PSCI_MIGRATE_INFO_TYPE:
+    case PSCI_SYSTEM_OFF:
+    case PSCI_SYSTEM_RESET:
+    case PSCI_FEATURES: return true;
+    default: return false;
+    }
+}
+
+/* A CPU coming out of power-down (CPU_ON, CPU_SUSPEND): SVC mode, interrupts masked,
+ * MMU off, at entry (bit 0: Thumb) with r0 = context_id. */
+static void arm_psci_enter(ArmEnv *e, uint32_t entry, uint32_t context)
+{
+    arm_cpsr_write(e, ARM_MODE_SVC | CPSR_A | CPSR_I | CPSR_F, 0xffffffffu);
+    e->thumb = entry & 1;
+    e->regs[15] = entry & ~1u;
+    e->regs[0] = context;
+    e->cp15.sctlr &= ~1u;
+}
+
+static uint32_t arm_psci_cpu_on(uint32_t target, uint32_t entry, uint32_t context)
+{
+    for (CPUState *c = cpu_first(); c; c = c->next) {
+        ArmEnv *e = aenv(c);
+        if (c->ops != &arm_arch_ops || (e->cp15.mpidr & 0xffffff) != (target & 0xffffff)) {
+            continue;
+        }
+        if (!extra(e)->powered_off) {
+            return PSCI_RET_ALREADY_ON;
+        }
+        arm_psci_enter(e, entry, context);
+        extra(e)->powered_off = false;
+        c->halted = false;
+        cpu_interrupt(c, CPU_INTERRUPT_EXITTB);
+        return PSCI_RET_SUCCESS;
+    }
+    return PSCI_RET_INVALID_PARAMS;
+}
+
+/* ON (0) if any CPU whose affinity fields above `level` match target's is on, OFF (1)
+ * if all are off; levels 0-2 exist on AArch32. */
+static uint32_t arm_psci_affinity_info(uint32_t target, uint32_t level)
+{
+    if (level > 2) {
+        return PSCI_RET_INVALID_PARAMS;
+    }
+    uint32_t mask = 0xffffffu & ~((1u << (8 * level)) - 1);
+    bool found = false, on = false;
+    for (CPUState *c = cpu_first(); c; c = c->next) {
+        ArmEnv *e = aenv(c);
+        if (c->ops == &arm_arch_ops && ((e->cp15.mpidr ^ target) & mask) == 0) {
+            found = true;
+            on |= !extra(e)->powered_off;
+        }
+    }
+    return !found ? PSCI_RET_INVALID_PARAMS : on ? 0 : 1;
+}
 
 static bool arm_psci_builtin(CPUState *cpu)
 {
     ArmEnv *env = aenv(cpu);
-    uint32_t fn = env->regs[0];
+    uint32_t fn = env->regs[0], a1 = env->regs[1], a2 = env->regs[2], a3 = env->regs[3];
+    uint32_t ret = PSCI_RET_NOT_SUPPORTED;
     switch (fn) {
-    case 0x84000000: env->regs[0] = 0x00000002; return true; /* PSCI_VERSION 0.2 */
-    case 0x84000006: /* MIGRATE_INFO_TYPE */ env->regs[0] = 2; return true;
-    case 0x84000008: /* SYSTEM_OFF */
-        vm_request_shutdown(0);
-        cpu->exit_request = true;
-        return true;
-    case 0x84000009: /* SYSTEM_RESET */ vm_request_reset(); return true;
-    case 0x84000002: /* CPU_OFF */
+    case PSCI_VERSION: ret = 0x00010000; break; /* major 1, minor 0 */
+    case PSCI_FEATURES:
+        /* 0 for each implemented call; for CPU_SUSPEND that also says: original
+         * power_state format, platform-coordinated mode only. */
+        ret = arm_psci_implemented(a1) ? 0 : PSCI_RET_NOT_SUPPORTED;
+        break;
+    case PSCI_CPU_SUSPEND:
+        /* A standby state (StateType, bit 16, clear) may end in an immediate wake-up; a
+         * power-down one then resumes at its entry point, as after CPU_ON. */
+        if (a1 & (1u << 16)) {
+            arm_psci_enter(env, a2, a3);
+            return true;
+        }
+        ret = PSCI_RET_SUCCESS;
+        break;
+    case PSCI_CPU_OFF:
         extra(env)->powered_off = true;
         cpu->halted = true;
         return true;
-    case 0x84000003: /* CPU_ON (32-bit) */
-    case 0xc4000003: {
-        uint32_t target = env->regs[1] & 0xffffff;
-        for (CPUState *c = cpu_first(); c; c = c->next) {
-            ArmEnv *e = aenv(c);
-            if (c->ops != &arm_arch_ops || (e->cp15.mpidr & 0xffffff) != target) {
-                continue;
-            }
-            if (!extra(e)->powered_off) {
-                env->regs[0] = (uint32_t)-4; /* ALREADY_ON */
-                return true;
-            }
-            arm_cpsr_write(e, ARM_MODE_SVC | CPSR_A | CPSR_I | CPSR_F, 0xffffffffu);
-            e->thumb = env->regs[2] & 1;
-            e->regs[15] = env->regs[2] & ~1u;
-            e->regs[0] = env->regs[3];
-            e->cp15.sctlr &= ~1u;
-            extra(e)->powered_off = false;
-            c->halted = false;
-            cpu_interrupt(c, CPU_INTERRUPT_EXITTB);
-            env->regs[0] = 0;
-            return true;
-        }
-        env->regs[0] = (uint32_t)-2; /* INVALID_PARAMETERS */
+    case PSCI_CPU_ON: ret = arm_psci_cpu_on(a1, a2, a3); break;
+    case PSCI_AFFINITY_INFO: ret = arm_psci_affinity_info(a1, a2); break;
+    case PSCI_MIGRATE_INFO_TYPE: ret = 2; break; /* no Trusted OS to migrate */
+    case PSCI_SYSTEM_OFF:
+        vm_request_shutdown(0);
+        cpu->exit_request = true;
         return true;
+    case PSCI_SYSTEM_RESET: vm_request_reset(); return true;
     }
-    case 0x84000004: /* AFFINITY_INFO */
-    case 0xc4000004: {
-        uint32_t target = env->regs[1] & 0xffffff;
-        for (CPUState *c = cpu_first(); c; c = c->next) {
-            if (c->ops == &arm_arch_ops && (aenv(c)->cp15.mpidr & 0xffffff) == target) {
-                env->regs[0] = extra(aenv(c))->powered_off ? 1 : 0;
-                return true;
-            }
-        }
-        env->regs[0] = (uint32_t)-2;
-        return true;
-    }
-    default: env->regs[0] = (uint32_t)-1; return true; /* NOT_SUPPORTED */
-    }
+    env->regs[0] = ret;
+    return true;
 }
 
 void helper_hvc_smc(void *e, uint32_t is_smc)
@@ -705,7 +766,7 @@ void helper_hvc_smc(void *e, uint32_t is_smc)
     bool ok = false;
     if (env->psci_handler) {
         ok = env->psci_handler(cpu, is_smc, env->psci_opaque);
-    } else if (extra(env)->psci_builtin && !is_smc) {
+    } else if (extra(env)->psci_builtin) {
         ok = arm_psci_builtin(cpu);
     }
     if (!ok) {
