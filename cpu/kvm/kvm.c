@@ -33,6 +33,12 @@ typedef struct KvmVcpu {
     int fd;
     struct kvm_run *run;
     size_t run_size;
+    /* Power-on state, as KVM created the vCPU and we completed it; a system reset puts
+     * it back (the architectural reset leaves little of it to chance, KVM knows the rest). */
+    uint64_t reset_apic_base;
+    struct kvm_lapic_state reset_lapic;
+    struct kvm_xsave *reset_xsave;
+    struct kvm_msrs *reset_msrs;
     volatile bool dead; /* stopped itself (triple fault, entry failure) until reset */
 } KvmVcpu;
 
@@ -44,6 +50,20 @@ static KvmSlot kvm_slots[KVM_MAX_SLOTS];
 static MemoryListener kvm_listener;
 static AddressSpace *kvm_listener_as;
 static struct kvm_cpuid2 *kvm_cpuid;
+/* The in-kernel PIC (master, slave), IOAPIC and PIT as created: restored on reset. */
+static struct kvm_irqchip kvm_reset_chips[3];
+static struct kvm_pit_state2 kvm_reset_pit;
+/* Bytes of KVM_GET_XSAVE2's buffer (at least struct kvm_xsave). */
+static size_t kvm_xsave_size;
+/* MSRs the vCPUs have (KVM_GET_MSR_INDEX_LIST) and the feature MSRs with the values KVM
+ * supports (KVM_GET_MSR_FEATURE_INDEX_LIST read on /dev/kvm). */
+static struct kvm_msr_list *kvm_msr_index;
+static struct kvm_msrs *kvm_feature_msrs;
+
+#define MSR_IA32_TSC          0x10
+#define MSR_IA32_APICBASE     0x1b
+#define MSR_IA32_MISC_ENABLE  0x1a0
+#define MSR_IA32_TSC_DEADLINE 0x6e0
 
 bool kvm_enabled(void)
 {
@@ -65,6 +85,21 @@ void kvm_set_irq(int gsi, int level)
     struct kvm_irq_level l = {.irq = gsi, .level = level};
     if (kvm_vm_fd >= 0 && ioctl(kvm_vm_fd, KVM_IRQ_LINE, &l) < 0) {
         fprintf(stderr, "mimic: KVM_IRQ_LINE %d: %s\n", gsi, strerror(errno));
+    }
+}
+
+void kvm_reset_irqchip(void)
+{
+    if (kvm_vm_fd < 0) {
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (ioctl(kvm_vm_fd, KVM_SET_IRQCHIP, &kvm_reset_chips[i]) < 0) {
+            fprintf(stderr, "mimic: KVM_SET_IRQCHIP %d: %s\n", i, strerror(errno));
+        }
+    }
+    if (ioctl(kvm_vm_fd, KVM_SET_PIT2, &kvm_reset_pit) < 0) {
+        fprintf(stderr, "mimic: KVM_SET_PIT2: %s\n", strerror(errno));
     }
 }
 
@@ -138,6 +173,61 @@ static int kvm_fail(char **errp, const char *fmt, const char *what)
     return -1;
 }
 
+static struct kvm_msr_list *kvm_get_msr_list(unsigned long req)
+{
+    struct kvm_msr_list probe = {.nmsrs = 0};
+    if (ioctl(kvm_fd, req, &probe) < 0 && errno != E2BIG) {
+        return NULL;
+    }
+    struct kvm_msr_list *l = g_malloc0(sizeof(*l) + probe.nmsrs * sizeof(l->indices[0]));
+    l->nmsrs = probe.nmsrs;
+    if (ioctl(kvm_fd, req, l) < 0) {
+        g_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+static struct kvm_msrs *kvm_msrs_new(uint32_t n)
+{
+    struct kvm_msrs *m = g_malloc0(sizeof(*m) + n * sizeof(m->entries[0]));
+    m->nmsrs = n;
+    return m;
+}
+
+/* Reads `list` one MSR at a time from fd (a vCPU, or /dev/kvm for feature MSRs) and keeps
+ * those that read: KVM_GET_MSRS stops at the first it refuses. */
+static struct kvm_msrs *kvm_read_msrs(int fd, const struct kvm_msr_list *list)
+{
+    struct kvm_msrs *out = kvm_msrs_new(list ? list->nmsrs : 0);
+    out->nmsrs = 0;
+    for (uint32_t i = 0; list && i < list->nmsrs; i++) {
+        struct {
+            struct kvm_msrs h;
+            struct kvm_msr_entry e;
+        } one = {.h.nmsrs = 1, .e.index = list->indices[i]};
+        if (list->indices[i] == MSR_IA32_TSC || list->indices[i] == MSR_IA32_TSC_DEADLINE) {
+            continue; /* written on their own: 0 at power-on */
+        }
+        if (ioctl(fd, KVM_GET_MSRS, &one) == 1) {
+            out->entries[out->nmsrs++] = one.e;
+        }
+    }
+    return out;
+}
+
+/* Writes every entry of m, skipping those KVM refuses (KVM_SET_MSRS stops at the first). */
+static void kvm_write_msrs(int fd, const struct kvm_msrs *m)
+{
+    uint32_t done = 0;
+    while (done < m->nmsrs) {
+        g_autofree struct kvm_msrs *rest = kvm_msrs_new(m->nmsrs - done);
+        memcpy(rest->entries, m->entries + done, rest->nmsrs * sizeof(m->entries[0]));
+        int r = ioctl(fd, KVM_SET_MSRS, rest);
+        done += r > 0 ? (uint32_t)r + 1 : 1;
+    }
+}
+
 static void kvm_sig_kick(int sig)
 {
     (void)sig; /* only interrupts KVM_RUN */
@@ -190,6 +280,26 @@ static int kvm_accel_init(char **errp)
     if (ioctl(kvm_vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
         return kvm_fail(errp, "KVM_CREATE_PIT2: %s", strerror(errno));
     }
+    for (int i = 0; i < 3; i++) {
+        kvm_reset_chips[i].chip_id = i;
+        if (ioctl(kvm_vm_fd, KVM_GET_IRQCHIP, &kvm_reset_chips[i]) < 0) {
+            return kvm_fail(errp, "KVM_GET_IRQCHIP: %s", strerror(errno));
+        }
+    }
+    if (ioctl(kvm_vm_fd, KVM_GET_PIT2, &kvm_reset_pit) < 0) {
+        return kvm_fail(errp, "KVM_GET_PIT2: %s", strerror(errno));
+    }
+    int xsave2 = ioctl(kvm_vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+    kvm_xsave_size = MAX(sizeof(struct kvm_xsave), xsave2 > 0 ? (size_t)xsave2 : 0);
+    kvm_msr_index = kvm_get_msr_list(KVM_GET_MSR_INDEX_LIST);
+    if (!kvm_msr_index) {
+        return kvm_fail(errp, "KVM_GET_MSR_INDEX_LIST: %s", strerror(errno));
+    }
+    g_autofree struct kvm_msr_list *features = NULL;
+    if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GET_MSR_FEATURES) > 0) {
+        features = kvm_get_msr_list(KVM_GET_MSR_FEATURE_INDEX_LIST);
+    }
+    kvm_feature_msrs = kvm_read_msrs(kvm_fd, features);
     for (int n = 64; n <= 4096; n *= 2) {
         struct kvm_cpuid2 *c = g_malloc0(sizeof(*c) + n * sizeof(c->entries[0]));
         c->nent = n;
@@ -268,7 +378,39 @@ static const int kvm_gpr_order[16] = {X86_RAX, X86_RBX, X86_RCX, X86_RDX, X86_RS
                                       X86_RSP, X86_RBP, 8,       9,       10,      11,
                                       12,      13,      14,      15};
 
-static int kvm_push_state(CPUState *cpu)
+/* The state a reset puts back that env does not hold: LAPIC (after the APIC base, whose
+ * mode it depends on), MSRs with the TSC at 0, FPU/SSE/AVX through XSAVE, XCR0 = x87,
+ * no pending event, debug registers, and the MP state (APs wait for INIT/SIPI, as the MP
+ * spec has it). */
+static int kvm_push_power_on(CPUState *cpu, KvmVcpu *v)
+{
+    if (ioctl(v->fd, KVM_SET_LAPIC, &v->reset_lapic) < 0) {
+        return -1;
+    }
+    kvm_write_msrs(v->fd, v->reset_msrs);
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e[2];
+    } tsc = {.h.nmsrs = 2, .e = {{.index = MSR_IA32_TSC}, {.index = MSR_IA32_TSC_DEADLINE}}};
+    ioctl(v->fd, KVM_SET_MSRS, &tsc);
+    if (ioctl(v->fd, KVM_SET_XSAVE, v->reset_xsave) < 0) {
+        return -1;
+    }
+    struct kvm_xcrs xcrs = {.nr_xcrs = 1, .xcrs = {{.xcr = 0, .value = 1}}};
+    if (ioctl(v->fd, KVM_SET_XCRS, &xcrs) < 0) {
+        return -1;
+    }
+    struct kvm_vcpu_events ev = {.flags = KVM_VCPUEVENT_VALID_NMI_PENDING};
+    ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev);
+    struct kvm_debugregs dr = {.dr6 = 0xffff0ff0, .dr7 = 0x400};
+    ioctl(v->fd, KVM_SET_DEBUGREGS, &dr);
+    struct kvm_mp_state mp = {.mp_state = cpu->cpu_index == 0 ? KVM_MP_STATE_RUNNABLE
+                                                              : KVM_MP_STATE_UNINITIALIZED};
+    return ioctl(v->fd, KVM_SET_MP_STATE, &mp);
+}
+
+/* env's registers into KVM; with `reset`, the rest of the power-on state too. */
+static int kvm_push_state(CPUState *cpu, bool reset)
 {
     X86Env *env = cpu->env;
     KvmVcpu *v = env->accel;
@@ -289,8 +431,15 @@ static int kvm_push_state(CPUState *cpu)
     sr.cr4 = env->cr4;
     sr.cr8 = env->cr8;
     sr.efer = env->efer;
-    /* apic_base and the pending-interrupt bitmap stay as the in-kernel LAPIC has them. */
+    if (reset) {
+        sr.apic_base = v->reset_apic_base;
+        memset(sr.interrupt_bitmap, 0, sizeof(sr.interrupt_bitmap));
+    }
+    /* Otherwise apic_base and pending interrupts stay as the in-kernel LAPIC has them. */
     if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0) {
+        return -1;
+    }
+    if (reset && kvm_push_power_on(cpu, v) < 0) {
         return -1;
     }
     struct kvm_regs r = {0};
@@ -303,14 +452,6 @@ static int kvm_push_state(CPUState *cpu)
     if (ioctl(v->fd, KVM_SET_REGS, &r) < 0) {
         return -1;
     }
-    struct kvm_fpu fpu = {.fcw = 0x37f, .mxcsr = 0x1f80};
-    if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0) {
-        return -1;
-    }
-    /* Application processors wait for INIT/SIPI from the BSP's LAPIC (MP spec). */
-    struct kvm_mp_state mp = {.mp_state = cpu->cpu_index == 0 ? KVM_MP_STATE_RUNNABLE
-                                                              : KVM_MP_STATE_UNINITIALIZED};
-    ioctl(v->fd, KVM_SET_MP_STATE, &mp);
     env->regs_dirty = false;
     return 0;
 }
@@ -372,6 +513,31 @@ static int kvm_setup_cpuid(CPUState *cpu, KvmVcpu *v)
 
 static void kvm_cpu_destroy(CPUState *cpu);
 
+/* Completes the state KVM gives a new vCPU (feature MSRs as KVM supports them, fast
+ * strings on as firmware leaves them, FPU control words of FNINIT/power-on) and records
+ * it as what reset restores. */
+static int kvm_snapshot_power_on(KvmVcpu *v)
+{
+    kvm_write_msrs(v->fd, kvm_feature_msrs);
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e;
+    } misc = {.h.nmsrs = 1, .e = {.index = MSR_IA32_MISC_ENABLE, .data = 1}};
+    ioctl(v->fd, KVM_SET_MSRS, &misc);
+    struct kvm_fpu fpu = {.fcw = 0x37f, .mxcsr = 0x1f80};
+    struct kvm_sregs sr;
+    if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0 || ioctl(v->fd, KVM_GET_SREGS, &sr) < 0 ||
+        ioctl(v->fd, KVM_GET_LAPIC, &v->reset_lapic) < 0) {
+        return -1;
+    }
+    v->reset_apic_base = sr.apic_base;
+    v->reset_msrs = kvm_read_msrs(v->fd, kvm_msr_index);
+    v->reset_xsave = g_malloc0(kvm_xsave_size);
+    unsigned long get_xsave =
+        kvm_xsave_size > sizeof(struct kvm_xsave) ? KVM_GET_XSAVE2 : KVM_GET_XSAVE;
+    return ioctl(v->fd, get_xsave, v->reset_xsave);
+}
+
 static int kvm_cpu_init(CPUState *cpu, char **errp)
 {
     X86Env *env = cpu->env;
@@ -407,16 +573,15 @@ static int kvm_cpu_init(CPUState *cpu, char **errp)
         g_free(v);
         return -1;
     }
-    /* Fast string operations, as firmware leaves them enabled. */
-    struct kvm_msrs *msrs = g_malloc0(sizeof(*msrs) + sizeof(msrs->entries[0]));
-    msrs->nmsrs = 1;
-    msrs->entries[0].index = 0x1a0; /* IA32_MISC_ENABLE */
-    msrs->entries[0].data = 1;
-    ioctl(v->fd, KVM_SET_MSRS, msrs);
-    g_free(msrs);
     env->accel = v;
+    if (kvm_snapshot_power_on(v) < 0) {
+        *errp = g_strdup_printf("cannot read the initial state of KVM vCPU %d: %s", cpu->cpu_index,
+                                strerror(errno));
+        kvm_cpu_destroy(cpu);
+        return -1;
+    }
     /* Now, not lazily: an AP must already wait for SIPI when the BSP sends it. */
-    if (kvm_push_state(cpu) < 0) {
+    if (kvm_push_state(cpu, true) < 0) {
         *errp = g_strdup_printf("cannot set the registers of KVM vCPU %d: %s", cpu->cpu_index,
                                 strerror(errno));
         kvm_cpu_destroy(cpu);
@@ -434,6 +599,8 @@ static void kvm_cpu_destroy(CPUState *cpu)
     }
     munmap(v->run, v->run_size);
     close(v->fd);
+    g_free(v->reset_xsave);
+    g_free(v->reset_msrs);
     g_free(v);
     env->accel = NULL;
 }
@@ -450,7 +617,11 @@ static void kvm_synchronize_post_reset(CPUState *cpu)
     env->regs_dirty = true;
     if (v) {
         v->dead = false;
-        kvm_push_state(cpu); /* the vCPUs are stopped during a reset */
+        /* The vCPUs are stopped during a reset. */
+        if (kvm_push_state(cpu, true) < 0) {
+            fprintf(stderr, "mimic: cpu%d: cannot reset the KVM vCPU: %s\n", cpu->cpu_index,
+                    strerror(errno));
+        }
     }
 }
 
@@ -521,7 +692,7 @@ static void *kvm_vcpu_thread(void *arg)
             }
             continue;
         }
-        if (env->regs_dirty && kvm_push_state(cpu) < 0) {
+        if (env->regs_dirty && kvm_push_state(cpu, false) < 0) {
             kvm_vcpu_fatal(cpu, "cannot load registers into KVM (errno %" PRIu64 ")",
                            (uint64_t)errno);
             continue;

@@ -18,6 +18,9 @@ bool kvm_is_software(void);
 void kvm_set_io_space(AddressSpace *io);
 /* Drives in-kernel irqchip input `gsi` (0-15 PIC+IOAPIC, 16-23 IOAPIC). */
 void kvm_set_irq(int gsi, int level);
+/* Puts the in-kernel PIC, IOAPIC and PIT back as they were created (boards' reset; the
+ * LAPICs are reset with their vCPUs). */
+void kvm_reset_irqchip(void);
 /* Number of GSIs the in-kernel IOAPIC has. */
 #define KVM_NR_GSIS 24
 

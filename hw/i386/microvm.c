@@ -555,6 +555,7 @@ static void microvm_init(MachineState *ms, char **errp)
 static void microvm_reset(MachineState *ms)
 {
     MicrovmState *s = ms->board;
+    kvm_reset_irqchip();
     if (s && s->n_cpus) {
         microvm_load(s);
     }

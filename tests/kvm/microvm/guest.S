@@ -112,6 +112,7 @@ startup_64:
     mov %rax, PD3 + 503 * 8
     mov $PML4, %rax
     mov %rax, %cr3
+    call power_on_report
 
     /* TSS descriptor: base = tss, limit covers the I/O bitmap (ports 0-0x3ff allowed). */
     lea tss(%rip), %rax
@@ -253,6 +254,68 @@ back_from_user:
 4:  pause                           /* mimic exits; CLI/HLT would fault here (see wait_irq) */
     jmp 4b
 
+/* What reset must restore, printed before this boot changes any of it: the APIC base MSR,
+ * STAR, PIT channel 0's status (read-back), the PIC masks, IOAPIC redirection entry 1
+ * (low word), XCR0. Then some of it is changed, so that a reboot without a reset of that
+ * state prints a different line (the test compares both boots). Also turns on SSE and
+ * XSAVE in CR4 as a kernel does. */
+power_on_report:
+    lea msg_power(%rip), %rsi
+    call puts
+    mov $0x1b, %ecx
+    call rdmsr_sp
+    mov $0xc0000081, %ecx
+    call rdmsr_sp
+    mov $0xe2, %al                  /* read-back: status of channel 0 */
+    out %al, $0x43
+    in $0x40, %al
+    movzbl %al, %eax
+    call puthex_sp
+    in $0xa1, %al
+    mov %al, %ah
+    in $0x21, %al
+    movzwl %ax, %eax
+    call puthex_sp
+    mov $0xfec00000, %edi
+    movl $0x12, (%rdi)
+    mov 0x10(%rdi), %eax
+    call puthex
+    call newline
+    mov %cr4, %rax
+    or $0x600, %eax                 /* OSFXSR, OSXMMEXCPT */
+    mov %rax, %cr4
+    mov $1, %eax
+    cpuid
+    bt $26, %ecx                    /* XSAVE */
+    jnc 1f
+    mov %cr4, %rax
+    bts $18, %rax                   /* OSXSAVE */
+    mov %rax, %cr4
+1:  mov $0xfec00000, %edi           /* masked, vector 0x31: a value power-on never has */
+    movl $0x12, (%rdi)
+    movl $0x10031, 0x10(%rdi)
+    mov %cr4, %rax
+    bt $18, %rax
+    jnc 2f
+    xor %ecx, %ecx
+    xor %edx, %edx
+    mov $3, %eax                    /* x87 | SSE */
+    xsetbv
+2:  ret
+
+/* rdmsr ecx, printed in hex and a space. */
+rdmsr_sp:
+    rdmsr
+    shl $32, %rdx
+    or %rdx, %rax
+puthex_sp:
+    call puthex
+    push %rsi
+    lea msg_sp(%rip), %rsi
+    call puts
+    pop %rsi
+    ret
+
 /* rax = handler, ecx = vector: a 64-bit interrupt gate, DPL 0, kernel CS. */
 set_gate:
     push %rdi
@@ -338,6 +401,24 @@ start_ap:
     mov $0x1b, %ecx
     rdmsr
     or $0xc00, %eax
+    wrmsr
+    /* Its power-on registers (SVR, LVT timer, TPR), then changed (see power_on_report). */
+    lea msg_lapic(%rip), %rsi
+    call puts
+    mov $0x80f, %ecx
+    call rdmsr_sp
+    mov $0x832, %ecx
+    call rdmsr_sp
+    mov $0x808, %ecx
+    rdmsr
+    call puthex
+    call newline
+    mov $0x80f, %ecx
+    mov $0x1ff, %eax
+    xor %edx, %edx
+    wrmsr
+    mov $0x832, %ecx
+    mov $0x10040, %eax
     wrmsr
     mov $0x830, %ecx
     mov $1, %edx
@@ -513,6 +594,34 @@ puthex:                             /* rax as 16 hex digits */
 /* ---- CPL 3: check what the loader handed over, then compute ---- */
 user_main:
     mov %rdi, %r15                  /* boot_params */
+    /* FPU control and MXCSR as reset left them, then changed for the next boot to see. */
+    lea msg_fpu(%rip), %rsi
+    call puts
+    sub $16, %rsp
+    fnstcw (%rsp)
+    movzwl (%rsp), %eax
+    call puthex_sp
+    stmxcsr (%rsp)
+    mov (%rsp), %eax
+    call puthex_sp
+    push %rbx                       /* XCR0, read here: software KVM cannot emulate XGETBV */
+    mov $1, %eax
+    cpuid
+    pop %rbx
+    mov $0xdead, %eax
+    bt $27, %ecx                    /* OSXSAVE */
+    jnc 3f
+    xor %ecx, %ecx
+    xgetbv
+    shl $32, %rdx
+    or %rdx, %rax
+3:  call puthex
+    call newline
+    movw $0x27f, (%rsp)
+    fldcw (%rsp)
+    movl $0x9f80, (%rsp)
+    ldmxcsr (%rsp)
+    add $16, %rsp
     lea msg_cpl(%rip), %rsi
     call puts
     mov %cs, %ax
@@ -718,6 +827,9 @@ msg_wstatus:    .asciz "virtio-blk: write status="
 msg_novirtio:   .asciz "virtio-blk: none\n"
 msg_vqtimeout:  .asciz "virtio-blk: FAIL timeout\n"
 msg_fault:      .asciz "KVMTEST: FAIL exception cr2="
+msg_power:      .asciz "KVMTEST: power-on state "
+msg_lapic:      .asciz "KVMTEST: lapic "
+msg_fpu:        .asciz "user: fpu "
 msg_bye:        .asciz "KVMTEST: powering off\n"
 msg_crash:      .asciz "KVMTEST: triple fault next\n"
 msg_reboot:     .asciz "KVMTEST: rebooting\n"

@@ -68,7 +68,17 @@ def main():
         "virtio-blk: sector0=%s" % SECTOR0.decode(),
         "virtio-blk: write status=0000000000000000",
         "KVMTEST: powering off",
+        # power-on state: APIC base (xAPIC, enabled, BSP), STAR, IOAPIC entry masked; LAPIC
+        # SVR, LVT timer masked, TPR; x87 control word and MXCSR as after RESET
+        "KVMTEST: lapic 00000000000000ff 0000000000010000 0000000000000000",
     ]
+    power = [l for l in out.splitlines() if l.startswith("KVMTEST: power-on state ")]
+    if len(power) != 1 or power[0].split()[3:5] != ["00000000fee00900", "0000000000000000"] \
+            or power[0].split()[-1] != "0000000000010000":
+        fail("power-on state: %r" % power, out)
+    fpu = [l for l in out.splitlines() if l.startswith("user: fpu ")]
+    if len(fpu) != 1 or fpu[0].split()[2:4] != ["000000000000037f", "0000000000001f80"]:
+        fail("FPU power-on state: %r" % fpu, out)
     lines = out.splitlines()
     for line in want:
         if line not in lines:
@@ -97,6 +107,15 @@ def main():
     if r.returncode != 0 or lines.count("KVMTEST: startup_64 reached") != 2 or \
             lines.count("AP cpu1: online") != 2 or "KVMTEST: back after reboot" not in lines:
         fail("reboot run (exit %d)" % r.returncode, r.stdout + r.stderr)
+    # The first boot changed LAPIC, IOAPIC, PIT, PIC, MSRs, FPU state before rebooting:
+    # the second must find them as the first did, and the PIT programmed again must tick.
+    for prefix in ("KVMTEST: power-on state ", "KVMTEST: lapic ", "user: fpu "):
+        seen = [l for l in lines if l.startswith(prefix)]
+        if len(seen) != 2 or seen[0] != seen[1]:
+            fail("reset did not restore the power-on state: %r" % seen, r.stdout)
+    ticks = [int(l.split("=")[1], 16) for l in lines if l.startswith("KVMTEST: timer ticks=")]
+    if len(ticks) != 2 or 0 in ticks:
+        fail("timer ticks on both boots: %r" % ticks, r.stdout)
     # -no-reboot turns the reset into an exit.
     r = subprocess.run(base + ["-no-reboot", "-append", "loops=1000 reboot=1"],
                        capture_output=True, text=True, timeout=60)
