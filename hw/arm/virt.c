@@ -164,7 +164,8 @@ static bool virt_load(VirtState *s, char **errp)
         place = (initrd_end + 0xfff) & ~0xfffull;
     }
 
-    DtbNode *tree;
+    void *blob;
+    size_t blob_len;
     if (ms->dtb) {
         if (!g_file_get_contents(ms->dtb, &data, &len, &gerr)) {
             *errp = g_strdup_printf("could not load device tree '%s': %s", ms->dtb, gerr->message);
@@ -172,34 +173,31 @@ static bool virt_load(VirtState *s, char **errp)
             return false;
         }
         char *perr = NULL;
-        tree = dtb_parse(data, len, &perr);
+        blob = virt_dtb_patch_chosen(data, len, ms->append, initrd_start, initrd_end, DTB_ROOM,
+                                     &blob_len, &perr);
         g_free(data);
-        if (!tree) {
+        if (!blob) {
             *errp = g_strdup_printf("could not load device tree '%s': %s", ms->dtb, perr);
             g_free(perr);
             return false;
         }
-        virt_dtb_set_chosen(tree, ms->append, initrd_start, initrd_end);
     } else {
+        const char *model = ms->cpu_model ? ms->cpu_model : "cortex-a15";
+        char *compat = g_strdup_printf("arm,%s", model);
         VirtDtbConfig cfg = {
             .ram_size = ms->ram_size,
             .smp = ms->smp,
-            .cpu_compatible = "arm,cortex-a15",
+            .cpu_compatible = compat,
             .bootargs = ms->append,
             .initrd_start = initrd_start,
             .initrd_end = initrd_end,
             .n_mmio = VIRT_MMIO_COUNT,
             .flash = ms->firmware != NULL,
+            .rng_seed = true,
         };
-        const char *model = ms->cpu_model ? ms->cpu_model : "cortex-a15";
-        char *compat = g_strdup_printf("arm,%s", model);
-        cfg.cpu_compatible = compat;
-        tree = virt_dtb_build(&cfg);
+        blob = virt_dtb_build(&cfg, DTB_ROOM, &blob_len);
         g_free(compat);
     }
-    size_t blob_len;
-    void *blob = dtb_serialize(tree, 0, DTB_ROOM, &blob_len);
-    dtb_free(tree);
 
     if (s->dumpdtb) {
         if (!g_file_set_contents(s->dumpdtb, blob, blob_len, &gerr)) {

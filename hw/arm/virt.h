@@ -1,7 +1,6 @@
 /*
- * hw/arm: the ARM `virt` board (virt.c) and what it is built from that tests
- * reach directly: a small flattened-device-tree builder/parser (dtb.c) and
- * the board's device-tree generator (virt-dtb.c).
+ * hw/arm: the ARM `virt` board (virt.c) and what tests reach directly: its
+ * memory map and its device-tree generator (virt-dtb.c, built on libfdt).
  */
 #ifndef HW_ARM_VIRT_H
 #define HW_ARM_VIRT_H
@@ -35,36 +34,7 @@
 #define VIRT_TIMER_VIRT_PPI 11
 #define VIRT_TIMER_HYP_PPI  10
 
-/* ---- device tree blobs -------------------------------------------------------
- * A tree in memory, serialised to / parsed from the flattened format
- * (version 17). Names follow "name@unit-address"; properties keep raw bytes
- * (cells big-endian). */
-typedef struct DtbNode DtbNode;
-
-DtbNode *dtb_new_root(void);
-void dtb_free(DtbNode *root);
-DtbNode *dtb_add_node(DtbNode *parent, const char *name);
-/* Child by exact name, or by path from the root ("/chosen"); NULL if absent. */
-DtbNode *dtb_child(DtbNode *parent, const char *name);
-DtbNode *dtb_find_path(DtbNode *root, const char *path);
-/* Creates the child if it does not exist. */
-DtbNode *dtb_get_or_add(DtbNode *parent, const char *name);
-void dtb_set_prop(DtbNode *n, const char *name, const void *val, size_t len);
-void dtb_set_u32(DtbNode *n, const char *name, uint32_t v);
-void dtb_set_u64(DtbNode *n, const char *name, uint64_t v);
-void dtb_set_cells(DtbNode *n, const char *name, int count, const uint32_t *cells);
-void dtb_set_string(DtbNode *n, const char *name, const char *s);
-/* A string list ("a\0b\0"): NULL-terminated array. */
-void dtb_set_strings(DtbNode *n, const char *name, const char *const *list);
-bool dtb_del_prop(DtbNode *n, const char *name);
-const void *dtb_get_prop(const DtbNode *n, const char *name, size_t *len);
-/* Serialises the tree: a g_malloc'd blob of *len bytes, with `extra` free
- * bytes at the end counted in totalsize (room for a bootloader to grow). */
-void *dtb_serialize(const DtbNode *root, uint32_t boot_cpuid, size_t extra, size_t *len);
-/* Parses a blob; NULL with *errp set if it is not a valid DTB. */
-DtbNode *dtb_parse(const void *blob, size_t len, char **errp);
-
-/* ---- the virt board's tree ---------------------------------------------------- */
+/* ---- the virt board's device tree (libfdt) --------------------------------------- */
 typedef struct VirtDtbConfig {
     uint64_t ram_size;
     int smp;
@@ -73,13 +43,17 @@ typedef struct VirtDtbConfig {
     uint64_t initrd_start, initrd_end; /* end 0: no initrd */
     int n_mmio;                        /* virtio-mmio transports to list */
     bool flash;                        /* a flash/ROM at 0 (-bios) */
+    bool rng_seed;                     /* /chosen/rng-seed: random bytes for the kernel */
 } VirtDtbConfig;
 
-/* The generated tree, before /chosen's initrd and bootargs. */
-DtbNode *virt_dtb_build(const VirtDtbConfig *cfg);
-/* Fills /chosen (bootargs when set, initrd when end > start) and /memory's size
- * left alone: used on both generated and -dtb trees. */
-void virt_dtb_set_chosen(DtbNode *root, const char *bootargs, uint64_t initrd_start,
-                         uint64_t initrd_end);
+/* The generated tree as a g_malloc'd blob of *len bytes, `extra` of them free
+ * space counted in totalsize (room for the kernel to grow it). */
+void *virt_dtb_build(const VirtDtbConfig *cfg, size_t extra, size_t *len);
+/* A user's tree (-dtb) checked and copied with /chosen's bootargs (when set) and
+ * initrd (when end > start, else removed) written, plus `extra` free bytes;
+ * NULL with *errp set if blob is not a valid device tree. */
+void *virt_dtb_patch_chosen(const void *blob, size_t blob_len, const char *bootargs,
+                            uint64_t initrd_start, uint64_t initrd_end, size_t extra, size_t *len,
+                            char **errp);
 
 #endif

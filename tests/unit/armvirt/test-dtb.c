@@ -1,8 +1,8 @@
 /*
- * The virt board's device tree (hw/arm/virt-dtb.c, hw/arm/dtb.c) read back
- * with libfdt, an independent reader: the nodes and properties Linux looks
- * for, a -dtb blob's /chosen patched, malformed blobs refused; and, when
- * MIMIC_BIN is set, what `mimic -M virt -machine dumpdtb=FILE` writes.
+ * The virt board's device tree (hw/arm/virt-dtb.c) read back with libfdt's
+ * reader: the nodes and properties Linux looks for, a -dtb blob's /chosen
+ * patched, malformed blobs refused; and, when MIMIC_BIN is set, what
+ * `mimic -M virt -machine dumpdtb=FILE` writes.
  */
 #include "hw/arm/virt.h"
 
@@ -22,11 +22,10 @@ static void *build(int smp, uint64_t ram, const char *bootargs, uint64_t rd0, ui
                          .bootargs = bootargs,
                          .initrd_start = rd0,
                          .initrd_end = rd1,
-                         .n_mmio = VIRT_MMIO_COUNT};
-    DtbNode *root = virt_dtb_build(&cfg);
-    void *blob = dtb_serialize(root, 0, 1024, len);
-    dtb_free(root);
-    ck_assert_int_eq(fdt_check_header(blob), 0);
+                         .n_mmio = VIRT_MMIO_COUNT,
+                         .rng_seed = true};
+    void *blob = virt_dtb_build(&cfg, 1024, len);
+    ck_assert_int_eq(fdt_check_full(blob, *len), 0);
     ck_assert_uint_eq(fdt_totalsize(blob), *len);
     return blob;
 }
@@ -100,7 +99,9 @@ static void check_virt_tree(const void *fdt, int smp, uint64_t ram, const char *
     ck_assert_int_eq(n, smp);
 
     int psci = node(fdt, "/psci");
+    ck_assert_int_eq(fdt_node_check_compatible(fdt, psci, "arm,psci-1.0"), 0);
     ck_assert_int_eq(fdt_node_check_compatible(fdt, psci, "arm,psci-0.2"), 0);
+    ck_assert_uint_eq(cell(fdt, psci, "cpu_on", 0), 0x84000003);
     ck_assert_str_eq(fdt_getprop(fdt, psci, "method", NULL), "hvc");
 
     int timer = node(fdt, "/timer");
@@ -161,18 +162,27 @@ START_TEST(test_generated_tree)
 }
 END_TEST
 
-START_TEST(test_parse_round_trip)
+/* The board's own tree given back with -dtb: /chosen follows the new
+ * arguments, everything else stays. */
+START_TEST(test_patch_generated_tree)
 {
     size_t len, len2;
-    void *blob = build(4, 512u << 20, "a b c", 0, 0, &len);
+    void *blob = build(4, 512u << 20, "a b c", 0x41000000, 0x41000100, &len);
     char *err = NULL;
-    DtbNode *tree = dtb_parse(blob, len, &err);
-    ck_assert_msg(tree != NULL, "%s", err);
-    void *again = dtb_serialize(tree, 0, 1024, &len2);
-    ck_assert_uint_eq(len, len2);
-    ck_assert_mem_eq(blob, again, len);
-    dtb_free(tree);
-    g_free(again);
+    void *out =
+        virt_dtb_patch_chosen(blob, len, "console=ttyAMA0 root=/dev/vda", 0, 0, 4096, &len2, &err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_int_eq(fdt_check_full(out, len2), 0);
+    ck_assert_uint_eq(fdt_totalsize(out), len2);
+    check_virt_tree(out, 4, 512u << 20, "console=ttyAMA0 root=/dev/vda");
+    int chosen = node(out, "/chosen");
+    ck_assert_ptr_null(fdt_getprop(out, chosen, "linux,initrd-start", NULL));
+    int seed_len = 0;
+    ck_assert_ptr_nonnull(fdt_getprop(out, chosen, "rng-seed", &seed_len));
+    ck_assert_int_eq(seed_len, 32);
+    /* The free space asked for is there for the kernel. */
+    ck_assert_uint_ge(len2 - (fdt_off_dt_strings(out) + fdt_size_dt_strings(out)), 4096);
+    g_free(out);
     g_free(blob);
 }
 END_TEST
@@ -194,19 +204,27 @@ START_TEST(test_patch_foreign_tree)
     ck_assert_int_eq(fdt_pack(buf), 0);
 
     char *err = NULL;
-    DtbNode *tree = dtb_parse(buf, fdt_totalsize(buf), &err);
-    ck_assert_msg(tree != NULL, "%s", err);
-    ck_assert_ptr_nonnull(dtb_find_path(tree, "/soc/uart@1000"));
-    virt_dtb_set_chosen(tree, "console=ttyAMA0", 0, 0);
     size_t len;
-    void *out = dtb_serialize(tree, 0, 0, &len);
-    dtb_free(tree);
-    ck_assert_int_eq(fdt_check_header(out), 0);
+    void *out =
+        virt_dtb_patch_chosen(buf, fdt_totalsize(buf), "console=ttyAMA0", 0, 0, 0, &len, &err);
+    ck_assert_msg(out != NULL, "%s", err);
+    ck_assert_int_eq(fdt_check_full(out, len), 0);
     chosen = fdt_path_offset(out, "/chosen");
     ck_assert_str_eq(fdt_getprop(out, chosen, "bootargs", NULL), "console=ttyAMA0");
     ck_assert_ptr_null(fdt_getprop(out, chosen, "linux,initrd-start", NULL));
     ck_assert_int_ge(fdt_path_offset(out, "/soc/uart@1000"), 0);
     ck_assert_int_eq(fdt_node_check_compatible(out, 0, "vendor,board"), 0);
+    g_free(out);
+
+    /* No /chosen at all: it is created; no -append: old bootargs kept. */
+    ck_assert_int_eq(fdt_create_empty_tree(buf, sizeof(buf)), 0);
+    out =
+        virt_dtb_patch_chosen(buf, fdt_totalsize(buf), NULL, 0x48000000, 0x48001000, 0, &len, &err);
+    ck_assert_msg(out != NULL, "%s", err);
+    chosen = node(out, "/chosen");
+    ck_assert_uint_eq(prop_u64(out, chosen, "linux,initrd-start"), 0x48000000);
+    ck_assert_uint_eq(prop_u64(out, chosen, "linux,initrd-end"), 0x48001000);
+    ck_assert_ptr_null(fdt_getprop(out, chosen, "bootargs", NULL));
     g_free(out);
 }
 END_TEST
@@ -214,29 +232,42 @@ END_TEST
 START_TEST(test_bad_blobs)
 {
     char *err = NULL;
+    size_t out_len;
     uint8_t junk[64] = "this is not a device tree at all";
-    ck_assert_ptr_null(dtb_parse(junk, sizeof(junk), &err));
-    ck_assert_ptr_nonnull(strstr(err, "magic"));
+    ck_assert_ptr_null(virt_dtb_patch_chosen(junk, sizeof(junk), "x", 0, 0, 0, &out_len, &err));
+    ck_assert_ptr_nonnull(strstr(err, "not a flattened device tree"));
+    g_free(err);
+    err = NULL;
+    ck_assert_ptr_null(virt_dtb_patch_chosen(junk, 3, "x", 0, 0, 0, &out_len, &err));
     g_free(err);
     err = NULL;
 
     size_t len;
     uint8_t *blob = build(1, 128u << 20, "x", 0, 0, &len);
-    ck_assert_ptr_null(dtb_parse(blob, len / 2, &err)); /* truncated file */
+    /* A truncated file. */
+    ck_assert_ptr_null(virt_dtb_patch_chosen(blob, len / 2, "x", 0, 0, 0, &out_len, &err));
+    ck_assert_ptr_nonnull(strstr(err, "truncated"));
     g_free(err);
     err = NULL;
-    /* Every single-byte corruption of the structure block is refused or parsed,
+    /* Every single-byte corruption of the structure block is refused or patched,
      * never read out of bounds (run under ASan). */
     uint32_t off_struct = fdt_off_dt_struct(blob), size_struct = fdt_size_dt_struct(blob);
+    int refused = 0;
     for (uint32_t i = 0; i < size_struct; i += 3) {
         uint8_t saved = blob[off_struct + i];
         blob[off_struct + i] ^= 0xa5;
-        DtbNode *t = dtb_parse(blob, len, &err);
-        dtb_free(t);
+        void *out = virt_dtb_patch_chosen(blob, len, "y", 0, 0, 0, &out_len, &err);
+        if (out) {
+            ck_assert_int_eq(fdt_check_full(out, out_len), 0);
+        } else {
+            refused++;
+        }
+        g_free(out);
         g_free(err);
         err = NULL;
         blob[off_struct + i] = saved;
     }
+    ck_assert_int_gt(refused, 0);
     g_free(blob);
 }
 END_TEST
@@ -335,7 +366,7 @@ static Suite *dtb_suite(void)
     TCase *tc = tcase_create("dtb");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_generated_tree);
-    tcase_add_test(tc, test_parse_round_trip);
+    tcase_add_test(tc, test_patch_generated_tree);
     tcase_add_test(tc, test_patch_foreign_tree);
     tcase_add_test(tc, test_bad_blobs);
     tcase_add_test(tc, test_mimic_dumpdtb);
