@@ -18,6 +18,7 @@
 
 #include "cpu/kvm/kvm.h"
 #include "cpu/x86/x86.h"
+#include "system/machine.h"
 #include "system/main-loop.h"
 
 #define KVM_MAX_SLOTS 32
@@ -487,28 +488,17 @@ static void kvm_pull_state(CPUState *cpu)
     env->efer = sr.efer;
 }
 
-/* The host's features as KVM supports them, made self-consistent for this vCPU: its own
- * APIC id, the hypervisor bit, and one logical processor per package. */
+/* -smp: the topology CPUID describes (cpu_create runs before the last vCPU exists). */
+static uint32_t kvm_cpu_count(void)
+{
+    return current_machine && current_machine->smp > 0 ? current_machine->smp : 1;
+}
+
 static int kvm_setup_cpuid(CPUState *cpu, KvmVcpu *v)
 {
-    size_t sz = sizeof(*kvm_cpuid) + kvm_cpuid->nent * sizeof(kvm_cpuid->entries[0]);
-    struct kvm_cpuid2 *c = g_memdup2(kvm_cpuid, sz);
-    uint32_t id = cpu->cpu_index;
-    for (uint32_t i = 0; i < c->nent; i++) {
-        struct kvm_cpuid_entry2 *e = &c->entries[i];
-        switch (e->function) {
-        case 1:
-            e->ebx = (e->ebx & 0x0000ffff) | (1u << 16) | (id << 24);
-            e->ecx |= 1u << 31;
-            break;
-        case 0xb:
-        case 0x1f: e->edx = id; break;
-        default: break;
-        }
-    }
-    int r = ioctl(v->fd, KVM_SET_CPUID2, c);
-    g_free(c);
-    return r;
+    g_autofree struct kvm_cpuid2 *c =
+        kvm_cpuid_for_vcpu(kvm_cpuid, cpu->cpu_index, kvm_cpu_count(), kvm_xsave_size);
+    return ioctl(v->fd, KVM_SET_CPUID2, c);
 }
 
 static void kvm_cpu_destroy(CPUState *cpu);
@@ -518,6 +508,14 @@ static void kvm_cpu_destroy(CPUState *cpu);
  * it as what reset restores. */
 static int kvm_snapshot_power_on(KvmVcpu *v)
 {
+    /* A fixed TSC frequency, where KVM can scale it: the host's, stated explicitly so the
+     * guest keeps it whatever the host does later. */
+    if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_CONTROL) > 0) {
+        int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+        if (khz > 0) {
+            ioctl(v->fd, KVM_SET_TSC_KHZ, khz);
+        }
+    }
     kvm_write_msrs(v->fd, kvm_feature_msrs);
     struct {
         struct kvm_msrs h;

@@ -17,7 +17,8 @@
 #define KSTACK 0x380000
 #define USTACK 0x390000
 #define TRAMPOLINE 0x8000
-#define AP_FLAG 0x8800
+#define AP_COUNT 0x8800
+#define AP_LOCK 0x8804
 #define VQ_DESC 0x400000
 #define VQ_AVAIL 0x400100
 #define VQ_USED 0x401000
@@ -396,7 +397,20 @@ start_ap:
     mov $TRAMPOLINE, %rdi
     mov $(ap_tramp_end - ap_tramp), %ecx
     rep movsb
-    movb $0, AP_FLAG
+    movb $0, AP_COUNT
+    movw $0, AP_LOCK
+    /* How many CPUs: CPUID's topology leaf, core level (one thread per core). */
+    push %rbx
+    mov $0xb, %eax
+    mov $1, %ecx
+    cpuid
+    movzwl %bx, %r9d
+    pop %rbx
+    lea msg_cpus(%rip), %rsi
+    call puts
+    mov %r9, %rax
+    call puthex
+    call newline
     /* LAPIC in x2APIC mode (MSRs): what software KVM delivers IPIs through. */
     mov $0x1b, %ecx
     rdmsr
@@ -420,37 +434,80 @@ start_ap:
     mov $0x832, %ecx
     mov $0x10040, %eax
     wrmsr
+    mov $1, %r10d                   /* INIT and SIPI to each AP (APIC ids 1..n-1) */
+5:  cmp %r9d, %r10d
+    jae 4f
     mov $0x830, %ecx
-    mov $1, %edx
+    mov %r10d, %edx
     mov $0x4500, %eax               /* INIT */
     wrmsr
     mov $(0x4600 | (TRAMPOLINE >> 12)), %eax /* SIPI */
     wrmsr
-    mov $2000, %r8d
-6:  cmpb $0, AP_FLAG
-    jne 7f
+    inc %r10d
+    jmp 5b
+4:  lea -1(%r9), %r10d
+    mov $4000, %r8d
+6:  movzbl AP_COUNT, %eax
+    cmp %r10d, %eax
+    je 7f
     call wait_irq
     dec %r8d
     jnz 6b
     lea msg_noap(%rip), %rsi
     call puts
-7:  ret
+    ret
+7:  lea msg_allap(%rip), %rsi
+    call puts
+    ret
 
     .code16
+/* Every AP at once: one line each on COM1 under a lock, with the APIC id CPUID leaf 1
+ * reports (no stack: INIT left SS:SP at 0:0 for all of them). */
+    .macro ap_hex_digit shift
+    mov %bl, %al
+    shr $\shift, %al
+    and $15, %al
+    add $'0', %al
+    cmp $'9', %al
+    jbe 1f
+    add $('a' - '0' - 10), %al
+1:  out %al, (%dx)
+    .endm
 ap_tramp:
-    mov $COM1, %dx
-    mov $(ap_msg - ap_tramp), %si
-8:  lods %cs:(%si), %al
-    test %al, %al
-    jz 9f
-    out %al, (%dx)
+    xor %ax, %ax
+    mov %ax, %ds
+8:  lock btsw $0, AP_LOCK
+    jnc 9f
+    pause
     jmp 8b
-9:  movb $1, AP_FLAG
-10: cli
-    hlt
+9:  mov $COM1, %dx
+    mov $(ap_msg - ap_tramp), %si
+10: lods %cs:(%si), %al
+    test %al, %al
+    jz 11f
+    out %al, (%dx)
     jmp 10b
+11: mov $1, %eax
+    cpuid
+    shr $24, %ebx
+    mov $COM1, %dx
+    ap_hex_digit 4
+    ap_hex_digit 0
+    mov $(ap_msg2 - ap_tramp), %si
+12: lods %cs:(%si), %al
+    test %al, %al
+    jz 13f
+    out %al, (%dx)
+    jmp 12b
+13: incb AP_COUNT
+    movw $0, AP_LOCK
+14: cli
+    hlt
+    jmp 14b
 ap_msg:
-    .asciz "AP cpu1: online\n"
+    .asciz "AP cpu"
+ap_msg2:
+    .asciz ": online\n"
 ap_tramp_end:
     .code64
 
@@ -622,6 +679,23 @@ user_main:
     movl $0x9f80, (%rsp)
     ldmxcsr (%rsp)
     add $16, %rsp
+    /* CPUID as a kernel reads it: the hypervisor leaf's signature */
+    lea msg_hv(%rip), %rsi
+    call puts
+    push %rbx
+    mov $0x40000000, %eax
+    xor %ecx, %ecx
+    cpuid
+    sub $16, %rsp
+    mov %ebx, (%rsp)
+    mov %ecx, 4(%rsp)
+    mov %edx, 8(%rsp)
+    movl $0, 12(%rsp)
+    mov %rsp, %rsi
+    call puts
+    call newline
+    add $16, %rsp
+    pop %rbx
     lea msg_cpl(%rip), %rsi
     call puts
     mov %cs, %ax
@@ -821,7 +895,10 @@ msg_initrd:     .asciz "user: initrd size,hash="
 msg_loops:      .asciz "user: loops="
 msg_result:     .asciz "user: result="
 msg_ticks:      .asciz "KVMTEST: timer ticks="
-msg_noap:       .asciz "KVMTEST: FAIL no AP\n"
+msg_noap:       .asciz "KVMTEST: FAIL not every AP came up\n"
+msg_allap:      .asciz "KVMTEST: all APs online\n"
+msg_cpus:       .asciz "KVMTEST: cpus="
+msg_hv:         .asciz "user: hypervisor="
 msg_sector:     .asciz "virtio-blk: sector0="
 msg_wstatus:    .asciz "virtio-blk: write status="
 msg_novirtio:   .asciz "virtio-blk: none\n"
