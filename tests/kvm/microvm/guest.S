@@ -26,6 +26,13 @@
 #define VQ_STATUS 0x402010
 #define VQ_DATA 0x403000
 #define VIRTIO 0xfeb00000
+#define RNG_RING 0x410000
+#define RNG_BUF 0x412000
+#define CON_RING 0x420000
+#define NET_RX_RING 0x430000
+#define NET_TX_RING 0x434000
+#define NET_RXBUF 0x438000
+#define NET_TXBUF 0x439000
 
     .text
     /* ---- the real-mode setup part: only the header matters ---- */
@@ -201,6 +208,9 @@ startup_64:
 
     call start_ap
     call virtio_blk_test
+    call virtio_rng_test
+    call virtio_console_test
+    call virtio_net_test
 
     /* To CPL 3 with interrupts on; user code gets boot_params in rdi. */
     lea msg_user(%rip), %rsi
@@ -550,6 +560,7 @@ virtio_blk_test:
     movw $1, VQ_AVAIL + 2
     movl $0, 0x50(%rbx)
     mov $1, %ecx
+    mov $VQ_USED, %r11
     call vq_wait
     lea msg_sector(%rip), %rsi
     call puts
@@ -570,6 +581,7 @@ virtio_blk_test:
     movw $2, VQ_AVAIL + 2
     movl $0, 0x50(%rbx)
     mov $2, %ecx
+    mov $VQ_USED, %r11
     call vq_wait
     lea msg_wstatus(%rip), %rsi
     call puts
@@ -598,7 +610,7 @@ vq_fill:
 /* Waits (a bounded poll) for used.idx == ecx. */
 vq_wait:
     mov $2000, %r8d
-21: cmpw %cx, VQ_USED + 2
+21: cmpw %cx, 2(%r11)
     je 22f
     call wait_irq
     dec %r8d
@@ -606,6 +618,216 @@ vq_wait:
     lea msg_vqtimeout(%rip), %rsi
     call puts
 22: ret
+
+/* ---- virtio-rng, virtio-console, virtio-net: found by device id on any transport ---- */
+
+/* eax = device id: rbx = its virtio-mmio (version 2) transport, or 0 (and a message). */
+virtio_find:
+    push %rcx
+    mov $VIRTIO, %ebx
+    mov $8, %ecx
+23: cmpl $0x74726976, (%rbx)
+    jne 24f
+    cmpl $2, 4(%rbx)
+    jne 24f
+    cmp %eax, 8(%rbx)
+    je 25f
+24: add $0x200, %rbx
+    dec %ecx
+    jnz 23b
+    push %rax
+    lea msg_vnone(%rip), %rsi
+    call puts
+    pop %rax
+    call puthex
+    call newline
+    xor %ebx, %ebx
+25: pop %rcx
+    ret
+
+/* rbx = transport, eax = feature bits 0-31 to accept (with VERSION_1): ZF set on failure. */
+virtio_start:
+    movl $0, 0x70(%rbx)
+    movl $1, 0x70(%rbx)
+    movl $3, 0x70(%rbx)
+    movl $1, 0x24(%rbx)
+    movl $1, 0x20(%rbx)
+    movl $0, 0x24(%rbx)
+    mov %eax, 0x20(%rbx)
+    movl $11, 0x70(%rbx)
+    testl $8, 0x70(%rbx)
+    jnz 26f
+    lea msg_vfail(%rip), %rsi
+    call puts
+    xor %eax, %eax
+26: ret
+
+/* rbx = transport, rdi = ring area (descriptors, avail at +0x100, used at +0x1000),
+ * ecx = queue: an 8-entry queue there, ready. Keeps rdi and ecx. */
+vq_setup:
+    push %rdi
+    push %rcx
+    xor %eax, %eax
+    mov $(0x2000 / 8), %ecx
+    rep stosq
+    pop %rcx
+    pop %rdi
+    mov %ecx, 0x30(%rbx)
+    movl $8, 0x38(%rbx)
+    mov %edi, 0x80(%rbx)
+    movl $0, 0x84(%rbx)
+    lea 0x100(%rdi), %eax
+    mov %eax, 0x90(%rbx)
+    movl $0, 0x94(%rbx)
+    lea 0x1000(%rdi), %eax
+    mov %eax, 0xa0(%rbx)
+    movl $0, 0xa4(%rbx)
+    movl $1, 0x44(%rbx)
+    ret
+
+/* One buffer (rsi, edx bytes, r8d descriptor flags) as the first request of queue ecx
+ * whose ring area is rdi; notifies the device. */
+vq_put1:
+    mov %rsi, (%rdi)
+    mov %edx, 8(%rdi)
+    mov %r8w, 12(%rdi)
+    movw $0, 14(%rdi)
+    movw $0, 0x104(%rdi)
+    movw $1, 0x102(%rdi)
+    mov %ecx, 0x50(%rbx)
+    ret
+
+/* 16 bytes from the entropy device. */
+virtio_rng_test:
+    mov $4, %eax
+    call virtio_find
+    test %rbx, %rbx
+    jz 27f
+    xor %eax, %eax
+    call virtio_start
+    jz 27f
+    mov $RNG_RING, %edi
+    xor %ecx, %ecx
+    call vq_setup
+    movl $15, 0x70(%rbx)
+    mov $RNG_BUF, %esi
+    movq $0, (%rsi)
+    movq $0, 8(%rsi)
+    mov $16, %edx
+    mov $2, %r8d                    /* device writes */
+    call vq_put1
+    lea 0x1000(%rdi), %r11
+    mov $1, %ecx
+    call vq_wait
+    lea msg_rng(%rip), %rsi
+    call puts
+    mov RNG_RING + 0x1000 + 8, %eax /* used.ring[0].len */
+    call puthex
+    lea msg_nonzero(%rip), %rsi
+    mov RNG_BUF, %rax
+    or RNG_BUF + 8, %rax
+    jnz 28f
+    lea msg_zero(%rip), %rsi
+28: call puts
+27: ret
+
+/* A line to port 0's transmit queue: the test finds it on the host chardev. */
+virtio_console_test:
+    mov $3, %eax
+    call virtio_find
+    test %rbx, %rbx
+    jz 29f
+    xor %eax, %eax
+    call virtio_start
+    jz 29f
+    mov $CON_RING, %edi
+    mov $1, %ecx
+    call vq_setup
+    movl $15, 0x70(%rbx)
+    lea msg_con_line(%rip), %rsi
+    mov $(msg_con_end - msg_con_line), %edx
+    xor %r8d, %r8d
+    call vq_put1
+    lea 0x1000(%rdi), %r11
+    mov $1, %ecx
+    call vq_wait
+    lea msg_con_sent(%rip), %rsi
+    call puts
+29: ret
+
+/* The MAC from config space, then an ARP request for slirp's gateway and its reply. */
+virtio_net_test:
+    mov $1, %eax
+    call virtio_find
+    test %rbx, %rbx
+    jz 30f
+    mov $0x20, %eax                 /* VIRTIO_NET_F_MAC */
+    call virtio_start
+    jz 30f
+    lea msg_mac(%rip), %rsi
+    call puts
+    xor %eax, %eax
+    xor %ecx, %ecx
+31: shl $8, %rax
+    movzbl 0x100(%rbx,%rcx), %edx
+    or %rdx, %rax
+    inc %ecx
+    cmp $6, %ecx
+    jne 31b
+    call puthex
+    call newline
+    mov $NET_RX_RING, %edi
+    xor %ecx, %ecx
+    call vq_setup
+    mov $NET_TX_RING, %edi
+    mov $1, %ecx
+    call vq_setup
+    movl $15, 0x70(%rbx)
+    mov $NET_RX_RING, %edi
+    mov $NET_RXBUF, %esi
+    mov $1526, %edx
+    mov $2, %r8d
+    xor %ecx, %ecx
+    call vq_put1
+    mov $NET_TXBUF, %edi            /* virtio_net_hdr (12 bytes, all 0), then the frame */
+    xor %eax, %eax
+    mov $12, %ecx
+    rep stosb
+    lea arp_request(%rip), %rsi
+    mov $(arp_request_end - arp_request), %ecx
+    rep movsb
+    mov $NET_TX_RING, %edi
+    mov $NET_TXBUF, %esi
+    mov $(12 + arp_request_end - arp_request), %edx
+    xor %r8d, %r8d
+    mov $1, %ecx
+    call vq_put1
+    mov $(NET_RX_RING + 0x1000), %r11d
+    mov $1, %ecx
+    call vq_wait
+    mov $(NET_RXBUF + 12), %esi     /* the frame: ARP (0x0806), reply (2), from 10.0.2.2 */
+    cmpw $0x0608, 12(%rsi)
+    jne 32f
+    cmpw $0x0200, 20(%rsi)
+    jne 32f
+    cmpl $0x0202000a, 28(%rsi)
+    jne 32f
+    lea msg_arp(%rip), %rsi
+    call puts
+    xor %eax, %eax
+    xor %ecx, %ecx
+33: shl $8, %rax
+    movzbl NET_RXBUF + 12 + 22(%rcx), %edx
+    or %rdx, %rax
+    inc %ecx
+    cmp $6, %ecx
+    jne 33b
+    call puthex
+    call newline
+    ret
+32: lea msg_noarp(%rip), %rsi
+    call puts
+30: ret
 
 /* ---- output, usable at CPL 0 and 3 ---- */
 puts:
@@ -902,7 +1124,25 @@ msg_hv:         .asciz "user: hypervisor="
 msg_sector:     .asciz "virtio-blk: sector0="
 msg_wstatus:    .asciz "virtio-blk: write status="
 msg_novirtio:   .asciz "virtio-blk: none\n"
-msg_vqtimeout:  .asciz "virtio-blk: FAIL timeout\n"
+msg_vqtimeout:  .asciz "virtio: FAIL timeout\n"
+msg_rng:        .asciz "virtio-rng: bytes="
+msg_nonzero:    .asciz " nonzero\n"
+msg_zero:       .asciz " FAIL all zero\n"
+msg_con_sent:   .asciz "virtio-console: sent\n"
+msg_con_line:   .ascii "hello from the KVM test guest on virtio-console\n"
+msg_con_end:
+msg_mac:        .asciz "virtio-net: mac="
+msg_arp:        .asciz "virtio-net: arp reply from 10.0.2.2 mac="
+msg_noarp:      .asciz "virtio-net: FAIL no ARP reply\n"
+msg_vfail:      .asciz "virtio: FAIL feature negotiation\n"
+msg_vnone:      .asciz "virtio: none of device id "
+/* ARP request, who has 10.0.2.2 (slirp's gateway), from 10.0.2.15 */
+arp_request:
+    .byte 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06
+    .byte 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01
+    .byte 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 10, 0, 2, 15
+    .byte 0, 0, 0, 0, 0, 0, 10, 0, 2, 2
+arp_request_end:
 msg_fault:      .asciz "KVMTEST: FAIL exception cr2="
 msg_power:      .asciz "KVMTEST: power-on state "
 msg_lapic:      .asciz "KVMTEST: lapic "

@@ -28,6 +28,9 @@ def main():
     w = o.workdir
     src, disk, back = (os.path.join(w, n) for n in ("src.raw", "disk.qcow2", "back.raw"))
     initrd = os.path.join(w, "initrd.bin")
+    console = os.path.join(w, "virtio-console.txt")
+    if os.path.exists(console):
+        os.unlink(console)
     with open(src, "wb") as f:
         f.write(SECTOR0.ljust(512, b"\0") + bytes(1 << 20))
     with open(initrd, "wb") as f:
@@ -43,7 +46,11 @@ def main():
         h = (h * 31 + b) & (2**64 - 1)
     cmd = [o.mimic, "-accel", "kvm", "-M", "microvm", "-m", "256", "-smp", "2", "-kernel",
            o.guest, "-initrd", initrd, "-append", "console=ttyS0 loops=%d" % LOOPS,
-           "-drive", "file=%s,format=qcow2,if=virtio" % disk, "-nographic", "-no-reboot"]
+           "-drive", "file=%s,format=qcow2,if=virtio" % disk, "-nographic", "-no-reboot",
+           "-serial", "mon:stdio", "-serial", "file:" + console,
+           "-device", "virtio-rng-device", "-device", "virtio-serial-device",
+           "-device", "virtconsole", "-netdev", "user,id=n0",
+           "-device", "virtio-net-device,netdev=n0,mac=52:54:00:12:34:56"]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     except subprocess.TimeoutExpired as e:
@@ -59,7 +66,9 @@ def main():
         "user: hypervisor=KVMKVMKVM",
         "user: cpl=0000000000000003",
         "user: type_of_loader=00000000000000ff",
-        "user: cmdline=console=ttyS0 loops=%d virtio_mmio.device=512@0xfeb00000:5" % LOOPS,
+        "user: cmdline=console=ttyS0 loops=%d" % LOOPS +
+        "".join(" virtio_mmio.device=512@0x%x:%d" % (0xfeb00000 + 0x200 * i, gsi)
+                for i, gsi in enumerate((5, 6, 7, 9))),
         "user: e820 entries=0000000000000004",
         "user: e820 0000000000000000 000000000009fc00 0000000000000001",
         "user: e820 000000000009fc00 0000000000000400 0000000000000002",
@@ -71,6 +80,10 @@ def main():
         "user: result=%s" % expected,
         "virtio-blk: sector0=%s" % SECTOR0.decode(),
         "virtio-blk: write status=0000000000000000",
+        "virtio-rng: bytes=0000000000000010 nonzero",
+        "virtio-console: sent",
+        "virtio-net: mac=0000525400123456",
+        "virtio-net: arp reply from 10.0.2.2 mac=000052550a000202",
         "KVMTEST: powering off",
         # power-on state: APIC base (xAPIC, enabled, BSP), STAR, IOAPIC entry masked; LAPIC
         # SVR, LVT timer masked, TPR; x87 control word and MXCSR as after RESET
@@ -98,13 +111,18 @@ def main():
         f.seek(512)
         if not f.read(512).startswith(b"WRITTEN-BY-THE-KVM-TEST-GUEST"):
             fail("sector 1 of the image does not hold what the guest wrote", out)
+    with open(console) as f:
+        if f.read() != "hello from the KVM test guest on virtio-console\n":
+            fail("the virtio-console line is not on the host chardev", out)
     print(out)
 
     # reboot: the i8042 reset restarts both vCPUs and the kernel; the guest then powers off.
     base = [o.mimic, "-accel", "kvm", "-M", "microvm", "-m", "64", "-smp", "2", "-kernel",
             o.guest, "-nographic"]
-    r = subprocess.run(base + ["-append", "loops=1000 reboot=1"], capture_output=True,
-                       text=True, timeout=60)
+    devices = ["-device", "virtio-rng-device", "-netdev", "user,id=n0",
+               "-device", "virtio-net-device,netdev=n0,mac=52:54:00:12:34:56"]
+    r = subprocess.run(base + devices + ["-append", "loops=1000 reboot=1"],
+                       capture_output=True, text=True, timeout=60)
     lines = r.stdout.splitlines()
     if r.returncode != 0 or lines.count("KVMTEST: startup_64 reached") != 2 or \
             lines.count("AP cpu01: online") != 2 or "KVMTEST: back after reboot" not in lines:
@@ -118,6 +136,11 @@ def main():
     ticks = [int(l.split("=")[1], 16) for l in lines if l.startswith("KVMTEST: timer ticks=")]
     if len(ticks) != 2 or 0 in ticks:
         fail("timer ticks on both boots: %r" % ticks, r.stdout)
+    # ... and the virtio devices, reset with the machine, work again.
+    for line in ("virtio-rng: bytes=0000000000000010 nonzero",
+                 "virtio-net: arp reply from 10.0.2.2 mac=000052550a000202"):
+        if lines.count(line) != 2:
+            fail("after reboot: %s" % line, r.stdout)
     # -smp 4 and 16: CPUID's topology leaf counts them, every AP reports its own APIC id
     # (CPUID leaf 1) once.
     for n in (4, 16):
