@@ -1143,7 +1143,7 @@ bool neon_dp(ArmEnv *env, uint32_t insn)
             if (!env) {
                 return true;
             }
-            uint64_t v = el_get(&env->vfp.regs[m], idx, bits), r[2];
+            uint64_t v = el_get(&env->vfp.regs[m], idx, bits), r[2] = {0, 0};
             for (int i = 0; i < 64 / bits; i++) {
                 el_set(r, i, bits, v);
             }
