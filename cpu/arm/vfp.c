@@ -395,11 +395,17 @@ static bool gen_vmrs_vmsr(DisasContext *s, uint32_t insn)
     if (to_arm) {
         TCGv_i32 v = tcg_temp_new_i32();
         if (reg == 1) {
-            tcg_gen_calln((void *)helper_vfp_get_fpscr, VFP_CALL, t32(v), 1, arm_env_arg());
-            if (rt == 15) {
+            tcg_gen_ld_i32(v, tcg_env, offsetof(ArmEnv, vfp.fpscr));
+            if (rt == 15) { /* APSR_nzcv: FPSCR bits 31..28, QC is no concern */
                 arm_gen_set_nzcv(v);
                 return true;
             }
+            /* QC lives apart (NEON sets it with a plain store): fold it in. */
+            TCGv_i32 qc = tcg_temp_new_i32();
+            tcg_gen_ld_i32(qc, tcg_env, offsetof(ArmEnv, vfp.qc));
+            tcg_gen_setcondi_i32(TCG_COND_NE, qc, qc, 0);
+            tcg_gen_shli_i32(qc, qc, 27);
+            tcg_gen_or_i32(v, v, qc);
         } else {
             tcg_gen_ld_i32(v, tcg_env, (intptr_t)offs[reg]);
         }
@@ -414,10 +420,15 @@ static bool gen_vmrs_vmsr(DisasContext *s, uint32_t insn)
     }
     TCGv_i32 v = arm_load_reg(s, rt);
     switch (reg) {
-    case 1:
-        tcg_gen_calln((void *)helper_vfp_set_fpscr, VFP_CALL, NULL, 2, arm_env_arg(), t32(v));
+    case 1: {
+        TCGv_i32 f = tcg_temp_new_i32();
+        tcg_gen_andi_i32(f, v, (int32_t)(FPSCR_WRITABLE & ~FPSCR_QC));
+        tcg_gen_st_i32(f, tcg_env, offsetof(ArmEnv, vfp.fpscr));
+        tcg_gen_andi_i32(v, v, (int32_t)FPSCR_QC);
+        tcg_gen_st_i32(v, tcg_env, offsetof(ArmEnv, vfp.qc));
         s->exit_tb = true; /* Len/Stride are block flags */
         return true;
+    }
     case 8: /* FPEXC: EN (30), EX (31) written; no subarchitecture trap state */
         tcg_gen_andi_i32(v, v, (int32_t)0xc0000000u);
         tcg_gen_st_i32(v, tcg_env, (intptr_t)offs[8]);
@@ -541,22 +552,29 @@ static bool gen_xfer64(DisasContext *s, uint32_t insn)
 
 static void gen_ldst_one(DisasContext *s, bool load, bool dbl, int r, TCGv_i32 addr)
 {
-    /* A double is two word accesses (word alignment suffices), low word first. */
-    for (int i = 0; i < (dbl ? 2 : 1); i++) {
-        int sr = dbl ? 2 * r + i : r;
-        TCGv_i32 a = addr;
-        if (i) {
-            a = tcg_temp_new_i32();
-            tcg_gen_addi_i32(a, addr, 4);
-        }
-        TCGv_i32 v;
+    /* VLDR/VLDM and friends are aligned accesses (MemA): a misaligned word faults whatever
+     * SCTLR.A says. A double is one 64-bit access that needs word alignment only: the low
+     * word at the lower address, as two little-endian word accesses would place it. */
+    if (dbl) {
+        TCGv_i64 v = tcg_temp_new_i64();
+        MemOp mop = (MemOp)(MO_LE | MO_UQ | MO_ALIGN_4);
         if (load) {
-            v = tcg_temp_new_i32();
-            arm_gen_ld32(s, v, a);
-            st_s(v, sr);
+            tcg_gen_qemu_ld_i64(v, tcg_addr_i32(addr), (unsigned)s->mem_idx, mop);
+            st_d(v, r);
         } else {
-            arm_gen_st32(s, ld_s(sr), a);
+            tcg_gen_ld_i64(v, tcg_env, dreg_off(r));
+            tcg_gen_qemu_st_i64(v, tcg_addr_i32(addr), (unsigned)s->mem_idx, mop);
         }
+        return;
+    }
+    TCGv_i32 v = tcg_temp_new_i32();
+    MemOp mop = (MemOp)(MO_LE | MO_UL | MO_ALIGN);
+    if (load) {
+        tcg_gen_qemu_ld_i32(v, tcg_addr_i32(addr), (unsigned)s->mem_idx, mop);
+        st_s(v, r);
+    } else {
+        tcg_gen_ld_i32(v, tcg_env, sreg_off(r));
+        tcg_gen_qemu_st_i32(v, tcg_addr_i32(addr), (unsigned)s->mem_idx, mop);
     }
 }
 

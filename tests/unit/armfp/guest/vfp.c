@@ -488,6 +488,35 @@ static void check_memory(void)
     CHECK(0x70b, b, 0x66);
 }
 
+/* VLDR/VSTR/VLDM are aligned accesses (MemA): a misaligned word faults even with SCTLR.A
+ * clear, and a double needs word alignment only. */
+static void check_memory_align(void)
+{
+    uint32_t a, b;
+    mem[1] = 0x11111111;
+    mem[2] = 0x22222222;
+    exc_kind = 0;
+    __asm__ volatile("vmov d5, %0, %1\n\tvstr d5, [%2, #4]" ::"r"(0xaaaa5555), "r"(0x5555aaaa),
+                     "r"(mem)
+                     : "d5", "memory");
+    CHECK(0x720, exc_kind, 0);
+    CHECK(0x721, mem[1], 0xaaaa5555);
+    CHECK(0x722, mem[2], 0x5555aaaa);
+    exc_kind = 0;
+    __asm__ volatile("vldr d6, [%2]\n\tvmov %0, %1, d6"
+                     : "=&r"(a), "=&r"(b)
+                     : "r"((const volatile char *)mem + 2)
+                     : "d6", "memory");
+    CHECK(0x723, exc_kind, 4); /* data abort: alignment fault */
+    CHECK(0x724, exc_fsr & 0x40f, 1);
+    exc_kind = 0;
+    __asm__ volatile("vmov s3, %0\n\tvstmia %1, {s3}" ::"r"(0x12345678),
+                     "r"((volatile char *)mem + 1)
+                     : "s3", "memory");
+    CHECK(0x725, exc_kind, 4);
+    CHECK(0x726, mem[1], 0xaaaa5555); /* nothing written */
+}
+
 static void check_disabled(void)
 {
     uint32_t fpexc;
@@ -531,6 +560,7 @@ static int __attribute__((noinline)) run(void)
     check_cvt();
     check_moves();
     check_memory();
+    check_memory_align();
     check_disabled();
     return finish();
 }
