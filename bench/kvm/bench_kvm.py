@@ -22,12 +22,26 @@ if not os.access("/dev/kvm", os.R_OK | os.W_OK):
 RAM_MB = 256
 
 
+def vm_hwm_mib(pid):
+    # Peak RSS read from /proc while mimic runs: a child's ru_maxrss would include the
+    # pages of this Python process it was forked from (about 14 MiB), not mimic's own.
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
 def run_guest():
     t0 = time.monotonic()
     p = subprocess.Popen([mimic, "-accel", "kvm", "-M", "microvm", "-m", str(RAM_MB), "-kernel",
                           guest, "-append", "loops=%d" % loops, "-nographic", "-no-reboot"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
     first = t_loop = t_result = None
+    hwm = 0.0
     buf = b""
     while True:
         chunk = p.stdout.read1(4096) if hasattr(p.stdout, "read1") else p.stdout.read(1)
@@ -39,12 +53,13 @@ def run_guest():
             line, buf = buf.split(b"\n", 1)
             if first is None:
                 first = now - t0
+            hwm = max(hwm, vm_hwm_mib(p.pid))  # the last line comes just before exit
             if line.startswith(b"user: loops="):
                 t_loop = now
             elif line.startswith(b"user: result="):
                 t_result = now
     _, status, ru = os.wait4(p.pid, 0)
-    return first, t_result - t_loop, ru.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status)
+    return first, t_result - t_loop, hwm, os.waitstatus_to_exitcode(status)
 
 
 def rss_idle_binary():
@@ -52,9 +67,10 @@ def rss_idle_binary():
     p = subprocess.Popen([mimic, "-M", "none", "-nographic"], stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     time.sleep(0.5)
+    hwm = vm_hwm_mib(p.pid)
     p.terminate()
-    _, _, ru = os.wait4(p.pid, 0)
-    return ru.ru_maxrss / 1024.0
+    os.wait4(p.pid, 0)
+    return hwm
 
 
 native = min(float(subprocess.run([compute, str(loops)], capture_output=True, text=True,
@@ -71,6 +87,16 @@ print("  compute loop under mimic   %8.3f s   ratio %.3f (goal <= 1.02)" %
 print("  start to first UART line   %8.1f ms" % (first * 1000))
 print("  peak RSS of mimic          %8.1f MiB (the guest touches < 4 MiB of its RAM; goal: "
       "< 10 MiB beyond guest RAM)" % rss)
+for n in (4, 16):
+    p = subprocess.Popen([mimic, "-accel", "kvm", "-M", "microvm", "-m", str(RAM_MB), "-smp",
+                          str(n), "-kernel", guest, "-append", "loops=1000", "-nographic",
+                          "-no-reboot"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    hwm = 0.0
+    for line in p.stdout:
+        hwm = max(hwm, vm_hwm_mib(p.pid))
+    p.wait()
+    print("  peak RSS with -smp %-2d      %8.1f MiB (%.0f KiB more per vCPU)" %
+          (n, hwm, (hwm - rss) * 1024 / (n - 1)))
 idle = rss_idle_binary()
 print("  peak RSS of mimic -M none  %8.1f MiB (libraries, no CPU): the KVM path adds %.1f MiB"
       % (idle, rss - idle))

@@ -153,6 +153,19 @@ def main():
                 aps != ["AP cpu%02x: online" % i for i in range(1, n)] or \
                 "KVMTEST: all APs online" not in lines or "KVMTEST: powering off" not in lines:
             fail("-smp %d run (exit %d)" % (n, r.returncode), r.stdout + r.stderr)
+    # RAM above 4 GiB (its own e820 entry) and file-backed RAM (-mem-path DIR, as on a
+    # hugetlbfs mount): an unlinked file in DIR, sparse, so 5 GiB cost nothing here.
+    memdir = os.path.join(w, "mem")
+    os.makedirs(memdir, exist_ok=True)
+    r = subprocess.run(base[:base.index("-m") + 1] + ["5G", "-mem-path", memdir] +
+                       base[base.index("-m") + 2:] + ["-append", "loops=1000"],
+                       capture_output=True, text=True, timeout=60)
+    lines = r.stdout.splitlines()
+    if r.returncode != 0 or "user: e820 entries=0000000000000005" not in lines or \
+            "user: e820 0000000100000000 0000000080000000 0000000000000001" not in lines or \
+            "user: e820 0000000000100000 00000000bff00000 0000000000000001" not in lines or \
+            "KVMTEST: powering off" not in lines or os.listdir(memdir):
+        fail("-m 5G -mem-path run (exit %d)" % r.returncode, r.stdout + r.stderr)
     # -no-reboot turns the reset into an exit.
     r = subprocess.run(base + ["-no-reboot", "-append", "loops=1000 reboot=1"],
                        capture_output=True, text=True, timeout=60)
