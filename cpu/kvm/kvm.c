@@ -202,19 +202,25 @@ static struct kvm_msrs *kvm_read_msrs(int fd, const struct kvm_msr_list *list)
 {
     struct kvm_msrs *out = kvm_msrs_new(list ? list->nmsrs : 0);
     out->nmsrs = 0;
+    g_autofree struct kvm_msrs *one = kvm_msrs_new(1);
     for (uint32_t i = 0; list && i < list->nmsrs; i++) {
-        struct {
-            struct kvm_msrs h;
-            struct kvm_msr_entry e;
-        } one = {.h.nmsrs = 1, .e.index = list->indices[i]};
         if (list->indices[i] == MSR_IA32_TSC || list->indices[i] == MSR_IA32_TSC_DEADLINE) {
             continue; /* written on their own: 0 at power-on */
         }
-        if (ioctl(fd, KVM_GET_MSRS, &one) == 1) {
-            out->entries[out->nmsrs++] = one.e;
+        one->entries[0] = (struct kvm_msr_entry){.index = list->indices[i]};
+        if (ioctl(fd, KVM_GET_MSRS, one) == 1) {
+            out->entries[out->nmsrs++] = one->entries[0];
         }
     }
     return out;
+}
+
+/* Sets one MSR of a vCPU; KVM may refuse it (not this CPU's). */
+static void kvm_write_msr(int fd, uint32_t index, uint64_t value)
+{
+    g_autofree struct kvm_msrs *m = kvm_msrs_new(1);
+    m->entries[0] = (struct kvm_msr_entry){.index = index, .data = value};
+    ioctl(fd, KVM_SET_MSRS, m);
 }
 
 /* Writes every entry of m, skipping those KVM refuses (KVM_SET_MSRS stops at the first). */
@@ -389,11 +395,8 @@ static int kvm_push_power_on(CPUState *cpu, KvmVcpu *v)
         return -1;
     }
     kvm_write_msrs(v->fd, v->reset_msrs);
-    struct {
-        struct kvm_msrs h;
-        struct kvm_msr_entry e[2];
-    } tsc = {.h.nmsrs = 2, .e = {{.index = MSR_IA32_TSC}, {.index = MSR_IA32_TSC_DEADLINE}}};
-    ioctl(v->fd, KVM_SET_MSRS, &tsc);
+    kvm_write_msr(v->fd, MSR_IA32_TSC, 0);
+    kvm_write_msr(v->fd, MSR_IA32_TSC_DEADLINE, 0);
     if (ioctl(v->fd, KVM_SET_XSAVE, v->reset_xsave) < 0) {
         return -1;
     }
@@ -517,11 +520,7 @@ static int kvm_snapshot_power_on(KvmVcpu *v)
         }
     }
     kvm_write_msrs(v->fd, kvm_feature_msrs);
-    struct {
-        struct kvm_msrs h;
-        struct kvm_msr_entry e;
-    } misc = {.h.nmsrs = 1, .e = {.index = MSR_IA32_MISC_ENABLE, .data = 1}};
-    ioctl(v->fd, KVM_SET_MSRS, &misc);
+    kvm_write_msr(v->fd, MSR_IA32_MISC_ENABLE, 1);
     struct kvm_fpu fpu = {.fcw = 0x37f, .mxcsr = 0x1f80};
     struct kvm_sregs sr;
     if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0 || ioctl(v->fd, KVM_GET_SREGS, &sr) < 0 ||
