@@ -1,8 +1,8 @@
 /*
  * cpu/arm/neon.c: the Advanced SIMD translator (A32 form, T32 converted by translate.c).
  * Element and structure loads/stores are IR, one guest access per element straight into
- * the D registers; data processing calls helper_neon_dp once the encoding is known to be
- * allocated (neon-helper.c decides both).
+ * the D registers; data processing is IR where neon-dp.c has it, and otherwise calls
+ * helper_neon_dp once the encoding is known to be allocated (neon-helper.c decides).
  */
 #include <stddef.h>
 
@@ -201,71 +201,6 @@ static bool gen_ldst_single(DisasContext *s, uint32_t insn, int d, int rn, int r
     return true;
 }
 
-/* The commonest three-same forms as IR on whole D registers: the logic ops, and VADD/VSUB
- * with carries kept inside each element (the top bit of every element added apart). */
-static bool gen_neon_fast(uint32_t insn)
-{
-    if ((insn & 0xfe800000u) != 0xf2000000u) {
-        return false;
-    }
-    int a = (int)((insn >> 8) & 0xf), b = (int)((insn >> 4) & 1), c = (int)((insn >> 20) & 3);
-    bool u = insn & (1u << 24), q = insn & (1u << 6);
-    int d = (int)(((insn >> 18) & 0x10) | ((insn >> 12) & 0xf));
-    int n = (int)(((insn >> 3) & 0x10) | ((insn >> 16) & 0xf));
-    int m = (int)(((insn >> 1) & 0x10) | (insn & 0xf));
-    int regs = q ? 2 : 1;
-    bool logic = a == 1 && b && (c | (u ? 4 : 0)) <= 4;
-    bool addsub = a == 8 && !b;
-    if ((!logic && !addsub) || (q && ((d | n | m) & 1))) {
-        return false;
-    }
-    static const uint64_t high[4] = {UINT64_C(0x8080808080808080), UINT64_C(0x8000800080008000),
-                                     UINT64_C(0x8000000080000000), 0};
-    TCGv_i64 x[2], y[2];
-    for (int i = 0; i < regs; i++) {
-        x[i] = tcg_temp_new_i64();
-        y[i] = tcg_temp_new_i64();
-        tcg_gen_ld_i64(x[i], tcg_env, lane_off(n + i, 0, 1));
-        tcg_gen_ld_i64(y[i], tcg_env, lane_off(m + i, 0, 1));
-    }
-    for (int i = 0; i < regs; i++) {
-        TCGv_i64 r = tcg_temp_new_i64();
-        if (logic) {
-            switch (c | (u ? 4 : 0)) {
-            case 0: tcg_gen_and_i64(r, x[i], y[i]); break;
-            case 1: tcg_gen_andc_i64(r, x[i], y[i]); break;
-            case 2: tcg_gen_or_i64(r, x[i], y[i]); break;
-            case 3: tcg_gen_orc_i64(r, x[i], y[i]); break;
-            default: tcg_gen_xor_i64(r, x[i], y[i]); break;
-            }
-        } else if (c == 3) {
-            if (u) {
-                tcg_gen_sub_i64(r, x[i], y[i]);
-            } else {
-                tcg_gen_add_i64(r, x[i], y[i]);
-            }
-        } else {
-            int64_t h = (int64_t)high[c];
-            TCGv_i64 lo_x = tcg_temp_new_i64(), lo_y = tcg_temp_new_i64(), t = tcg_temp_new_i64();
-            if (u) { /* ((x | H) - (y & ~H)) ^ ((x ^ ~y) & H) */
-                tcg_gen_ori_i64(lo_x, x[i], h);
-                tcg_gen_andi_i64(lo_y, y[i], ~h);
-                tcg_gen_sub_i64(r, lo_x, lo_y);
-                tcg_gen_eqv_i64(t, x[i], y[i]);
-            } else { /* ((x & ~H) + (y & ~H)) ^ ((x ^ y) & H) */
-                tcg_gen_andi_i64(lo_x, x[i], ~h);
-                tcg_gen_andi_i64(lo_y, y[i], ~h);
-                tcg_gen_add_i64(r, lo_x, lo_y);
-                tcg_gen_xor_i64(t, x[i], y[i]);
-            }
-            tcg_gen_andi_i64(t, t, h);
-            tcg_gen_xor_i64(r, r, t);
-        }
-        tcg_gen_st_i64(r, tcg_env, lane_off(d + i, 0, 1));
-    }
-    return true;
-}
-
 bool arm_translate_neon(DisasContext *s, uint32_t insn)
 {
     if (!s->vfp_enabled) {
@@ -275,7 +210,7 @@ bool arm_translate_neon(DisasContext *s, uint32_t insn)
         if ((insn & 0xfe800f10u) == 0xf2000c10u && !arm_vfp_has_fused(s)) {
             return false; /* VFMA/VFMS need VFPv4 */
         }
-        if (gen_neon_fast(insn)) {
+        if (neon_translate_dp(s, insn)) {
             return true;
         }
         if (!neon_dp(NULL, insn)) {

@@ -85,6 +85,9 @@ void helper_neon_dp(void *env, uint32_t insn);
 void neon_gen_dup_i64(TCGv_i64 v, int bits);
 
 typedef struct DisasContext DisasContext;
+/* Advanced SIMD data processing as IR (neon-dp.c, decoded by neondp.decode); false: not
+ * one of its forms, the caller falls back to helper_neon_dp. */
+bool neon_translate_dp(DisasContext *s, uint32_t insn);
 /* The CPU has the fused multiply-add instructions (MVFR1.FPFused; not Cortex-A9). */
 bool arm_vfp_has_fused(DisasContext *s);
 

@@ -1,0 +1,569 @@
+/*
+ * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
+ * lists (logic, integer add/subtract/compare-equal, shifts by immediate, modified
+ * immediates, VEXT, VDUP, VMVN/VSWP, float VABS/VNEG). neon.c calls it first and gives
+ * whatever it declines to the generic helper.
+ *
+ * Each D register is one i64; per-element arithmetic works on the whole word with masks
+ * that keep carries, borrows and shifted-out bits inside their element.
+ */
+#include <stddef.h>
+
+#include "cpu/arm/translate.h"
+#include "cpu/arm/vfp.h"
+
+#include "cpu/arm/neondp.c.inc"
+
+static intptr_t dreg_off(int r)
+{
+    return (intptr_t)(offsetof(ArmEnv, vfp.regs) + 8 * (size_t)(r & 31));
+}
+
+static TCGv_i64 ld_d(int r)
+{
+    TCGv_i64 v = tcg_temp_new_i64();
+    tcg_gen_ld_i64(v, tcg_env, dreg_off(r));
+    return v;
+}
+
+static void st_d(TCGv_i64 v, int r)
+{
+    tcg_gen_st_i64(v, tcg_env, dreg_off(r));
+}
+
+/* `v` (the low `bits` bits) in every element of a 64-bit word. */
+static uint64_t rep(uint64_t v, int bits)
+{
+    if (bits < 64) {
+        v &= (UINT64_C(1) << bits) - 1;
+    }
+    for (int sh = bits; sh < 64; sh *= 2) {
+        v |= v << sh;
+    }
+    return v;
+}
+
+/* The top bit of every element. */
+static uint64_t top_bits(int bits)
+{
+    return rep(UINT64_C(1) << (bits - 1), bits);
+}
+
+/* Q forms need even register numbers (else UNDEF, which the generic path raises). */
+static bool regs_ok(bool q, int a, int b, int c)
+{
+    return !q || !((a | b | c) & 1);
+}
+
+/* r = x + y (or x - y) in every element of 8 << size bits. */
+static void gen_add_elems(TCGv_i64 r, TCGv_i64 x, TCGv_i64 y, int size, bool sub)
+{
+    if (size == 3) {
+        if (sub) {
+            tcg_gen_sub_i64(r, x, y);
+        } else {
+            tcg_gen_add_i64(r, x, y);
+        }
+        return;
+    }
+    /* The low bits of each element add apart (no carry leaves an element); the top bit of
+     * each element is then the xor of the operands' top bits and the carry into it. */
+    int64_t h = (int64_t)top_bits(8 << size);
+    TCGv_i64 lx = tcg_temp_new_i64(), ly = tcg_temp_new_i64(), t = tcg_temp_new_i64();
+    if (sub) { /* ((x | H) - (y & ~H)) ^ ((x ^ ~y) & H) */
+        tcg_gen_ori_i64(lx, x, h);
+        tcg_gen_andi_i64(ly, y, ~h);
+        tcg_gen_eqv_i64(t, x, y);
+        tcg_gen_sub_i64(r, lx, ly);
+    } else { /* ((x & ~H) + (y & ~H)) ^ ((x ^ y) & H) */
+        tcg_gen_andi_i64(lx, x, ~h);
+        tcg_gen_andi_i64(ly, y, ~h);
+        tcg_gen_xor_i64(t, x, y);
+        tcg_gen_add_i64(r, lx, ly);
+    }
+    tcg_gen_andi_i64(t, t, h);
+    tcg_gen_xor_i64(r, r, t);
+}
+
+/* r = all ones in every element of v that is non-zero (or zero, with `zero`), else 0. */
+static void gen_test_elems(TCGv_i64 r, TCGv_i64 v, int bits, bool zero)
+{
+    int64_t h = (int64_t)top_bits(bits);
+    TCGv_i64 t = tcg_temp_new_i64();
+    /* (low bits + all-ones low bits) carries into the top bit iff the low bits are
+     * non-zero; or in the top bit itself: the top bit is then "element non-zero". */
+    tcg_gen_andi_i64(t, v, ~h);
+    tcg_gen_addi_i64(t, t, ~h);
+    tcg_gen_or_i64(t, t, v);
+    tcg_gen_andi_i64(t, t, h);
+    if (zero) {
+        tcg_gen_xori_i64(t, t, h);
+    }
+    /* spread each top bit over its element: one in the element's bit 0, times all-ones */
+    tcg_gen_shri_i64(t, t, (unsigned)(bits - 1));
+    tcg_gen_muli_i64(r, t, (int64_t)((UINT64_C(1) << bits) - 1));
+}
+
+/* ---- three registers of the same length --------------------------------------------- */
+
+/* r = op(n, m), with Dd's old value d when the op reads it; size: log2 of the element bytes. */
+typedef void GenLogic(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size);
+
+static bool do_3same(arg_same3 *a, GenLogic *fn, bool reads_d)
+{
+    if (!regs_ok(a->q, a->vd, a->vn, a->vm)) {
+        return false;
+    }
+    int regs = a->q ? 2 : 1;
+    TCGv_i64 n[2], m[2], d[2] = {NULL, NULL};
+    for (int i = 0; i < regs; i++) { /* every source before any result: Dd may be Dn */
+        n[i] = ld_d(a->vn + i);
+        m[i] = ld_d(a->vm + i);
+        if (reads_d) {
+            d[i] = ld_d(a->vd + i);
+        }
+    }
+    for (int i = 0; i < regs; i++) {
+        TCGv_i64 r = tcg_temp_new_i64();
+        fn(r, n[i], m[i], d[i], a->size);
+        st_d(r, a->vd + i);
+    }
+    return true;
+}
+
+static void gen_vand(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    tcg_gen_and_i64(r, n, m);
+}
+
+static void gen_vbic(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    tcg_gen_andc_i64(r, n, m);
+}
+
+static void gen_vorr(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    tcg_gen_or_i64(r, n, m);
+}
+
+static void gen_vorn(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    tcg_gen_orc_i64(r, n, m);
+}
+
+static void gen_veor(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    tcg_gen_xor_i64(r, n, m);
+}
+
+/* select(sel, a, b): a where sel has ones, b elsewhere */
+static void gen_select(TCGv_i64 r, TCGv_i64 sel, TCGv_i64 a, TCGv_i64 b)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_and_i64(t, a, sel);
+    tcg_gen_andc_i64(r, b, sel);
+    tcg_gen_or_i64(r, r, t);
+}
+
+static void gen_vbsl(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_select(r, d, n, m);
+}
+
+static void gen_vbit(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_select(r, m, n, d);
+}
+
+static void gen_vbif(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_select(r, m, d, n);
+}
+
+static bool trans_VAND(DisasContext *s, arg_VAND *a)
+{
+    return do_3same(a, gen_vand, false);
+}
+
+static bool trans_VBIC(DisasContext *s, arg_VBIC *a)
+{
+    return do_3same(a, gen_vbic, false);
+}
+
+static bool trans_VORR(DisasContext *s, arg_VORR *a)
+{
+    return do_3same(a, gen_vorr, false);
+}
+
+static bool trans_VORN(DisasContext *s, arg_VORN *a)
+{
+    return do_3same(a, gen_vorn, false);
+}
+
+static bool trans_VEOR(DisasContext *s, arg_VEOR *a)
+{
+    return do_3same(a, gen_veor, false);
+}
+
+static bool trans_VBSL(DisasContext *s, arg_VBSL *a)
+{
+    return do_3same(a, gen_vbsl, true);
+}
+
+static bool trans_VBIT(DisasContext *s, arg_VBIT *a)
+{
+    return do_3same(a, gen_vbit, true);
+}
+
+static bool trans_VBIF(DisasContext *s, arg_VBIF *a)
+{
+    return do_3same(a, gen_vbif, true);
+}
+
+static void gen_vadd(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_add_elems(r, n, m, size, false);
+}
+
+static void gen_vsub(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_add_elems(r, n, m, size, true);
+}
+
+static void gen_vtst(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_and_i64(t, n, m);
+    gen_test_elems(r, t, 8 << size, false);
+}
+
+static void gen_vceq(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_xor_i64(t, n, m);
+    gen_test_elems(r, t, 8 << size, true);
+}
+
+static bool trans_VADD_I(DisasContext *s, arg_VADD_I *a)
+{
+    return do_3same(a, gen_vadd, false);
+}
+
+static bool trans_VSUB_I(DisasContext *s, arg_VSUB_I *a)
+{
+    return do_3same(a, gen_vsub, false);
+}
+
+static bool trans_VTST(DisasContext *s, arg_VTST *a)
+{
+    return a->size != 3 && do_3same(a, gen_vtst, false);
+}
+
+static bool trans_VCEQ(DisasContext *s, arg_VCEQ *a)
+{
+    return a->size != 3 && do_3same(a, gen_vceq, false);
+}
+
+/* ---- modified immediate ----------------------------------------------------------------- */
+
+/* AdvSIMDExpandImm: the 64-bit constant of cmode/op/imm8; false for the unallocated
+ * op = 1, cmode = 1111. */
+static bool expand_imm(int op, int cmode, uint32_t imm8, uint64_t *out)
+{
+    uint64_t v;
+    switch (cmode >> 1) {
+    case 0:
+    case 1:
+    case 2:
+    case 3: v = rep((uint64_t)imm8 << (8 * (cmode >> 1)), 32); break;
+    case 4:
+    case 5: v = rep((uint64_t)imm8 << (8 * ((cmode >> 1) & 1)), 16); break;
+    case 6: v = rep(cmode & 1 ? (imm8 << 16 | 0xffffu) : (imm8 << 8 | 0xffu), 32); break;
+    default:
+        if (!(cmode & 1)) {
+            if (!op) {
+                v = rep(imm8, 8);
+            } else { /* each bit of imm8 becomes a byte of ones or zeros */
+                v = 0;
+                for (int i = 0; i < 8; i++) {
+                    if (imm8 & (1u << i)) {
+                        v |= UINT64_C(0xff) << (8 * i);
+                    }
+                }
+            }
+        } else {
+            if (op) {
+                return false;
+            }
+            /* single-precision a:NOT(b):bbbbb:cdefgh:0{19} */
+            uint32_t f = (imm8 & 0x80) << 24 | (imm8 & 0x40 ? 0x3e000000u : 0x40000000u) |
+                         (imm8 & 0x3f) << 19;
+            v = rep(f, 32);
+        }
+        break;
+    }
+    *out = v;
+    return true;
+}
+
+static bool trans_VMODIMM(DisasContext *s, arg_VMODIMM *a)
+{
+    uint64_t imm;
+    if ((a->q && (a->vd & 1)) || !expand_imm(a->op, a->cmode, (uint32_t)a->imm, &imm)) {
+        return false;
+    }
+    /* odd cmode below 12: VORR (op 0) / VBIC (op 1) with Dd; else VMOV (op 0) / VMVN (op 1),
+     * except cmode 1110 where op selects the byte-mask form of VMOV */
+    bool logic = (a->cmode & 1) && a->cmode < 12;
+    bool invert = a->op && a->cmode != 14;
+    for (int i = 0; i < (a->q ? 2 : 1); i++) {
+        if (!logic) {
+            st_d(tcg_constant_i64((int64_t)(invert ? ~imm : imm)), a->vd + i);
+            continue;
+        }
+        TCGv_i64 d = ld_d(a->vd + i);
+        if (a->op) {
+            tcg_gen_andi_i64(d, d, (int64_t)~imm);
+        } else {
+            tcg_gen_ori_i64(d, d, (int64_t)imm);
+        }
+        st_d(d, a->vd + i);
+    }
+    return true;
+}
+
+/* ---- shifts by immediate ---------------------------------------------------------------- */
+
+/* Element bits and the right/left shift amounts of L:imm6; false when the encoding is not
+ * a shift (imm6 < 8 with L = 0: the modified-immediate space). */
+static bool shift_decode(arg_shift *a, int *bits, int *right, int *left)
+{
+    if (a->l) {
+        *bits = 64;
+    } else if (a->imm6 & 0x20) {
+        *bits = 32;
+    } else if (a->imm6 & 0x10) {
+        *bits = 16;
+    } else if (a->imm6 & 0x08) {
+        *bits = 8;
+    } else {
+        return false;
+    }
+    *right = a->l ? 64 - a->imm6 : 2 * *bits - a->imm6;
+    *left = a->l ? a->imm6 : a->imm6 - *bits;
+    return regs_ok(a->q, a->vd, a->vm, 0);
+}
+
+/* r = x >> sh (1 <= sh <= bits) in every element, arithmetic when `sign`. */
+static void gen_shr_elems(TCGv_i64 r, TCGv_i64 x, int bits, int sh, bool sign)
+{
+    if (bits == 64) {
+        if (sign) {
+            tcg_gen_sari_i64(r, x, (unsigned)(sh == 64 ? 63 : sh));
+        } else if (sh == 64) {
+            tcg_gen_movi_i64(r, 0);
+        } else {
+            tcg_gen_shri_i64(r, x, (unsigned)sh);
+        }
+        return;
+    }
+    uint64_t keep = sh == bits ? 0 : rep((UINT64_C(1) << (bits - sh)) - 1, bits);
+    TCGv_i64 t = tcg_temp_new_i64();
+    if (sign) { /* the sign of each element, in its bit 0, times the fill pattern */
+        tcg_gen_andi_i64(t, x, (int64_t)top_bits(bits));
+        tcg_gen_shri_i64(t, t, (unsigned)(bits - 1));
+        tcg_gen_muli_i64(t, t, (int64_t)(((UINT64_C(1) << sh) - 1) << (bits - sh)));
+    }
+    tcg_gen_shri_i64(r, x, (unsigned)sh);
+    tcg_gen_andi_i64(r, r, (int64_t)keep);
+    if (sign) {
+        tcg_gen_or_i64(r, r, t);
+    }
+}
+
+/* r = x << sh (0 <= sh < bits) in every element. */
+static void gen_shl_elems(TCGv_i64 r, TCGv_i64 x, int bits, int sh)
+{
+    tcg_gen_shli_i64(r, x, (unsigned)sh);
+    if (bits < 64) {
+        tcg_gen_andi_i64(r, r, (int64_t)rep(((UINT64_C(1) << bits) - 1) << sh, bits));
+    }
+}
+
+/* VSHR, VSRA (acc), VSRI (insert), VSHL and VSLI (left). */
+static bool do_shift(arg_shift *a, bool left, bool acc, bool insert)
+{
+    int bits, right, lsh;
+    if (!shift_decode(a, &bits, &right, &lsh)) {
+        return false;
+    }
+    int regs = a->q ? 2 : 1;
+    TCGv_i64 m[2];
+    for (int i = 0; i < regs; i++) {
+        m[i] = ld_d(a->vm + i);
+    }
+    for (int i = 0; i < regs; i++) {
+        TCGv_i64 r = tcg_temp_new_i64();
+        if (left) {
+            gen_shl_elems(r, m[i], bits, lsh);
+        } else {
+            gen_shr_elems(r, m[i], bits, right, a->u == 0 && !insert);
+        }
+        if (acc) {
+            gen_add_elems(r, ld_d(a->vd + i), r, bits == 64 ? 3 : __builtin_ctz(bits) - 3, false);
+        } else if (insert) { /* Dd keeps the bits the shifted value does not cover */
+            uint64_t ones = bits == 64 ? ~UINT64_C(0) : (UINT64_C(1) << bits) - 1;
+            uint64_t covered = left ? ones << lsh : right == bits ? 0 : ones >> right;
+            covered = rep(covered, bits);
+            TCGv_i64 d = ld_d(a->vd + i);
+            tcg_gen_andi_i64(d, d, (int64_t)~covered);
+            tcg_gen_or_i64(r, r, d);
+        }
+        st_d(r, a->vd + i);
+    }
+    return true;
+}
+
+static bool trans_VSHR(DisasContext *s, arg_VSHR *a)
+{
+    return do_shift(a, false, false, false);
+}
+
+static bool trans_VSRA(DisasContext *s, arg_VSRA *a)
+{
+    return do_shift(a, false, true, false);
+}
+
+static bool trans_VSRI(DisasContext *s, arg_VSRI *a)
+{
+    return do_shift(a, false, false, true);
+}
+
+static bool trans_VSHL(DisasContext *s, arg_VSHL *a)
+{
+    return do_shift(a, true, false, false);
+}
+
+static bool trans_VSLI(DisasContext *s, arg_VSLI *a)
+{
+    return do_shift(a, true, false, true);
+}
+
+/* ---- VEXT, VDUP, two registers miscellaneous ---------------------------------------------- */
+
+/* Bits [sh, sh + 64) of hi:lo (0 <= sh < 64). */
+static void gen_funnel(TCGv_i64 r, TCGv_i64 lo, TCGv_i64 hi, int sh)
+{
+    if (!sh) {
+        tcg_gen_mov_i64(r, lo);
+        return;
+    }
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_shri_i64(r, lo, (unsigned)sh);
+    tcg_gen_shli_i64(t, hi, (unsigned)(64 - sh));
+    tcg_gen_or_i64(r, r, t);
+}
+
+static bool trans_VEXT(DisasContext *s, arg_VEXT *a)
+{
+    if (!regs_ok(a->q, a->vd, a->vn, a->vm) || (!a->q && a->imm4 > 7)) {
+        return false;
+    }
+    if (!a->q) {
+        TCGv_i64 n = ld_d(a->vn), m = ld_d(a->vm), r = tcg_temp_new_i64();
+        gen_funnel(r, n, m, 8 * a->imm4);
+        st_d(r, a->vd);
+        return true;
+    }
+    /* bytes imm4 .. imm4 + 15 of Qm:Qn */
+    TCGv_i64 w[4] = {ld_d(a->vn), ld_d(a->vn + 1), ld_d(a->vm), ld_d(a->vm + 1)};
+    int k = a->imm4 / 8, sh = 8 * (a->imm4 % 8);
+    TCGv_i64 r0 = tcg_temp_new_i64(), r1 = tcg_temp_new_i64();
+    gen_funnel(r0, w[k], w[k + 1], sh);
+    gen_funnel(r1, w[k + 1], w[k + 2], sh);
+    st_d(r0, a->vd);
+    st_d(r1, a->vd + 1);
+    return true;
+}
+
+static bool trans_VDUP_S(DisasContext *s, arg_VDUP_S *a)
+{
+    int bits, idx;
+    if (a->imm4 & 1) {
+        bits = 8, idx = a->imm4 >> 1;
+    } else if (a->imm4 & 2) {
+        bits = 16, idx = a->imm4 >> 2;
+    } else if (a->imm4 & 4) {
+        bits = 32, idx = a->imm4 >> 3;
+    } else {
+        return false;
+    }
+    if (a->q && (a->vd & 1)) {
+        return false;
+    }
+    TCGv_i64 v = ld_d(a->vm);
+    tcg_gen_extract_i64(v, v, (unsigned)(idx * bits), (unsigned)bits);
+    neon_gen_dup_i64(v, bits);
+    st_d(v, a->vd);
+    if (a->q) {
+        st_d(v, a->vd + 1);
+    }
+    return true;
+}
+
+/* Two-register ops that work on whole D registers: r = (x & and_mask) ^ xor_mask. */
+static bool do_2bits(arg_reg2 *a, int size, uint64_t and_mask, uint64_t xor_mask)
+{
+    if (a->size != size || !regs_ok(a->q, a->vd, a->vm, 0)) {
+        return false;
+    }
+    int regs = a->q ? 2 : 1;
+    TCGv_i64 m[2];
+    for (int i = 0; i < regs; i++) {
+        m[i] = ld_d(a->vm + i);
+    }
+    for (int i = 0; i < regs; i++) {
+        if (and_mask != ~UINT64_C(0)) {
+            tcg_gen_andi_i64(m[i], m[i], (int64_t)and_mask);
+        }
+        if (xor_mask) {
+            tcg_gen_xori_i64(m[i], m[i], (int64_t)xor_mask);
+        }
+        st_d(m[i], a->vd + i);
+    }
+    return true;
+}
+
+static bool trans_VMVN(DisasContext *s, arg_VMVN *a)
+{
+    return do_2bits(a, 0, ~UINT64_C(0), ~UINT64_C(0));
+}
+
+/* Float VABS/VNEG only touch the sign bits (no flushing, no NaN handling). */
+static bool trans_VABS_F(DisasContext *s, arg_VABS_F *a)
+{
+    return do_2bits(a, 2, UINT64_C(0x7fffffff7fffffff), 0);
+}
+
+static bool trans_VNEG_F(DisasContext *s, arg_VNEG_F *a)
+{
+    return do_2bits(a, 2, ~UINT64_C(0), UINT64_C(0x8000000080000000));
+}
+
+static bool trans_VSWP(DisasContext *s, arg_VSWP *a)
+{
+    if (a->size != 0 || !regs_ok(a->q, a->vd, a->vm, 0)) {
+        return false;
+    }
+    for (int i = 0; i < (a->q ? 2 : 1); i++) {
+        TCGv_i64 d = ld_d(a->vd + i), m = ld_d(a->vm + i);
+        st_d(d, a->vm + i);
+        st_d(m, a->vd + i);
+    }
+    return true;
+}
+
+bool neon_translate_dp(DisasContext *s, uint32_t insn)
+{
+    return decode_neondp(s, insn);
+}
