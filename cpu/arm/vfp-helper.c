@@ -192,8 +192,33 @@ HOST_FP static float host_op_s(float a, float b, uint32_t op)
     return r;
 }
 
+/* The operation without any MXCSR access: the fast path of arith(). */
+static inline uint64_t plain_op(const FpFmt *f, uint64_t a, uint64_t b, uint32_t op)
+{
+    if (f == &F32) {
+        float x = host_fp_f32((uint32_t)a), y = host_fp_f32((uint32_t)b), r;
+        switch (op) {
+        case VFP_ADD: r = x + y; break;
+        case VFP_SUB: r = x - y; break;
+        case VFP_MUL: r = x * y; break;
+        case VFP_DIV: r = x / y; break;
+        default: r = sqrtf(x); break;
+        }
+        return host_fp_bits32(r);
+    }
+    double x = host_fp_f64(a), y = host_fp_f64(b), r;
+    switch (op) {
+    case VFP_ADD: r = x + y; break;
+    case VFP_SUB: r = x - y; break;
+    case VFP_MUL: r = x * y; break;
+    case VFP_DIV: r = x / y; break;
+    default: r = sqrt(x); break;
+    }
+    return host_fp_bits64(r);
+}
+
 /* One body for both precisions: operands as raw bits; the host op works on the format. */
-static uint64_t arith(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t b, uint32_t opf)
+static inline uint64_t arith(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t b, uint32_t opf)
 {
     uint32_t op = opf & 0xff, ctl = fp_ctl(env, opf & VFP_STD), extra = 0;
     int nops = op == VFP_SQRT ? 1 : 2;
@@ -202,7 +227,22 @@ static uint64_t arith(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t b, uint3
     /* Operands with an exponent neither all-zeros nor all-ones (normal numbers) need no
      * flushing or NaN selection: the common case goes straight to the host. */
     uint64_t ea = a & f->exp, eb = b & f->exp;
-    if (!ea || ea == f->exp || !eb || eb == f->exp) {
+    bool normal = ea && ea != f->exp && eb && eb != f->exp;
+    /* Reading the host's flags (stmxcsr right after the operation) costs more than the
+     * operation itself. Normal operands rounded to nearest with a normal result, above the
+     * smallest normal, raise Inexact at most; once FPSCR.IXC is set that changes nothing,
+     * so then the result is all there is to compute. MXCSR is nearest between helpers
+     * (fp_end puts it back); what this leaves in its flags, fp_begin clears. Anything else
+     * (zero, subnormal, infinite or NaN result, a possible tiny case) is computed again
+     * below with the flags. sqrt of a negative normal gives a NaN: also redone. */
+    if (normal && !(ctl & (3u << FPSCR_RMODE_SHIFT)) && (env->vfp.fpscr & FPSCR_IXC)) {
+        r = plain_op(f, a, b, op);
+        uint64_t er = r & f->exp;
+        if (er && er != f->exp && (r & ~f->sign) != f->frac + 1) {
+            return r;
+        }
+    }
+    if (!normal) {
         ops[0] = flush_in(f, ctl, a, &extra);
         ops[1] = flush_in(f, ctl, b, &extra);
         if (pick_nan(f, ctl, ops, nops, &r, &extra)) {
@@ -243,6 +283,22 @@ uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op)
 {
     return arith(env, &F64, a, b, op);
 }
+
+/* One helper per operation (what vfp.c calls): the operation is known at compile time. */
+#define VFP_OP_HELPERS(name, OP)                                      \
+    uint32_t helper_vfp_##name##_s(void *env, uint32_t a, uint32_t b) \
+    {                                                                 \
+        return (uint32_t)arith(env, &F32, a, b, OP);                  \
+    }                                                                 \
+    uint64_t helper_vfp_##name##_d(void *env, uint64_t a, uint64_t b) \
+    {                                                                 \
+        return arith(env, &F64, a, b, OP);                            \
+    }
+VFP_OP_HELPERS(add, VFP_ADD)
+VFP_OP_HELPERS(sub, VFP_SUB)
+VFP_OP_HELPERS(mul, VFP_MUL)
+VFP_OP_HELPERS(div, VFP_DIV)
+VFP_OP_HELPERS(sqrt, VFP_SQRT)
 
 HOST_FP static float host_fma_s(float n, float m, float a)
 {
@@ -540,10 +596,11 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
         default: x = (uint16_t)v; break;
         }
         x = ldexp(x, -frac); /* exact: at most 32 significant bits */
-        fp_begin(ctl);
         if (op == CVT_SI_TO_D || op == CVT_UI_TO_D || op == CVT_SH_TO_D || op == CVT_UH_TO_D) {
-            r = host_fp_bits64(x);
-        } else {
+            return host_fp_bits64(x); /* a double holds it exactly: no rounding, no flags */
+        }
+        fp_begin(ctl);
+        {
             float y = host_i_to_s(x);
             r = host_fp_bits32(y);
             r = flush_out(&F32, ctl, r, &extra);

@@ -76,17 +76,25 @@ bool arm_vfp_has_fused(DisasContext *s)
 
 static TCGv_i32 arith_s(TCGv_i32 a, TCGv_i32 b, uint32_t op)
 {
+    static uint32_t (*const fn[])(void *, uint32_t, uint32_t) = {[VFP_ADD] = helper_vfp_add_s,
+                                                                 [VFP_SUB] = helper_vfp_sub_s,
+                                                                 [VFP_MUL] = helper_vfp_mul_s,
+                                                                 [VFP_DIV] = helper_vfp_div_s,
+                                                                 [VFP_SQRT] = helper_vfp_sqrt_s};
     TCGv_i32 r = tcg_temp_new_i32();
-    tcg_gen_calln((void *)helper_vfp_arith_s, VFP_CALL, t32(r), 4, arm_env_arg(), t32(a), t32(b),
-                  c32(op));
+    tcg_gen_calln((void *)fn[op], VFP_CALL, t32(r), 3, arm_env_arg(), t32(a), t32(b));
     return r;
 }
 
 static TCGv_i64 arith_d(TCGv_i64 a, TCGv_i64 b, uint32_t op)
 {
+    static uint64_t (*const fn[])(void *, uint64_t, uint64_t) = {[VFP_ADD] = helper_vfp_add_d,
+                                                                 [VFP_SUB] = helper_vfp_sub_d,
+                                                                 [VFP_MUL] = helper_vfp_mul_d,
+                                                                 [VFP_DIV] = helper_vfp_div_d,
+                                                                 [VFP_SQRT] = helper_vfp_sqrt_d};
     TCGv_i64 r = tcg_temp_new_i64();
-    tcg_gen_calln((void *)helper_vfp_arith_d, VFP_CALL, t64(r), 4, arm_env_arg(), t64(a), t64(b),
-                  c32(op));
+    tcg_gen_calln((void *)fn[op], VFP_CALL, t64(r), 3, arm_env_arg(), t64(a), t64(b));
     return r;
 }
 

@@ -60,6 +60,18 @@ enum {
 
 uint32_t helper_vfp_arith_s(void *env, uint32_t a, uint32_t b, uint32_t op);
 uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op);
+/* The same, one helper per operation (VFP_ADD ... VFP_SQRT, FPSCR's controls): what the
+ * VFP translator calls. sqrt takes its operand twice. */
+uint32_t helper_vfp_add_s(void *env, uint32_t a, uint32_t b);
+uint32_t helper_vfp_sub_s(void *env, uint32_t a, uint32_t b);
+uint32_t helper_vfp_mul_s(void *env, uint32_t a, uint32_t b);
+uint32_t helper_vfp_div_s(void *env, uint32_t a, uint32_t b);
+uint32_t helper_vfp_sqrt_s(void *env, uint32_t a, uint32_t b);
+uint64_t helper_vfp_add_d(void *env, uint64_t a, uint64_t b);
+uint64_t helper_vfp_sub_d(void *env, uint64_t a, uint64_t b);
+uint64_t helper_vfp_mul_d(void *env, uint64_t a, uint64_t b);
+uint64_t helper_vfp_div_d(void *env, uint64_t a, uint64_t b);
+uint64_t helper_vfp_sqrt_d(void *env, uint64_t a, uint64_t b);
 /* VMLA and friends in one call: (+-a) + (+-(n * m)) with both roundings; neg bit 0
  * negates the product, bit 1 the accumulator. */
 uint32_t helper_vfp_mla_s(void *env, uint32_t a, uint32_t n, uint32_t m, uint32_t neg);

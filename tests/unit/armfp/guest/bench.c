@@ -1,7 +1,8 @@
 /*
  * tests/unit/armfp/guest/bench.c: timing loops for the VFP/NEON translator (run when
- * ARMFP_BENCH is set): 1M iterations each of a scalar float kernel (VMLA.F32, VADD.F32,
- * helpers) and an integer NEON kernel (VLD1/VADD.I32/VEOR/VST1, IR).
+ * ARMFP_BENCH is set): 1M iterations each of a scalar float kernel (VMLA.F32, VADD.F32),
+ * a double kernel shaped like bench/arm's awk loop (VCVT, VADD, VDIV, VMUL, VCMP+VMRS)
+ * and an integer NEON kernel (VLD1/VADD.I32/VEOR/VST1).
  */
 #include "tests/unit/arm/guest/test.h"
 
@@ -30,6 +31,25 @@ static int __attribute__((noinline)) run(void)
     out_str("vfp ");
     out_hex(r);
     out_char('\n');
+    CHECK(0x01, r, 0x50e8cdc7); /* the host's IEEE single-precision arithmetic */
+    /* x = x * 0.999999 + 1 / (i + 0.5) for i = 1..1M, as gcc -O2 writes it */
+    double x = 0;
+    for (volatile int i = 1; i <= 1000000; i++) {
+        double d = (double)i + 0.5;
+        x = x * 0.999999 + 1 / d;
+        if (x < 0) {
+            break;
+        }
+    }
+    uint64_t xb;
+    __builtin_memcpy(&xb, &x, 8);
+    out_str("double ");
+    out_hex((uint32_t)(xb >> 32));
+    out_hex((uint32_t)xb);
+    out_char('\n');
+    /* the host's IEEE double arithmetic gives 0x40163722976b0b18 (5.5538428935131137) */
+    CHECK(0x10, (uint32_t)(xb >> 32), 0x40163722);
+    CHECK(0x11, (uint32_t)xb, 0x976b0b18);
     n = 1000000;
     const volatile uint32_t *p = data;
     __asm__ volatile(

@@ -212,6 +212,56 @@ static void check_arith(void)
     CHECK(0x123, (uint32_t)third, 0x55555555);
 }
 
+/* With FPSCR.IXC already set, normal operands rounded to nearest skip the host's flags
+ * (vfp-helper.c): whatever else an operation raises must still show, results unchanged. */
+static void check_ixc_already_set(void)
+{
+    uint64_t r;
+    set_fpscr(IXC);
+    CHECK(0x180, vdiv_s(0x3f800000, 0x40400000), 0x3eaaaaab);
+    CHECK(0x181, flags(), IXC);
+    CHECK(0x182, vmul_s(0x7f000000, 0x7f000000), 0x7f800000);
+    CHECK(0x183, flags(), OFC | IXC);
+    set_fpscr(IXC);
+    /* (1 + 2^-23) * 2^-126 * 0.5: tiny and inexact */
+    CHECK(0x184, vmul_s(0x00800001, 0x3f000000), 0x00400000);
+    CHECK(0x185, flags(), UFC | IXC);
+    set_fpscr(IXC);
+    /* 2^-125 * 0.5 is the smallest normal exactly: no Underflow */
+    CHECK(0x186, vmul_s(0x01000000, 0x3f000000), 0x00800000);
+    CHECK(0x187, flags(), IXC);
+    set_fpscr(IXC);
+    /* (2 - 2^-23) * 2^-127 rounds up to the smallest normal: tiny before rounding (ARM) */
+    CHECK(0x188, vmul_s(0x00ffffff, 0x3f000000), 0x00800000);
+    CHECK(0x189, flags(), UFC | IXC);
+    set_fpscr(IXC | FZ);
+    CHECK(0x18a, vmul_s(0x00800001, 0x3f000000), 0x00000000);
+    CHECK(0x18b, flags(), UFC | IXC);
+    set_fpscr(IXC);
+    CHECK(0x18c, vsqrt_s(0xc0800000), 0x7fc00000); /* sqrt(-4): default NaN */
+    CHECK(0x18d, flags(), IOC | IXC);
+    set_fpscr(IXC | RZ);
+    CHECK(0x18e, vdiv_s(0x3f800000, 0x40400000), 0x3eaaaaaa);
+    set_fpscr(IXC);
+    r = vdiv_d(0x3ff0000000000000ull, 0x4008000000000000ull);
+    CHECK(0x18f, (uint32_t)(r >> 32), (uint32_t)(0x3fd5555555555555ull >> 32));
+    CHECK(0x18f + 0x40, (uint32_t)r, (uint32_t)0x3fd5555555555555ull);
+    r = vmul_d(0x7fe0000000000000ull, 0x4000000000000000ull);
+    CHECK(0x190, (uint32_t)(r >> 32), (uint32_t)(0x7ff0000000000000ull >> 32));
+    CHECK(0x190 + 0x40, (uint32_t)r, (uint32_t)0x7ff0000000000000ull);
+    CHECK(0x191, flags(), OFC | IXC);
+    set_fpscr(IXC);
+    r = vadd_d(0x3ff0000000000000ull, 0xbff0000000000000ull);
+    CHECK(0x192, (uint32_t)(r >> 32), 0);
+    CHECK(0x192 + 0x40, (uint32_t)r, 0);
+    CHECK(0x193, flags(), IXC);
+    set_fpscr(0);
+    r = vadd_d(0x3ff0000000000000ull, 0x3ff0000000000000ull);
+    CHECK(0x194, (uint32_t)(r >> 32), (uint32_t)(0x4000000000000000ull >> 32));
+    CHECK(0x194 + 0x40, (uint32_t)r, (uint32_t)0x4000000000000000ull);
+    CHECK(0x195, flags(), 0);
+}
+
 static void check_nan_denormal(void)
 {
     set_fpscr(RN);
@@ -554,6 +604,7 @@ static void __attribute__((noinline)) enable_vfp(void)
 static int __attribute__((noinline)) run(void)
 {
     check_arith();
+    check_ixc_already_set();
     check_nan_denormal();
     check_mac();
     check_cmp();
