@@ -52,9 +52,22 @@ extern const MachineClass virt_machine;
 extern const MachineClass malta_machine, microvm_machine;
 
 const MachineClass *const machine_table[] = {
-    &none_machine,
-    &malta_machine,
-    &virt_machine, /* hw/arm/virt.c */
-    &microvm_machine,
-    NULL,
+    &none_machine,    &malta_machine, &virt_machine, /* hw/arm/virt.c */
+    &microvm_machine, NULL,
 };
+
+int machine_console_serial_index(const MachineClass *mc)
+{
+    /* Each board passes serial[its number of UARTs] to virtio_machine_setup
+     * as the console's backend. */
+    static const struct {
+        const char *board;
+        int slot;
+    } slots[] = {{"malta", 3}, {"virt", 1}, {"microvm", 1}};
+    for (size_t i = 0; i < G_N_ELEMENTS(slots); i++) {
+        if (!strcmp(mc->name, slots[i].board)) {
+            return slots[i].slot;
+        }
+    }
+    return -1;
+}

@@ -13,6 +13,8 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <glib-unix.h>
 #include <glib.h>
 #include <poll.h>
@@ -30,7 +32,8 @@ typedef enum ChardevKind {
     CHR_FILE,
     CHR_PIPE,
     CHR_STDIO,
-    CHR_SOCKET, /* tcp: a connected client is in_fd == out_fd */
+    CHR_SOCKET, /* tcp or unix: a connected client is in_fd == out_fd */
+    CHR_PTY,    /* a pseudo-terminal master; we hold the slave open too */
     CHR_MUX_FE, /* a front-end of a multiplexer: I/O goes through mux->backend */
 } ChardevKind;
 
@@ -53,6 +56,10 @@ struct Chardev {
     int listen_fd; /* tcp server: -1 otherwise */
     GSource *listen_src;
     int port;
+    char *unix_path;     /* a unix server's socket file, removed when freed */
+    int pty_slave_fd;    /* pty: -1 otherwise */
+    char *pty_name;      /* pty: "/dev/pts/N" */
+    bool drop_when_full; /* nobody may be reading: drop output rather than block */
 };
 
 struct CharMux {
@@ -67,6 +74,7 @@ static void chr_read_start(Chardev *chr);
 static void chr_read_stop(Chardev *chr);
 static void chr_deliver(Chardev *chr);
 static Chardev *chr_socket_new(const char *spec, char **errp);
+static Chardev *chr_pty_new(const char *spec, char **errp);
 
 /* accept_input may come from vCPU threads while the main loop frees a
  * chardev: the queued retry is tracked under this lock. */
@@ -146,6 +154,7 @@ static Chardev *chr_alloc(ChardevKind kind, const char *spec, int in_fd, int out
     chr->pending = g_byte_array_new();
     chr->listen_fd = -1;
     chr->port = -1;
+    chr->pty_slave_fd = -1;
     return chr;
 }
 
@@ -158,6 +167,42 @@ static int chr_open_pipe_end(const char *path, char **errp)
         *errp = g_strdup_printf("could not open '%s': %s", path, strerror(errno));
     }
     return fd;
+}
+
+/* A pseudo-terminal whose slave side (printed, like QEMU, on stderr) a
+ * terminal program opens. Holding the slave open ourselves keeps the master
+ * from reporting hang-up while nobody is attached; output that does not fit
+ * then is dropped instead of stopping the guest. */
+static Chardev *chr_pty_new(const char *spec, char **errp)
+{
+    int mfd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (mfd < 0 || grantpt(mfd) < 0 || unlockpt(mfd) < 0) {
+        *errp = g_strdup_printf("could not open a pseudo-terminal: %s", strerror(errno));
+        if (mfd >= 0) {
+            close(mfd);
+        }
+        return NULL;
+    }
+    const char *name = ptsname(mfd);
+    int sfd = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+    if (sfd < 0) {
+        *errp = g_strdup_printf("could not open a pseudo-terminal: %s", strerror(errno));
+        close(mfd);
+        return NULL;
+    }
+    /* Raw on the slave side: the guest's bytes pass unchanged both ways. */
+    struct termios t;
+    if (tcgetattr(sfd, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(sfd, TCSANOW, &t);
+    }
+    fcntl(mfd, F_SETFL, fcntl(mfd, F_GETFL) | O_NONBLOCK);
+    Chardev *chr = chr_alloc(CHR_PTY, spec, mfd, mfd);
+    chr->pty_slave_fd = sfd;
+    chr->pty_name = g_strdup(name);
+    chr->drop_when_full = true;
+    chr_read_start(chr);
+    return chr;
 }
 
 static Chardev *chr_new_backend(const char *spec, bool mux_wanted, char **errp)
@@ -215,8 +260,11 @@ static Chardev *chr_new_backend(const char *spec, bool mux_wanted, char **errp)
         chr_read_start(chr);
         return chr;
     }
-    if (!strncmp(spec, "tcp:", 4)) {
+    if (!strncmp(spec, "tcp:", 4) || !strncmp(spec, "unix:", 5)) {
         return chr_socket_new(spec, errp);
+    }
+    if (!strcmp(spec, "pty")) {
+        return chr_pty_new(spec, errp);
     }
     *errp = g_strdup_printf("'%s' is not a valid char driver", spec);
     return NULL;
@@ -253,53 +301,111 @@ static gboolean chr_socket_accept(gint fd, GIOCondition cond, gpointer opaque)
     }
     if (chr->in_fd >= 0) {
         close(cfd); /* one client at a time */
-    } else {
-        chr_socket_attach(chr, cfd);
+        return G_SOURCE_CONTINUE;
+    }
+    chr_socket_attach(chr, cfd);
+    /* A new client: the front-end with the focus (the monitor) greets it. */
+    Chardev *fe = chr->mux ? chr->mux->fe[chr->mux->focus] : chr;
+    if (fe && fe->focus_fn) {
+        fe->focus_fn(fe->focus_opaque, true);
     }
     return G_SOURCE_CONTINUE;
 }
 
-/* "tcp:[HOST]:PORT[,server[=on]][,nowait|,wait=off]": a client connects at
- * once; a server listens and, unless told not to, waits for its first
- * client before the machine starts (as QEMU does). */
-static Chardev *chr_socket_new(const char *spec, char **errp)
+/* Socket files of unix servers still open: removed at exit, as QEMU does. */
+static GPtrArray *unix_paths;
+
+static void chr_unlink_unix_paths(void)
 {
-    char **parts = g_strsplit(spec + 4, ",", -1);
-    bool server = false, wait = true, ok = true;
-    for (char **p = parts + 1; *p && ok; p++) {
-        if (!strcmp(*p, "server") || !strcmp(*p, "server=on")) {
-            server = true;
-        } else if (!strcmp(*p, "nowait") || !strcmp(*p, "wait=off")) {
-            wait = false;
-        } else if (!strcmp(*p, "wait") || !strcmp(*p, "wait=on") || !strcmp(*p, "server=off")) {
-            /* defaults */
-        } else {
-            *errp = g_strdup_printf("'%s': unknown socket option '%s'", spec, *p);
-            ok = false;
+    for (guint i = 0; unix_paths && i < unix_paths->len; i++) {
+        unlink(g_ptr_array_index(unix_paths, i));
+    }
+}
+
+static void chr_unlink_at_exit(const char *path)
+{
+    if (!unix_paths) {
+        unix_paths = g_ptr_array_new_with_free_func(g_free);
+        atexit(chr_unlink_unix_paths);
+    }
+    g_ptr_array_add(unix_paths, g_strdup(path));
+}
+
+static void chr_forget_unix_path(const char *path)
+{
+    for (guint i = 0; unix_paths && i < unix_paths->len; i++) {
+        if (!strcmp(g_ptr_array_index(unix_paths, i), path)) {
+            g_ptr_array_remove_index(unix_paths, i);
+            return;
         }
     }
-    const char *hostport = parts[0];
-    const char *colon = strrchr(hostport, ':');
-    if (ok && (!colon || !colon[1])) {
-        *errp = g_strdup_printf("'%s': expected tcp:[HOST]:PORT", spec);
-        ok = false;
+}
+
+/* Where a socket backend goes: a TCP host and port, or a Unix path. */
+typedef struct SocketAddr {
+    bool is_unix;
+    const char *host, *port, *path;
+    bool server, wait;
+} SocketAddr;
+
+static int chr_socket_listen_unix(const char *path, char **errp)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        *errp = g_strdup_printf("UNIX socket path '%s' is too long", path);
+        return -1;
     }
-    if (!ok) {
-        g_strfreev(parts);
-        return NULL;
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *errp = g_strdup_printf("Failed to create socket: %s", strerror(errno));
+        return -1;
     }
-    char *host = g_strndup(hostport, colon - hostport);
+    /* A socket file left by an earlier run would make bind fail; anything
+     * else at that path is the user's and stays. */
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        unlink(path);
+    }
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+        *errp = g_strdup_printf("Failed to bind socket to %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int chr_socket_connect_unix(const char *path, char **errp)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        *errp = g_strdup_printf("UNIX socket path '%s' is too long", path);
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        return fd;
+    }
+    *errp = g_strdup_printf("Failed to connect to '%s': %s", path, strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+    }
+    return -1;
+}
+
+static int chr_socket_open_tcp(const SocketAddr *a, char **errp)
+{
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
-                             .ai_flags = (server ? AI_PASSIVE : 0) | AI_NUMERICSERV};
+                             .ai_flags = (a->server ? AI_PASSIVE : 0) | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
-    int rc =
-        getaddrinfo(*host ? host : (server ? "0.0.0.0" : "127.0.0.1"), colon + 1, &hints, &res);
-    g_free(host);
-    g_strfreev(parts);
+    const char *host = a->host && *a->host ? a->host : (a->server ? "0.0.0.0" : "127.0.0.1");
+    int rc = getaddrinfo(host, a->port, &hints, &res);
     if (rc) {
-        *errp = g_strdup_printf("'%s': %s", spec, gai_strerror(rc));
-        return NULL;
+        *errp = g_strdup_printf("address resolution failed for %s:%s: %s", host, a->port,
+                                gai_strerror(rc));
+        return -1;
     }
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -309,7 +415,7 @@ static Chardev *chr_socket_new(const char *spec, char **errp)
             continue;
         }
         int one = 1;
-        if (server) {
+        if (a->server) {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
             if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0) {
                 break;
@@ -323,22 +429,48 @@ static Chardev *chr_socket_new(const char *spec, char **errp)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        *errp = g_strdup_printf("'%s': %s", spec, strerror(err));
+        *errp = g_strdup_printf("Failed to %s socket %s:%s: %s", a->server ? "bind" : "connect to",
+                                host, a->port, strerror(err));
+    }
+    return fd;
+}
+
+/* A client connects at once; a server listens and, unless told not to,
+ * waits for its first client before the machine starts (as QEMU does). */
+static Chardev *chr_socket_open(const char *spec, const SocketAddr *a, char **errp)
+{
+    int fd;
+    if (a->is_unix) {
+        fd = a->server ? chr_socket_listen_unix(a->path, errp)
+                       : chr_socket_connect_unix(a->path, errp);
+    } else {
+        fd = chr_socket_open_tcp(a, errp);
+    }
+    if (fd < 0) {
         return NULL;
     }
     Chardev *chr = chr_alloc(CHR_SOCKET, spec, -1, -1);
-    if (!server) {
+    if (!a->server) {
         chr_socket_attach(chr, fd);
         return chr;
     }
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
-    chr->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                         : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (a->is_unix) {
+        chr->unix_path = g_strdup(a->path);
+        chr_unlink_at_exit(a->path);
+    } else {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        getsockname(fd, (struct sockaddr *)&ss, &sl);
+        chr->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
     chr->listen_fd = fd;
-    if (wait) {
-        fprintf(stderr, "mimic: waiting for a connection on %s (port %d)\n", spec, chr->port);
+    if (a->wait) {
+        if (a->is_unix) {
+            fprintf(stderr, "mimic: waiting for a connection on %s\n", a->path);
+        } else {
+            fprintf(stderr, "mimic: waiting for a connection on port %d\n", chr->port);
+        }
         int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (cfd >= 0) {
             chr_socket_attach(chr, cfd);
@@ -348,6 +480,58 @@ static Chardev *chr_socket_new(const char *spec, char **errp)
     g_source_set_callback(chr->listen_src, (GSourceFunc)(void (*)(void))chr_socket_accept, chr,
                           NULL);
     g_source_attach(chr->listen_src, main_loop_context());
+    return chr;
+}
+
+/* The legacy -serial spellings "tcp:[HOST]:PORT[,server[=on]][,nowait|,wait=off]"
+ * and "unix:PATH[,server][,nowait]". */
+static Chardev *chr_socket_new(const char *spec, char **errp)
+{
+    bool is_unix = !strncmp(spec, "unix:", 5);
+    char **parts = g_strsplit(spec + (is_unix ? 5 : 4), ",", -1);
+    SocketAddr a = {.is_unix = is_unix, .wait = true};
+    bool ok = true;
+    for (char **p = parts + 1; *p && ok; p++) {
+        if (!strcmp(*p, "server") || !strcmp(*p, "server=on")) {
+            a.server = true;
+        } else if (!strcmp(*p, "nowait") || !strcmp(*p, "wait=off")) {
+            a.wait = false;
+        } else if (!strcmp(*p, "wait") || !strcmp(*p, "wait=on") || !strcmp(*p, "server=off")) {
+            /* defaults */
+        } else {
+            *errp = g_strdup_printf("'%s': unknown socket option '%s'", spec, *p);
+            ok = false;
+        }
+    }
+    char *host = NULL;
+    if (ok && is_unix) {
+        a.path = parts[0];
+        if (!*a.path) {
+            *errp = g_strdup_printf("'%s': expected unix:PATH", spec);
+            ok = false;
+        }
+    } else if (ok) {
+        const char *colon = strrchr(parts[0], ':');
+        if (!colon || !colon[1]) {
+            *errp = g_strdup_printf("'%s': expected tcp:[HOST]:PORT", spec);
+            ok = false;
+        } else {
+            host = g_strndup(parts[0], colon - parts[0]);
+            a.host = host;
+            a.port = colon + 1;
+        }
+    }
+    Chardev *chr = NULL;
+    if (ok) {
+        char *err = NULL;
+        chr = chr_socket_open(spec, &a, &err);
+        if (!chr) {
+            *errp = g_strdup_printf("'%s': %s", spec, err);
+            g_free(err);
+        }
+    }
+    g_free(host);
+    g_strfreev(parts);
     return chr;
 }
 
@@ -410,6 +594,15 @@ static void chr_free_one(Chardev *chr)
     if (chr->listen_fd >= 0) {
         close(chr->listen_fd);
     }
+    if (chr->unix_path) {
+        unlink(chr->unix_path);
+        chr_forget_unix_path(chr->unix_path);
+        g_free(chr->unix_path);
+    }
+    if (chr->pty_slave_fd >= 0) {
+        close(chr->pty_slave_fd);
+    }
+    g_free(chr->pty_name);
     g_mutex_lock(&retry_lock);
     if (chr->retry_src) {
         g_source_destroy(chr->retry_src);
@@ -474,7 +667,7 @@ void chardev_set_focus_handler(Chardev *chr, void (*fn)(void *opaque, bool focus
 
 /* ---- output -------------------------------------------------------------- */
 
-static int chr_write_fd(int fd, const uint8_t *buf, size_t len)
+static int chr_write_fd(int fd, const uint8_t *buf, size_t len, bool drop_when_full)
 {
     size_t done = 0;
     while (done < len) {
@@ -482,6 +675,9 @@ static int chr_write_fd(int fd, const uint8_t *buf, size_t len)
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
+            }
+            if (errno == EAGAIN && drop_when_full) {
+                return (int)len;
             }
             if (errno == EAGAIN) {
                 struct pollfd p = {.fd = fd, .events = POLLOUT};
@@ -503,7 +699,7 @@ int chardev_write(Chardev *chr, const uint8_t *buf, size_t len)
     if (chr->out_fd < 0) {
         return (int)len; /* null: swallowed */
     }
-    return chr_write_fd(chr->out_fd, buf, len);
+    return chr_write_fd(chr->out_fd, buf, len, chr->drop_when_full);
 }
 
 static void chr_puts(Chardev *chr, const char *s)
@@ -743,4 +939,299 @@ void chardev_mux_feed(Chardev *chr, const uint8_t *buf, size_t len)
     Chardev *backend = chr_backend_of(chr);
     g_byte_array_append(backend->pending, buf, len);
     chr_deliver(backend);
+}
+
+const char *chardev_pty_name(const Chardev *chr)
+{
+    return chr_backend_of((Chardev *)chr)->pty_name;
+}
+
+/* ---- named backends (-chardev) -------------------------------------------- */
+
+typedef struct NamedChardev {
+    char *id;
+    Chardev *chr; /* the backend, or a multiplexer's first front-end */
+    int users;
+    struct NamedChardev *next;
+} NamedChardev;
+
+static NamedChardev *named_list;
+
+static NamedChardev *named_find(const char *id)
+{
+    for (NamedChardev *n = named_list; n; n = n->next) {
+        if (!strcmp(n->id, id)) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+/* Splits "a=1,b=x,,y" at single commas; ",," stands for a comma in a value. */
+static char **chr_split_opts(const char *s)
+{
+    GPtrArray *parts = g_ptr_array_new();
+    GString *cur = g_string_new(NULL);
+    for (const char *p = s;; p++) {
+        if (*p == ',' && p[1] == ',') {
+            g_string_append_c(cur, ',');
+            p++;
+        } else if (*p == ',' || !*p) {
+            g_ptr_array_add(parts, g_string_free(cur, false));
+            if (!*p) {
+                break;
+            }
+            cur = g_string_new(NULL);
+        } else {
+            g_string_append_c(cur, *p);
+        }
+    }
+    g_ptr_array_add(parts, NULL);
+    return (char **)g_ptr_array_free(parts, false);
+}
+
+static bool chr_parse_onoff(const char *key, const char *val, bool *out, char **errp)
+{
+    if (!val || !strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "true")) {
+        *out = true; /* a bare "server" means server=on */
+    } else if (!strcmp(val, "off") || !strcmp(val, "no") || !strcmp(val, "false")) {
+        *out = false;
+    } else {
+        *errp = g_strdup_printf("Parameter '%s' expects 'on' or 'off'", key);
+        return false;
+    }
+    return true;
+}
+
+typedef struct ChardevOpts {
+    const char *backend, *id, *path, *host, *port;
+    bool mux, server, wait, append, signal;
+} ChardevOpts;
+
+/* Which keys each backend takes, besides id and mux. */
+static bool chr_key_allowed(const char *backend, const char *key)
+{
+    static const struct {
+        const char *backend, *keys;
+    } table[] = {
+        {"socket", " path host port server wait nodelay telnet ipv4 ipv6 reconnect "},
+        {"file", " path append "},
+        {"pipe", " path "},
+        {"stdio", " signal "},
+        {"pty", " "},
+        {"null", " "},
+    };
+    char *k = g_strdup_printf(" %s ", key);
+    bool ok = false;
+    for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+        if (!strcmp(table[i].backend, backend)) {
+            ok = strstr(table[i].keys, k) != NULL;
+        }
+    }
+    g_free(k);
+    return ok;
+}
+
+static bool chr_parse_option(char **parts, ChardevOpts *o, char **errp)
+{
+    *o = (ChardevOpts){.backend = parts[0], .wait = true, .signal = true};
+    static const char *const backends[] = {"socket", "file", "pipe", "stdio", "pty", "null"};
+    bool known = false;
+    for (size_t i = 0; i < G_N_ELEMENTS(backends); i++) {
+        known |= !strcmp(o->backend, backends[i]);
+    }
+    if (!strcmp(o->backend, "ringbuf") || !strcmp(o->backend, "memory") ||
+        !strcmp(o->backend, "udp") || !strcmp(o->backend, "serial") || !strcmp(o->backend, "tty") ||
+        !strcmp(o->backend, "parallel")) {
+        *errp = g_strdup_printf("chardev backend '%s' is not supported by mimic (supported: "
+                                "socket, file, pipe, stdio, pty, null)",
+                                o->backend);
+        return false;
+    }
+    if (!known) {
+        *errp = g_strdup_printf("'%s' is not a valid char driver name", o->backend);
+        return false;
+    }
+    for (char **p = parts + 1; *p; p++) {
+        if (!**p) {
+            continue;
+        }
+        char *eq = strchr(*p, '=');
+        char *key = eq ? g_strndup(*p, eq - *p) : g_strdup(*p);
+        const char *val = eq ? eq + 1 : NULL;
+        bool ok = true;
+        /* QEMU's old flag spellings: "server", "nowait". */
+        if (!strcmp(key, "nowait") && !val) {
+            g_free(key);
+            key = g_strdup("wait");
+            val = "off";
+        }
+        if (!strcmp(key, "id") || !strcmp(key, "mux") || chr_key_allowed(o->backend, key)) {
+            bool flag = false;
+            bool is_flag = !strcmp(key, "mux") || !strcmp(key, "server") || !strcmp(key, "wait") ||
+                           !strcmp(key, "append") || !strcmp(key, "signal") ||
+                           !strcmp(key, "nodelay") || !strcmp(key, "telnet") ||
+                           !strcmp(key, "ipv4") || !strcmp(key, "ipv6");
+            if (is_flag) {
+                ok = chr_parse_onoff(key, val, &flag, errp);
+            } else if (!val) {
+                *errp = g_strdup_printf("Parameter '%s' expects a value", key);
+                ok = false;
+            }
+            if (ok && !strcmp(key, "telnet") && flag) {
+                *errp = g_strdup("telnet=on is not supported by mimic");
+                ok = false;
+            }
+            if (!ok) {
+            } else if (!strcmp(key, "id")) {
+                o->id = val;
+            } else if (!strcmp(key, "mux")) {
+                o->mux = flag;
+            } else if (!strcmp(key, "path")) {
+                o->path = val;
+            } else if (!strcmp(key, "host")) {
+                o->host = val;
+            } else if (!strcmp(key, "port")) {
+                o->port = val;
+            } else if (!strcmp(key, "server")) {
+                o->server = flag;
+            } else if (!strcmp(key, "wait")) {
+                o->wait = flag;
+            } else if (!strcmp(key, "append")) {
+                o->append = flag;
+            } else if (!strcmp(key, "signal")) {
+                o->signal = flag;
+            }
+        } else {
+            *errp = g_strdup_printf("Invalid parameter '%s'", key);
+            ok = false;
+        }
+        g_free(key);
+        if (!ok) {
+            return false;
+        }
+    }
+    if (!o->id || !*o->id) {
+        *errp = g_strdup("chardev: no id specified");
+        return false;
+    }
+    if (named_find(o->id)) {
+        *errp = g_strdup_printf("Duplicate ID '%s' for chardev", o->id);
+        return false;
+    }
+    if ((!strcmp(o->backend, "file") || !strcmp(o->backend, "pipe")) && !o->path) {
+        *errp = g_strdup_printf("chardev: %s: no filename given", o->backend);
+        return false;
+    }
+    if (!strcmp(o->backend, "socket")) {
+        if (o->path && (o->host || o->port)) {
+            *errp = g_strdup("chardev: socket: path= and host=/port= exclude each other");
+            return false;
+        }
+        if (!o->path && !o->port) {
+            *errp = g_strdup(o->host ? "chardev: socket: no port given"
+                                     : "chardev: socket: no path= or host=/port= given");
+            return false;
+        }
+    }
+    return true;
+}
+
+static Chardev *chr_open_option(const ChardevOpts *o, const char *spec, char **errp)
+{
+    if (!strcmp(o->backend, "socket")) {
+        SocketAddr a = {.is_unix = o->path != NULL,
+                        .path = o->path,
+                        .host = o->host,
+                        .port = o->port,
+                        .server = o->server,
+                        .wait = o->server && o->wait};
+        return chr_socket_open(spec, &a, errp);
+    }
+    if (!strcmp(o->backend, "file")) {
+        int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->append ? O_APPEND : O_TRUNC);
+        int fd = open(o->path, flags, 0666);
+        if (fd < 0) {
+            *errp = g_strdup_printf("Could not open '%s': %s", o->path, strerror(errno));
+            return NULL;
+        }
+        return chr_alloc(CHR_FILE, spec, -1, fd);
+    }
+    char *legacy =
+        !strcmp(o->backend, "pipe") ? g_strdup_printf("pipe:%s", o->path) : g_strdup(o->backend);
+    Chardev *chr = chr_new_backend(legacy, !o->signal, errp);
+    g_free(legacy);
+    if (chr) {
+        g_free(chr->spec);
+        chr->spec = g_strdup(spec);
+    }
+    return chr;
+}
+
+Chardev *chardev_new_option(const char *spec, char **errp)
+{
+    char **parts = chr_split_opts(spec);
+    ChardevOpts o;
+    Chardev *chr = NULL;
+    if (chr_parse_option(parts, &o, errp)) {
+        chr = chr_open_option(&o, spec, errp);
+    }
+    if (chr && chr->kind == CHR_PTY) {
+        fprintf(stderr, "char device redirected to %s (label %s)\n", chr->pty_name, o.id);
+    }
+    if (chr && o.mux) {
+        chr = chardev_mux_new(chr);
+    }
+    if (chr) {
+        NamedChardev *n = g_new0(NamedChardev, 1);
+        n->id = g_strdup(o.id);
+        n->chr = chr;
+        n->next = named_list;
+        named_list = n;
+    }
+    g_strfreev(parts);
+    return chr;
+}
+
+Chardev *chardev_find(const char *id)
+{
+    NamedChardev *n = named_find(id);
+    return n ? n->chr : NULL;
+}
+
+Chardev *chardev_take(const char *id, char **errp)
+{
+    NamedChardev *n = named_find(id);
+    if (!n) {
+        *errp = g_strdup_printf("chardev \"%s\" not found", id);
+        return NULL;
+    }
+    if (n->users == 0) {
+        n->users++;
+        return n->chr;
+    }
+    if (!chardev_is_mux(n->chr)) {
+        *errp = g_strdup_printf("chardev \"%s\" is already in use (mux=on shares it)", id);
+        return NULL;
+    }
+    Chardev *fe = chardev_mux_add_frontend(n->chr);
+    if (!fe) {
+        *errp = g_strdup_printf("chardev \"%s\": too many users of one multiplexer", id);
+        return NULL;
+    }
+    n->users++;
+    return fe;
+}
+
+void chardev_forget_all(void)
+{
+    while (named_list) {
+        NamedChardev *n = named_list;
+        named_list = n->next;
+        if (n->users == 0) {
+            chardev_free(n->chr);
+        }
+        g_free(n->id);
+        g_free(n);
+    }
 }

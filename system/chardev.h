@@ -21,9 +21,9 @@ typedef struct CharFrontendOps {
     void (*receive)(void *opaque, const uint8_t *buf, size_t len);
 } CharFrontendOps;
 
-/* Parses a -serial / -chardev style spec: "stdio", "mon:stdio", "null",
- * "file:PATH", "pipe:PATH", "tcp:[HOST]:PORT[,server][,nowait]", "none".
- * NULL with *errp set on a bad spec. */
+/* Parses a -serial style spec: "stdio", "mon:stdio", "null", "pty",
+ * "file:PATH", "pipe:PATH", "tcp:[HOST]:PORT[,server][,nowait]",
+ * "unix:PATH[,server][,nowait]", "none". NULL with *errp set on a bad spec. */
 Chardev *chardev_new(const char *spec, char **errp);
 void chardev_free(Chardev *chr);
 void chardev_set_frontend(Chardev *chr, const CharFrontendOps *ops, void *opaque);
@@ -56,5 +56,27 @@ bool chardev_is_tty(const Chardev *chr);
 int chardev_port(const Chardev *chr);
 /* The spec this backend was created from ("stdio", "file:x", ...). */
 const char *chardev_spec(const Chardev *chr);
+/* The slave device of a pty backend ("/dev/pts/3"); NULL otherwise. */
+const char *chardev_pty_name(const Chardev *chr);
+
+/* ---- Named backends (-chardev) -------------------------------------------
+ * "-chardev BACKEND,id=ID[,mux=on][,...]" with QEMU's backends and keys:
+ *   socket,path=P | host=H,port=N [,server=on|off][,wait=on|off][,nodelay=on]
+ *   file,path=P[,append=on]   pipe,path=P   stdio[,signal=off]   pty   null
+ * creates the backend now (a listening socket with wait=on waits for its
+ * client here) and lists it under ID. Messages are QEMU's where it has one
+ * ("chardev: no id specified", "Duplicate ID 'x' for chardev"). A pty prints
+ * "char device redirected to /dev/pts/N (label ID)" on stderr.
+ */
+Chardev *chardev_new_option(const char *spec, char **errp);
+/* The backend listed under id, or NULL. */
+Chardev *chardev_find(const char *id);
+/* The chardev named id for one more user (-serial chardev:ID, -mon
+ * chardev=ID, a device's chardev=ID): the backend itself the first time;
+ * with mux=on each later user gets its own multiplexer front-end. NULL with
+ * *errp set if there is no such id or it is taken and not multiplexed. */
+Chardev *chardev_take(const char *id, char **errp);
+/* Forgets every name, freeing the backends no user took (tests). */
+void chardev_forget_all(void);
 
 #endif

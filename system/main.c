@@ -140,10 +140,96 @@ static Chardev *main_open_chardev(const char *opt, const char *spec)
     return chr;
 }
 
+static bool main_is_console_device(const char *spec)
+{
+    static const char *const names[] = {"virtconsole", "virtio-serial-device", "virtio-serial-pci",
+                                        "virtio-serial", "virtio-console-device"};
+    size_t len = strcspn(spec, ",");
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (strlen(names[i]) == len && !strncmp(spec, names[i], len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * -device virtconsole,chardev=ID: the boards hand their virtio console the
+ * serial slot after their UARTs (machine_console_serial_index), so the named
+ * backend goes into that slot.
+ */
+static void main_attach_console_chardevs(const MimicOptions *o, MachineState *ms)
+{
+    for (int i = 0; i < o->n_devices; i++) {
+        const char *spec = o->devices[i];
+        const char *key = strstr(spec, ",chardev=");
+        if (!main_is_console_device(spec) || !key) {
+            continue;
+        }
+        key += strlen(",chardev=");
+        char *id = g_strndup(key, strcspn(key, ","));
+        char *err = NULL;
+        Chardev *chr = chardev_take(id, &err);
+        g_free(id);
+        if (!chr) {
+            main_fail(g_strdup_printf("-device %s: %s", spec, err));
+        }
+        int slot = machine_console_serial_index(main_mc);
+        if (slot < 0 || slot >= MACHINE_MAX_SERIAL) {
+            main_fail(g_strdup_printf("-device %s: machine '%s' has no virtio console", spec,
+                                      main_mc->name));
+        }
+        if (slot < ms->n_serial && ms->serial[slot]) {
+            main_fail(g_strdup_printf("-device %s: the virtio console already has a backend "
+                                      "(the -serial option number %d)",
+                                      spec, slot + 1));
+        }
+        while (ms->n_serial <= slot) {
+            ms->serial[ms->n_serial++] = NULL;
+        }
+        ms->serial[slot] = chr;
+    }
+}
+
+/* A -serial spec: a backend of its own, or "chardev:ID" naming one. */
+static Chardev *main_open_serial(const char *spec, int index)
+{
+    if (g_str_has_prefix(spec, "chardev:")) {
+        char *err = NULL;
+        Chardev *chr = chardev_take(spec + 8, &err);
+        if (!chr && chardev_find(spec + 8)) {
+            main_fail(g_strdup_printf("-serial %s: %s", spec, err));
+        }
+        g_free(err);
+        if (!chr) {
+            /* QEMU's words. */
+            main_fail(g_strdup_printf("-serial %s: could not connect serial device to character "
+                                      "backend '%s'",
+                                      spec, spec));
+        }
+        return chr;
+    }
+    Chardev *chr = main_open_chardev("-serial", spec);
+    if (chardev_pty_name(chr)) {
+        fprintf(stderr, "char device redirected to %s (label serial%d)\n", chardev_pty_name(chr),
+                index);
+    }
+    return chr;
+}
+
 /* Serial ports and the monitor, following QEMU's defaults: -nographic puts
  * both on stdio behind the Ctrl-A multiplexer. */
 static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
 {
+    bool named_stdio = false;
+    for (int i = 0; i < o->n_chardevs; i++) {
+        char *err = NULL;
+        Chardev *chr = chardev_new_option(o->chardevs[i], &err);
+        if (!chr) {
+            main_fail(g_strdup_printf("-chardev %s: %s", o->chardevs[i], err));
+        }
+        named_stdio |= g_str_has_prefix(chardev_spec(chr), "stdio");
+    }
     const char *specs[OPTIONS_MAX_SERIAL];
     int n = 0;
     bool display_none = o->display && !strcmp(o->display, "none");
@@ -151,7 +237,7 @@ static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
         for (int i = 0; i < o->n_serial; i++) {
             specs[n++] = o->serial[i];
         }
-    } else if (!o->nodefaults) {
+    } else if (!o->nodefaults && !named_stdio) {
         if (o->nographic) {
             /* The multiplexer even without a monitor on it, for Ctrl-A x;
              * a monitor on stdio takes the terminal for itself. */
@@ -168,20 +254,29 @@ static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
     for (int i = 0; i < n; i++) {
         Chardev *chr = NULL;
         if (strcmp(specs[i], "none")) {
-            chr = main_open_chardev("-serial", specs[i]);
-            if (chardev_is_mux(chr) && !mux) {
+            chr = main_open_serial(specs[i], i);
+            if (chardev_is_mux(chr) && !mux && !g_str_has_prefix(specs[i], "chardev:")) {
                 mux = chr;
             }
         }
         ms->serial[ms->n_serial++] = chr;
     }
+    for (int i = 0; i < o->n_mons; i++) {
+        char *err = NULL;
+        Chardev *chr = chardev_take(o->mons[i], &err);
+        if (!chr) {
+            main_fail(g_strdup_printf("-mon chardev=%s: %s", o->mons[i], err));
+        }
+        monitor_new(chr);
+    }
     if (o->monitor) {
         if (strcmp(o->monitor, "none")) {
             monitor_new(main_open_chardev("-monitor", o->monitor));
         }
-    } else if (mux) {
+    } else if (mux && !o->n_mons) {
         monitor_new(chardev_mux_add_frontend(mux));
     }
+    main_attach_console_chardevs(o, ms);
 }
 
 #ifdef MIMIC_HAVE_CPU
@@ -353,6 +448,10 @@ int main(int argc, char **argv)
     ms->as = address_space_new(ms->sysmem, "memory");
 
     main_setup_chardevs(&opts, ms);
+    /* Everything they named was copied by now. */
+    g_strfreev(opts.chardevs);
+    g_strfreev(opts.mons);
+    opts.chardevs = opts.mons = NULL;
 
     mc->init(ms, &err);
     if (err) {

@@ -29,6 +29,9 @@ typedef enum OptId {
     OPT_CDROM,
     OPT_DEVICE,
     OPT_NETDEV,
+    OPT_NIC,
+    OPT_CHARDEV,
+    OPT_MON,
     OPT_SERIAL,
     OPT_MONITOR,
     OPT_NOGRAPHIC,
@@ -76,6 +79,9 @@ static const OptDef opt_defs[] = {
     {"cdrom", OPT_CDROM, true},
     {"device", OPT_DEVICE, true},
     {"netdev", OPT_NETDEV, true},
+    {"nic", OPT_NIC, true},
+    {"chardev", OPT_CHARDEV, true},
+    {"mon", OPT_MON, true},
     {"serial", OPT_SERIAL, true},
     {"monitor", OPT_MONITOR, true},
     {"nographic", OPT_NOGRAPHIC, false},
@@ -127,7 +133,9 @@ void options_print_usage(FILE *f)
                "-drive spec       a drive (file=...,if=...,format=...)\n"
                "-hda/-hdb/-hdc/-hdd file, -cdrom file\n"
                "                  shorthands for -drive (a bare file name means -hda)\n"
-               "-netdev spec      a network backend\n"
+               "-netdev spec      a network backend (user,id=ID[,hostfwd=...])\n"
+               "-nic user[,model=virtio-net-pci|virtio-net-device][,mac=...][,hostfwd=...]\n"
+               "                  a network backend and its NIC in one; -nic none: no NIC\n"
                "-device spec      add a device\n"
                "\n"
                "Display and character devices:\n"
@@ -135,9 +143,15 @@ void options_print_usage(FILE *f)
                "                  (Ctrl-A h for help, Ctrl-A x to quit, Ctrl-A c for the monitor)\n"
                "-display none|sdl select the display\n"
                "-serial dev       redirect the next serial port to dev: stdio, mon:stdio,\n"
-               "                  null, none, file:PATH, pipe:PATH,\n"
-               "                  tcp:[HOST]:PORT[,server][,nowait] (repeatable)\n"
+               "                  null, none, pty, file:PATH, pipe:PATH, chardev:ID,\n"
+               "                  tcp:[HOST]:PORT[,server][,nowait], unix:PATH[,server][,nowait]\n"
+               "                  (repeatable)\n"
+               "-chardev socket,id=ID,path=PATH|host=HOST,port=PORT[,server=on][,wait=off]\n"
+               "-chardev file,id=ID,path=PATH[,append=on]\n"
+               "-chardev stdio|pty|null,id=ID   -chardev pipe,id=ID,path=PATH\n"
+               "                  a named character backend (mux=on lets several users share it)\n"
                "-monitor dev      put the monitor on dev (stdio, none, ...)\n"
+               "-mon chardev=ID   put a monitor on the named character backend\n"
                "-nodefaults       do not create a default serial port or monitor\n"
                "\n"
                "Execution and debugging:\n"
@@ -354,6 +368,102 @@ static void opt_add_accel(MimicOptions *o, const char *name)
     o->accel = joined;
 }
 
+/* -mon chardev=ID[,mode=readline][,pretty=...]: only the text monitor. */
+static bool opt_parse_mon(MimicOptions *o, const char *arg, char **errp)
+{
+    char **parts = g_strsplit(arg, ",", -1);
+    const char *id = NULL;
+    bool ok = true;
+    for (char **p = parts; *p && ok; p++) {
+        if (g_str_has_prefix(*p, "chardev=")) {
+            id = *p + 8;
+        } else if (!strcmp(*p, "mode=control")) {
+            *errp = g_strdup_printf("-mon %s: the QMP monitor (mode=control) is not supported "
+                                    "by mimic",
+                                    arg);
+            ok = false;
+        } else if (!strcmp(*p, "mode=readline") || g_str_has_prefix(*p, "pretty=") ||
+                   g_str_has_prefix(*p, "id=")) {
+            /* the text monitor is all there is */
+        } else {
+            *errp = g_strdup_printf("-mon %s: Invalid parameter '%s'", arg, *p);
+            ok = false;
+        }
+    }
+    if (ok && (!id || !*id)) {
+        *errp = g_strdup_printf("-mon %s: Parameter 'chardev' is missing", arg);
+        ok = false;
+    }
+    if (ok) {
+        opt_push(&o->mons, &o->n_mons, g_strdup(id));
+    }
+    g_strfreev(parts);
+    return ok;
+}
+
+/* -nic TYPE[,model=M][,mac=A][,id=N][,backend options]: QEMU's shorthand for
+ * a -netdev and a -device naming it, which is what it becomes here. */
+static bool opt_parse_nic(MimicOptions *o, const char *arg, char **errp)
+{
+    char **parts = g_strsplit(arg, ",", -1);
+    const char *type = parts[0] ? parts[0] : "";
+    bool ok = true;
+    if (!strcmp(type, "none")) {
+        o->nic_none = true;
+        g_strfreev(parts);
+        return true;
+    }
+    if (strcmp(type, "user")) {
+        *errp = *type ? g_strdup_printf("-nic %s: network backend '%s' is not supported (only "
+                                        "'user' and 'none')",
+                                        arg, type)
+                      : g_strdup_printf("-nic %s: Parameter 'type' is missing", arg);
+        g_strfreev(parts);
+        return false;
+    }
+    const char *model = "virtio-net-pci", *mac = NULL;
+    char *id = g_strdup_printf("_nic%d", o->n_nics);
+    GString *nd = g_string_new(type);
+    for (char **p = parts + 1; *p; p++) {
+        if (g_str_has_prefix(*p, "model=")) {
+            model = *p + 6;
+        } else if (g_str_has_prefix(*p, "mac=")) {
+            mac = *p + 4;
+        } else if (g_str_has_prefix(*p, "id=")) {
+            g_free(id);
+            id = g_strdup(*p + 3);
+        } else if (**p) {
+            g_string_append_printf(nd, ",%s", *p);
+        }
+    }
+    static const char *const models[] = {"virtio-net-pci", "virtio-net-device", "virtio-net",
+                                         "virtio"};
+    bool known = false;
+    for (size_t i = 0; i < G_N_ELEMENTS(models); i++) {
+        known |= !strcmp(model, models[i]);
+    }
+    if (!known) {
+        /* QEMU's words, which it prints without the option. */
+        *errp = g_strdup_printf("Unsupported NIC model: %s", model);
+        ok = false;
+    } else {
+        g_string_append_printf(nd, ",id=%s", id);
+        opt_push(&o->netdevs, &o->n_netdevs, g_string_free(nd, false));
+        nd = NULL;
+        char *dev =
+            g_strdup_printf("%s,netdev=%s%s%s", strcmp(model, "virtio") ? model : "virtio-net-pci",
+                            id, mac ? ",mac=" : "", mac ? mac : "");
+        opt_push(&o->devices, &o->n_devices, dev);
+        o->n_nics++;
+    }
+    if (nd) {
+        g_string_free(nd, true);
+    }
+    g_free(id);
+    g_strfreev(parts);
+    return ok;
+}
+
 static void opt_add_disk(MimicOptions *o, const char *file, int index, const char *media)
 {
     opt_push(&o->drives, &o->n_drives,
@@ -451,6 +561,17 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
         case OPT_CDROM: opt_add_disk(o, arg, 2, "cdrom"); break;
         case OPT_DEVICE: opt_push(&o->devices, &o->n_devices, g_strdup(arg)); break;
         case OPT_NETDEV: opt_push(&o->netdevs, &o->n_netdevs, g_strdup(arg)); break;
+        case OPT_NIC:
+            if (!opt_parse_nic(o, arg, errp)) {
+                return false;
+            }
+            break;
+        case OPT_CHARDEV: opt_push(&o->chardevs, &o->n_chardevs, g_strdup(arg)); break;
+        case OPT_MON:
+            if (!opt_parse_mon(o, arg, errp)) {
+                return false;
+            }
+            break;
         case OPT_SERIAL:
             if (o->n_serial >= OPTIONS_MAX_SERIAL) {
                 *errp = g_strdup_printf("-serial %s: too many serial ports (at most %d)", arg,
@@ -511,6 +632,8 @@ void options_free(MimicOptions *o)
     g_strfreev(o->drives);
     g_strfreev(o->devices);
     g_strfreev(o->netdevs);
+    g_strfreev(o->chardevs);
+    g_strfreev(o->mons);
     g_free(o->accel);
     memset(o, 0, sizeof(*o));
 }

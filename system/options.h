@@ -23,6 +23,12 @@ typedef struct MimicOptions {
     const char *serial[OPTIONS_MAX_SERIAL];
     int n_serial;
     const char *monitor; /* -monitor spec; NULL: default */
+    char **chardevs;     /* -chardev specs, NULL-terminated */
+    int n_chardevs;
+    char **mons; /* -mon chardev=ID[,mode=readline]: the chardev ids */
+    int n_mons;
+    int n_nics; /* -nic options seen (each added a netdev and a device) */
+    bool nic_none;
     bool nographic;
     bool nodefaults;
     const char *display; /* "none", "sdl"; NULL: default */

@@ -357,6 +357,165 @@ START_TEST(test_mux_respects_can_receive)
 }
 END_TEST
 
+/* -chardev: a named file backend written through the name's users; mux=on
+ * gives each user its own front-end on one backend. */
+START_TEST(test_named_chardevs)
+{
+    char *path = g_build_filename(tmpdir, "named.txt", NULL);
+    char *spec = g_strdup_printf("file,id=f1,path=%s", path);
+    char *err = NULL;
+    ck_assert_ptr_nonnull(chardev_new_option(spec, &err));
+    ck_assert_ptr_nonnull(chardev_find("f1"));
+    ck_assert_ptr_null(chardev_find("f2"));
+    Chardev *chr = chardev_take("f1", &err);
+    ck_assert_ptr_nonnull(chr);
+    ck_assert_str_eq(chardev_spec(chr), spec);
+    ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"one", 3), 3);
+    ck_assert_ptr_null(chardev_take("f1", &err));
+    ck_assert_str_eq(err, "chardev \"f1\" is already in use (mux=on shares it)");
+    g_free(err);
+    err = NULL;
+    chardev_free(chr);
+    char *data = slurp(path);
+    ck_assert_str_eq(data, "one");
+    g_free(data);
+
+    /* append=on keeps what the file had; a ",," is a comma in the path. */
+    char *comma_path = g_build_filename(tmpdir, "a,b.txt", NULL);
+    ck_assert(g_file_set_contents(comma_path, "old\n", -1, NULL));
+    char *spec2 = g_strdup_printf("file,id=f2,append=on,path=%s/a,,b.txt,mux=on", tmpdir);
+    ck_assert_msg(chardev_new_option(spec2, &err) != NULL, "%s", err);
+    Chardev *u1 = chardev_take("f2", &err);
+    Chardev *u2 = chardev_take("f2", &err);
+    ck_assert(chardev_is_mux(u1) && chardev_is_mux(u2) && u1 != u2);
+    chardev_write(u1, (const uint8_t *)"first\n", 6);
+    chardev_write(u2, (const uint8_t *)"second\n", 7);
+    data = slurp(comma_path);
+    ck_assert_str_eq(data, "old\nfirst\nsecond\n");
+    g_free(data);
+    spin(2);
+    chardev_free(u1);
+    chardev_free(u2);
+
+    /* An untaken backend is freed by forget_all; its name is free again. */
+    ck_assert_ptr_nonnull(chardev_new_option("null,id=spare", &err));
+    chardev_forget_all();
+    ck_assert_ptr_null(chardev_find("f1"));
+    ck_assert_ptr_nonnull(chardev_new_option("null,id=f1", &err));
+    chardev_forget_all();
+    g_free(spec);
+    g_free(spec2);
+    g_free(path);
+    g_free(comma_path);
+}
+END_TEST
+
+START_TEST(test_named_errors)
+{
+    static const struct {
+        const char *spec, *err;
+    } cases[] = {
+        {"null", "chardev: no id specified"},
+        {"null,id=", "chardev: no id specified"},
+        {"bogus,id=a", "'bogus' is not a valid char driver name"},
+        {"ringbuf,id=a", "chardev backend 'ringbuf' is not supported by mimic (supported: socket, "
+                         "file, pipe, stdio, pty, null)"},
+        {"file,id=a", "chardev: file: no filename given"},
+        {"file,id=a,path=/nonexistent-dir/x",
+         "Could not open '/nonexistent-dir/x': No such file or directory"},
+        {"socket,id=a", "chardev: socket: no path= or host=/port= given"},
+        {"socket,id=a,host=localhost", "chardev: socket: no port given"},
+        {"socket,id=a,path=/x,port=1", "chardev: socket: path= and host=/port= exclude each other"},
+        {"socket,id=a,path=/x,wait=perhaps", "Parameter 'wait' expects 'on' or 'off'"},
+        {"socket,id=a,path=/x,telnet=on", "telnet=on is not supported by mimic"},
+        {"null,id=a,path=/x", "Invalid parameter 'path'"},
+        {"socket,id=a,path", "Parameter 'path' expects a value"},
+        {"socket,id=a,path=/nonexistent-dir/s",
+         "Failed to connect to '/nonexistent-dir/s': No such file or directory"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *err = NULL;
+        ck_assert_ptr_null(chardev_new_option(cases[i].spec, &err));
+        ck_assert_msg(err && !strcmp(err, cases[i].err), "%s: got %s", cases[i].spec, err);
+        g_free(err);
+    }
+    char *err = NULL;
+    ck_assert_ptr_nonnull(chardev_new_option("null,id=dup", &err));
+    ck_assert_ptr_null(chardev_new_option("null,id=dup", &err));
+    ck_assert_str_eq(err, "Duplicate ID 'dup' for chardev");
+    g_free(err);
+    ck_assert_ptr_null(chardev_take("nobody", &err));
+    ck_assert_str_eq(err, "chardev \"nobody\" not found");
+    g_free(err);
+    chardev_forget_all();
+}
+END_TEST
+
+/* A unix socket server and client made with -chardev talk to each other;
+ * the server's socket file goes away with it. */
+START_TEST(test_unix_socket)
+{
+    char *path = g_build_filename(tmpdir, "s.sock", NULL);
+    char *server_spec = g_strdup_printf("socket,id=srv,path=%s,server=on,wait=off", path);
+    char *client_spec = g_strdup_printf("socket,id=cli,path=%s", path);
+    char *err = NULL;
+    ck_assert_msg(chardev_new_option(server_spec, &err) != NULL, "%s", err);
+    ck_assert(g_file_test(path, G_FILE_TEST_EXISTS));
+    ck_assert_msg(chardev_new_option(client_spec, &err) != NULL, "%s", err);
+    Chardev *srv = chardev_take("srv", &err);
+    Chardev *cli = chardev_take("cli", &err);
+    Sink at_srv = {g_string_new(NULL), 100}, at_cli = {g_string_new(NULL), 100};
+    chardev_set_frontend(srv, &sink_ops, &at_srv);
+    chardev_set_frontend(cli, &sink_ops, &at_cli);
+    spin(20); /* the server accepts */
+    ck_assert_int_eq(chardev_write(cli, (const uint8_t *)"to server", 9), 9);
+    ck_assert_int_eq(chardev_write(srv, (const uint8_t *)"to client", 9), 9);
+    spin(20);
+    ck_assert_str_eq(at_srv.got->str, "to server");
+    ck_assert_str_eq(at_cli.got->str, "to client");
+    chardev_free(cli);
+    chardev_free(srv);
+    ck_assert(!g_file_test(path, G_FILE_TEST_EXISTS));
+    chardev_forget_all();
+    g_string_free(at_srv.got, TRUE);
+    g_string_free(at_cli.got, TRUE);
+    g_free(path);
+    g_free(server_spec);
+    g_free(client_spec);
+}
+END_TEST
+
+/* A pty passes bytes both ways unchanged, and output nobody reads is
+ * dropped rather than blocking the writer. */
+START_TEST(test_pty)
+{
+    char *err = NULL;
+    Chardev *chr = chardev_new("pty", &err);
+    ck_assert_msg(chr != NULL, "%s", err);
+    const char *name = chardev_pty_name(chr);
+    ck_assert(name && g_str_has_prefix(name, "/dev/pts/"));
+    Sink sink = {g_string_new(NULL), 100};
+    chardev_set_frontend(chr, &sink_ops, &sink);
+    int fd = open(name, O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"a\nb\r", 4), 4);
+    char buf[16] = {0};
+    ck_assert_int_eq(read(fd, buf, sizeof(buf)), 4);
+    ck_assert_str_eq(buf, "a\nb\r");
+    ck_assert_int_eq(write(fd, "in\r", 3), 3);
+    spin(20);
+    ck_assert_str_eq(sink.got->str, "in\r");
+    close(fd);
+    uint8_t big[4096];
+    memset(big, 'x', sizeof(big));
+    for (int i = 0; i < 64; i++) { /* far beyond what a pty buffers */
+        ck_assert_int_eq(chardev_write(chr, big, sizeof(big)), (int)sizeof(big));
+    }
+    chardev_free(chr);
+    g_string_free(sink.got, TRUE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("chardev");
@@ -370,6 +529,10 @@ int main(void)
     tcase_add_test(tc, test_tcp_client);
     tcase_add_test(tc, test_mux_escapes);
     tcase_add_test(tc, test_mux_respects_can_receive);
+    tcase_add_test(tc, test_named_chardevs);
+    tcase_add_test(tc, test_named_errors);
+    tcase_add_test(tc, test_unix_socket);
+    tcase_add_test(tc, test_pty);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -219,6 +219,68 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* -nic becomes the -netdev and -device pair the boards already take. */
+START_TEST(test_nic)
+{
+    MimicOptions o;
+    char *err;
+    ck_assert(parse(&o, &err, "-nic", "user,hostfwd=tcp::2222-:22", "-nic",
+                    "user,model=virtio-net-device,mac=52:54:00:12:34:99,id=n9", "-netdev",
+                    "user,id=mine", NULL));
+    ck_assert_int_eq(o.n_nics, 2);
+    ck_assert_int_eq(o.n_netdevs, 3);
+    ck_assert_str_eq(o.netdevs[0], "user,hostfwd=tcp::2222-:22,id=_nic0");
+    ck_assert_str_eq(o.netdevs[1], "user,id=n9");
+    ck_assert_str_eq(o.netdevs[2], "user,id=mine");
+    ck_assert_int_eq(o.n_devices, 2);
+    ck_assert_str_eq(o.devices[0], "virtio-net-pci,netdev=_nic0");
+    ck_assert_str_eq(o.devices[1], "virtio-net-device,netdev=n9,mac=52:54:00:12:34:99");
+    ck_assert(!o.nic_none);
+    options_free(&o);
+
+    ck_assert(parse(&o, &err, "-nic", "none", NULL));
+    ck_assert(o.nic_none);
+    ck_assert_int_eq(o.n_netdevs + o.n_devices, 0);
+    options_free(&o);
+    ck_assert(parse(&o, &err, "-nic", "user,model=virtio", NULL));
+    ck_assert_str_eq(o.devices[0], "virtio-net-pci,netdev=_nic0");
+    options_free(&o);
+
+    ck_assert(!parse(&o, &err, "-nic", "tap,ifname=x", NULL));
+    ck_assert_str_eq(err, "-nic tap,ifname=x: network backend 'tap' is not supported (only "
+                          "'user' and 'none')");
+    g_free(err);
+    options_free(&o);
+    ck_assert(!parse(&o, &err, "-nic", "user,model=rtl8139", NULL));
+    ck_assert_str_eq(err, "Unsupported NIC model: rtl8139");
+    g_free(err);
+    options_free(&o);
+}
+END_TEST
+
+START_TEST(test_chardev_and_mon)
+{
+    MimicOptions o;
+    char *err;
+    ck_assert(parse(&o, &err, "-chardev", "socket,id=a,path=/tmp/s,server=on", "-chardev",
+                    "null,id=b", "-mon", "chardev=a,mode=readline", "-mon", "chardev=b", "-serial",
+                    "chardev:a", NULL));
+    ck_assert_int_eq(o.n_chardevs, 2);
+    ck_assert_str_eq(o.chardevs[0], "socket,id=a,path=/tmp/s,server=on");
+    ck_assert_str_eq(o.chardevs[1], "null,id=b");
+    ck_assert_int_eq(o.n_mons, 2);
+    ck_assert_str_eq(o.mons[0], "a");
+    ck_assert_str_eq(o.mons[1], "b");
+    ck_assert_str_eq(o.serial[0], "chardev:a");
+    options_free(&o);
+
+    ck_assert(!parse(&o, &err, "-mon", "chardev=a,bogus=1", NULL));
+    ck_assert_str_eq(err, "-mon chardev=a,bogus=1: Invalid parameter 'bogus=1'");
+    g_free(err);
+    options_free(&o);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("options");
@@ -230,6 +292,8 @@ int main(void)
     tcase_add_test(tc, test_repeated_serial);
     tcase_add_test(tc, test_everything_else);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_nic);
+    tcase_add_test(tc, test_chardev_and_mon);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
