@@ -569,6 +569,14 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
             env->vfp.fpscr |= extra;
             return r;
         }
+        /* as in arith(): a normal single from a normal double, nearest, IXC already set */
+        if ((v & F64.exp) && !(ctl & (3u << FPSCR_RMODE_SHIFT)) && (env->vfp.fpscr & FPSCR_IXC)) {
+            r = host_fp_bits32((float)host_fp_f64(v));
+            uint64_t er = r & F32.exp;
+            if (er && er != F32.exp && (r & ~F32.sign) != F32.frac + 1) {
+                return r;
+            }
+        }
         fp_begin(ctl);
         {
             float x = host_d_to_s(host_fp_f64(v));
@@ -627,6 +635,11 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
             return 0;
         }
         double x = dbl ? host_fp_f64(v) : host_fp_f32((uint32_t)v);
+        /* to_int reads no host flags; only nearbyint needs a rounding mode other than the
+         * nearest MXCSR keeps between helpers */
+        if (rz || !(ctl & (3u << FPSCR_RMODE_SHIFT))) {
+            return to_int(env, x, frac, bits, uns, rz);
+        }
         fp_begin(ctl);
         r = to_int(env, x, frac, bits, uns, rz);
         host_mxcsr_write(HOST_MXCSR_DEFAULT);

@@ -255,6 +255,40 @@ static void check_ixc_already_set(void)
     CHECK(0x192, (uint32_t)(r >> 32), 0);
     CHECK(0x192 + 0x40, (uint32_t)r, 0);
     CHECK(0x193, flags(), IXC);
+    /* VCVT double to single and to integer on the same path */
+    uint32_t f;
+    static const uint64_t dv[3] = {0x3fd5555555555555ull, 0x7e37e43c8800759cull,
+                                   0x37b16c262777579cull}; /* 1/3, 1e300, 2e-40 */
+    static const uint32_t fv[3] = {0x3eaaaaab, 0x7f800000, 0x00022d85};
+    static const uint32_t fl[3] = {IXC, OFC | IXC, UFC | IXC};
+    for (int i = 0; i < 3; i++) {
+        set_fpscr(IXC);
+        __asm__ volatile("vmov d0, %Q1, %R1\n\tvcvt.f32.f64 s2, d0\n\tvmov %0, s2"
+                         : "=r"(f)
+                         : "r"(dv[i])
+                         : "d0", "s2", "memory");
+        CHECK(0x1a0 + i, f, fv[i]);
+        CHECK(0x1a4 + i, flags(), fl[i]);
+    }
+    set_fpscr(IXC | RM);
+    __asm__ volatile("vmov d0, %Q1, %R1\n\tvcvtr.s32.f64 s2, d0\n\tvmov %0, s2"
+                     : "=r"(f)
+                     : "r"(0xc004000000000000ull) /* -2.5 */
+                     : "d0", "s2", "memory");
+    CHECK(0x1a8, f, (uint32_t)-3);
+    set_fpscr(IXC);
+    __asm__ volatile("vmov d0, %Q1, %R1\n\tvcvtr.s32.f64 s2, d0\n\tvmov %0, s2"
+                     : "=r"(f)
+                     : "r"(0xc004000000000000ull)
+                     : "d0", "s2", "memory");
+    CHECK(0x1a9, f, (uint32_t)-2); /* ties to even */
+    set_fpscr(0);
+    __asm__ volatile("vmov d0, %Q1, %R1\n\tvcvt.s32.f64 s2, d0\n\tvmov %0, s2"
+                     : "=r"(f)
+                     : "r"(0x41f0000000000000ull) /* 2^32: saturates */
+                     : "d0", "s2", "memory");
+    CHECK(0x1aa, f, 0x7fffffff);
+    CHECK(0x1ab, flags(), IOC);
     set_fpscr(0);
     r = vadd_d(0x3ff0000000000000ull, 0x3ff0000000000000ull);
     CHECK(0x194, (uint32_t)(r >> 32), (uint32_t)(0x4000000000000000ull >> 32));
