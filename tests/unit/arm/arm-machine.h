@@ -1,6 +1,7 @@
 /*
  * tests/unit/arm/arm-machine.h: the ARM CPU tests' machine: RAM at 0x40000000, a test
- * device (putchar/exit) at 0x0a000000, an ELF loader and a run loop.
+ * device (putchar/exit, plus an IRQ line) at 0x0a000000, an ELF loader and a run loop,
+ * on the shared bare-metal harness (tests/unit/baremetal).
  */
 #ifndef TESTS_UNIT_ARM_ARM_MACHINE_H
 #define TESTS_UNIT_ARM_ARM_MACHINE_H
@@ -10,18 +11,18 @@
 #include <stdint.h>
 
 #include "cpu/arm/arm.h"
+#include "tests/unit/baremetal/baremetal.h"
 
 #define ARM_TEST_RAM_BASE 0x40000000u
 #define ARM_TESTDEV_BASE  0x0a000000u
 
 typedef struct ArmMachine {
-    MemoryRegion *sysmem, *ram;
-    AddressSpace *as;
-    CPUState *cpu;
-    char out[16384];
-    size_t out_len;
-    bool exited;
-    uint32_t exit_code;
+    union {
+        BareMetal bm;
+        struct {
+            BAREMETAL_FIELDS
+        };
+    };
     uint32_t irq_level; /* written by the guest through the test device (offset 8) */
     qemu_irq *or_in;    /* [0] timer, [1] test device: ORed into the CPU's IRQ */
     uint32_t or_levels;
