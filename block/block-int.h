@@ -38,7 +38,22 @@ typedef struct BlockDriver {
     int (*check)(BlockDev *bs, int fix, BlockCheckResult *res, char **errp);
     int (*change_backing)(BlockDev *bs, const char *file, const char *fmt, char **errp);
     int (*amend)(BlockDev *bs, const BlockAmendOpts *opts, char **errp);
+    /* Persistent bitmaps: op is a BlockBitmapOp; granularity and enabled
+     * apply to ADD, src/src_granularity/src_size to MERGE. */
+    int (*bitmap_op)(BlockDev *bs, int op, const char *name, uint64_t granularity, bool enabled,
+                     const uint8_t *src, uint64_t src_granularity, uint64_t src_size, char **errp);
+    int (*bitmap_get)(BlockDev *bs, const char *name, uint8_t **bits, uint64_t *granularity,
+                      uint64_t *size, char **errp);
 } BlockDriver;
+
+typedef enum BlockBitmapOp {
+    BLOCK_BITMAP_ADD,
+    BLOCK_BITMAP_REMOVE,
+    BLOCK_BITMAP_CLEAR,
+    BLOCK_BITMAP_ENABLE,
+    BLOCK_BITMAP_DISABLE,
+    BLOCK_BITMAP_MERGE,
+} BlockBitmapOp;
 
 struct BlockDev {
     const BlockDriver *drv;

@@ -496,6 +496,9 @@ void block_info_clear(BlockInfo *info)
     free(info->full_backing_filename);
     free(info->backing_fmt);
     block_snapshot_list_free(info->snapshots, info->nb_snapshots);
+    for (int i = 0; info->bitmaps && i < info->nb_bitmaps; i++)
+        free(info->bitmaps[i].name);
+    free(info->bitmaps);
     memset(info, 0, sizeof(*info));
 }
 
@@ -503,6 +506,57 @@ int block_truncate(BlockDev *bs, uint64_t size, bool allow_shrink, BlockPrealloc
                    char **errp)
 {
     BLOCK_DISPATCH(bs, truncate, true, size, allow_shrink, prealloc, errp);
+}
+
+/* Bitmaps: formats without them say so as qemu-img does. */
+static int block_bitmap_dispatch(BlockDev *bs, int op, const char *name, uint64_t granularity,
+                                 bool enabled, const uint8_t *src, uint64_t src_granularity,
+                                 uint64_t src_size, char **errp)
+{
+    if (!bs->drv->bitmap_op)
+        return block_err(errp, -ENOTSUP, "Can't store persistent bitmaps to %s: format '%s'",
+                         bs->filename, bs->drv->name);
+    BLOCK_DISPATCH(bs, bitmap_op, true, op, name, granularity, enabled, src, src_granularity,
+                   src_size, errp);
+}
+
+int block_bitmap_add(BlockDev *bs, const char *name, uint64_t granularity, bool enabled,
+                     char **errp)
+{
+    return block_bitmap_dispatch(bs, BLOCK_BITMAP_ADD, name, granularity, enabled, NULL, 0, 0,
+                                 errp);
+}
+
+int block_bitmap_remove(BlockDev *bs, const char *name, char **errp)
+{
+    return block_bitmap_dispatch(bs, BLOCK_BITMAP_REMOVE, name, 0, false, NULL, 0, 0, errp);
+}
+
+int block_bitmap_clear(BlockDev *bs, const char *name, char **errp)
+{
+    return block_bitmap_dispatch(bs, BLOCK_BITMAP_CLEAR, name, 0, false, NULL, 0, 0, errp);
+}
+
+int block_bitmap_set_enabled(BlockDev *bs, const char *name, bool enabled, char **errp)
+{
+    return block_bitmap_dispatch(bs, enabled ? BLOCK_BITMAP_ENABLE : BLOCK_BITMAP_DISABLE, name, 0,
+                                 false, NULL, 0, 0, errp);
+}
+
+int block_bitmap_merge(BlockDev *bs, const char *name, const uint8_t *src, uint64_t src_granularity,
+                       uint64_t src_size, char **errp)
+{
+    return block_bitmap_dispatch(bs, BLOCK_BITMAP_MERGE, name, 0, false, src, src_granularity,
+                                 src_size, errp);
+}
+
+int block_bitmap_get(BlockDev *bs, const char *name, uint8_t **bits, uint64_t *granularity,
+                     uint64_t *size, char **errp)
+{
+    *bits = NULL;
+    if (!bs->drv->bitmap_get)
+        return block_err(errp, -ENOENT, "Dirty bitmap '%s' not found", name);
+    BLOCK_DISPATCH(bs, bitmap_get, false, name, bits, granularity, size, errp);
 }
 
 int block_snapshot_create(BlockDev *bs, const char *name, char **errp)

@@ -184,6 +184,14 @@ typedef struct BlockSnapshotInfo {
     uint64_t disk_size;           /* virtual disk size recorded in the snapshot */
 } BlockSnapshotInfo;
 
+typedef struct BlockBitmapInfo {
+    char *name;
+    uint64_t granularity; /* bytes of the disk per bit */
+    bool enabled;         /* "auto": every write to the disk is recorded */
+    bool in_use;          /* not stored cleanly (e.g. a writer was killed):
+                             the contents cannot be trusted */
+} BlockBitmapInfo;
+
 typedef struct BlockInfo {
     const char *filename;
     const char *format; /* "raw", "qcow2" */
@@ -205,7 +213,8 @@ typedef struct BlockInfo {
     bool dirty; /* dirty bit set (lazy refcounts not rebuilt) */
     int nb_snapshots;
     BlockSnapshotInfo *snapshots;
-    int nb_bitmaps; /* persistent bitmaps present (not interpreted) */
+    int nb_bitmaps; /* persistent dirty bitmaps, in directory order */
+    BlockBitmapInfo *bitmaps;
 } BlockInfo;
 
 int block_get_info(BlockDev *bs, BlockInfo *info, char **errp);
@@ -279,5 +288,30 @@ typedef struct BlockAmendOpts {
  * refcount width rewrites the refcount structures (refused when some cluster
  * has more references than the new width can count). */
 int block_amend(BlockDev *bs, const BlockAmendOpts *opts, char **errp);
+
+/* ---- persistent dirty bitmaps (qcow2 v3; qemu-img bitmap) ----
+ * An enabled bitmap records every range written through the block layer
+ * (writes, zeroes, discards, snapshot switches, commit): while an image is
+ * open for writing its enabled bitmaps are marked in use in the file, and
+ * they are stored back, with that mark cleared, on close. A write that could
+ * not keep an enabled bitmap right (an invalid bitmap directory, a bitmap
+ * with extra data we do not know) fails instead of leaving it stale.
+ * Granularity 0 means the default (the cluster size, within 4 KiB..64 KiB).
+ * The functions below other than block_bitmap_get need a writable image. */
+int block_bitmap_add(BlockDev *bs, const char *name, uint64_t granularity, bool enabled,
+                     char **errp);
+int block_bitmap_remove(BlockDev *bs, const char *name, char **errp);
+/* Clears every bit. */
+int block_bitmap_clear(BlockDev *bs, const char *name, char **errp);
+int block_bitmap_set_enabled(BlockDev *bs, const char *name, bool enabled, char **errp);
+/* Returns a malloc'd copy of a bitmap's bits (bit i, LSB first in byte i / 8,
+ * covers bytes [i * granularity, (i + 1) * granularity) of the disk) and, in
+ * *size, the disk size they cover. In-use bitmaps are refused. */
+int block_bitmap_get(BlockDev *bs, const char *name, uint8_t **bits, uint64_t *granularity,
+                     uint64_t *size, char **errp);
+/* Sets in bitmap `name` every range set in src (as block_bitmap_get returns
+ * it, of any granularity, for a disk of src_size bytes). */
+int block_bitmap_merge(BlockDev *bs, const char *name, const uint8_t *src, uint64_t src_granularity,
+                       uint64_t src_size, char **errp);
 
 #endif

@@ -761,7 +761,9 @@ int qcow2_data_write(BlockDev *bs, uint64_t off, const void *buf, uint64_t len, 
                              "%s: compressed writes must cover whole clusters (%u bytes)",
                              bs->filename, s->cluster_size);
     }
-    int ret = qcow2_mark_dirty(bs, errp);
+    int ret = qcow2_bitmaps_before_write(bs, off, len, errp);
+    if (ret == 0)
+        ret = qcow2_mark_dirty(bs, errp);
     if (ret < 0)
         return ret;
     if (flags & BLOCK_WRITE_COMPRESSED) {
@@ -877,7 +879,9 @@ static int qcow2_zero_subclusters(BlockDev *bs, uint64_t goff, uint32_t mask, ch
 int qcow2_data_zero(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
-    int ret = qcow2_mark_dirty(bs, errp);
+    int ret = qcow2_bitmaps_before_write(bs, off, len, errp);
+    if (ret == 0)
+        ret = qcow2_mark_dirty(bs, errp);
     if (ret < 0)
         return ret;
     uint8_t *zeros = NULL;
@@ -912,7 +916,9 @@ int qcow2_data_zero(BlockDev *bs, uint64_t off, uint64_t len, int flags, char **
 int qcow2_data_discard(BlockDev *bs, uint64_t off, uint64_t len, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
-    int ret = qcow2_mark_dirty(bs, errp);
+    int ret = qcow2_bitmaps_before_write(bs, off, len, errp);
+    if (ret == 0)
+        ret = qcow2_mark_dirty(bs, errp);
     if (ret < 0)
         return ret;
     /* Only whole clusters can be given back; the rest is ignored. */

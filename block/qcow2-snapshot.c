@@ -457,7 +457,16 @@ int qcow2_snapshot_apply(BlockDev *bs, const char *id_or_name, char **errp)
     if (idx < 0)
         return block_err(errp, -ENOENT, "Could not find snapshot '%s'", id_or_name);
     Qcow2Snapshot *sn = &s->snapshots[idx];
-    int ret = qcow2_flush_all(bs, errp);
+    /* Enabled bitmaps see a snapshot switch as a write of the whole disk;
+     * they cannot follow a change of size. */
+    if (s->nb_bitmaps && s->version >= 3 && sn->disk_size != bs->size)
+        return block_err(errp, -ENOTSUP,
+                         "%s: snapshot '%s' has another disk size; it cannot be applied to an "
+                         "image with bitmaps",
+                         bs->filename, id_or_name);
+    int ret = qcow2_bitmaps_before_write(bs, 0, bs->size, errp);
+    if (ret == 0)
+        ret = qcow2_flush_all(bs, errp);
     if (ret == 0)
         ret = qcow2_grow_l1(bs, sn->l1_size, errp);
     if (ret < 0)

@@ -62,6 +62,7 @@ static void qcow2_free_state(Qcow2State *s)
     free(s->l1);
     free(s->rt);
     qcow2_snapshots_free(s);
+    qcow2_bitmaps_free(s);
     for (int i = 0; i < s->nb_exts; i++)
         free(s->exts[i].data);
     free(s->exts);
@@ -119,13 +120,18 @@ static int qcow2_read_extensions(BlockDev *bs, const uint8_t *hdr, uint32_t star
         case QCOW2_EXT_CRYPTO:
         case QCOW2_EXT_DATA_FILE: break;
         default: {
-            if (type == QCOW2_EXT_BITMAPS) {
+            /* Without the autoclear bit the extension is stale (a program
+             * that did not know bitmaps wrote the image): kept verbatim. */
+            if (type == QCOW2_EXT_BITMAPS && (s->autoclear & QCOW2_AUTOCLEAR_BITMAPS) &&
+                !s->bitmaps_ext) {
                 if (len < 24)
                     return block_err(errp, -EINVAL, "%s: bitmaps extension is truncated",
                                      bs->filename);
                 s->nb_bitmaps = be32_load(d);
                 s->bitmap_dir_size = be64_load(d + 8);
                 s->bitmap_dir_offset = be64_load(d + 16);
+                s->bitmaps_ext = true;
+                break;
             }
             Qcow2Ext *n = realloc(s->exts, sizeof(*n) * (size_t)(s->nb_exts + 1));
             if (!n)
@@ -361,6 +367,9 @@ static int qcow2_open(BlockDev *bs, char **errp)
     ret = qcow2_snapshots_load(bs, errp);
     if (ret < 0)
         goto fail;
+    ret = qcow2_bitmaps_load(bs, errp);
+    if (ret < 0)
+        goto fail;
 
     /* 1 MiB of L2 tables (8 GiB mapped at 64 KiB clusters), at least 4. */
     int l2n = (int)BLOCK_MAX(4u, (1u << 20) / s->cluster_size);
@@ -441,6 +450,10 @@ static void qcow2_close(BlockDev *bs)
     Qcow2State *s = qcow2_state(bs);
     if (!s)
         return;
+    /* Bitmaps first: storing them allocates clusters, which the dirty bit
+     * (lazy refcounts) must still cover. */
+    if (!bs->read_only)
+        qcow2_bitmaps_close(bs, NULL);
     if (!bs->read_only && s->dirty_set && qcow2_flush_all(bs, NULL) == 0) {
         uint8_t buf[8];
         s->incompat &= ~QCOW2_INCOMPAT_DIRTY;
@@ -502,6 +515,11 @@ int qcow2_write_header(BlockDev *bs, char **errp)
             memcpy(buf + 104, s->hdr_tail, old_len - 104);
         be64_store(buf + 72, s->incompat);
         be64_store(buf + 80, s->compat);
+        /* The bitmaps bit says the extension is up to date: only ours is. */
+        if (s->bitmaps_ext && s->nb_bitmaps)
+            s->autoclear |= QCOW2_AUTOCLEAR_BITMAPS;
+        else
+            s->autoclear &= ~QCOW2_AUTOCLEAR_BITMAPS;
         be64_store(buf + 88, s->autoclear);
         be32_store(buf + 96, s->refcount_order);
         be32_store(buf + 100, s->header_length);
@@ -515,6 +533,9 @@ int qcow2_write_header(BlockDev *bs, char **errp)
     need += 8 + (uint32_t)QCOW2_NB_FEATURES * 48;
     for (int i = 0; i < s->nb_exts; i++)
         need += 8 + ((s->exts[i].len + 7) & ~7u);
+    bool bitmaps = s->bitmaps_ext && s->nb_bitmaps;
+    if (bitmaps)
+        need += 8 + 24;
     uint32_t bf_len = bs->backing_file ? (uint32_t)strlen(bs->backing_file) : 0;
     if (need + bf_len > cs || bf_len > QCOW2_MAX_BACKING_NAME) {
         free(buf);
@@ -535,6 +556,14 @@ int qcow2_write_header(BlockDev *bs, char **errp)
                strlen(qcow2_feature_names[i].name));
     }
     qcow2_put_ext(buf, &pos, QCOW2_EXT_FEATURES, table, sizeof(table));
+    if (bitmaps) {
+        uint8_t ext[24];
+        memset(ext, 0, sizeof(ext));
+        be32_store(ext, s->nb_bitmaps);
+        be64_store(ext + 8, s->bitmap_dir_size);
+        be64_store(ext + 16, s->bitmap_dir_offset);
+        qcow2_put_ext(buf, &pos, QCOW2_EXT_BITMAPS, ext, sizeof(ext));
+    }
     for (int i = 0; i < s->nb_exts; i++)
         qcow2_put_ext(buf, &pos, s->exts[i].type, s->exts[i].data, s->exts[i].len);
     pos += 8; /* end marker (zeroes) */
@@ -708,7 +737,8 @@ static int qcow2_get_info(BlockDev *bs, BlockInfo *info, char **errp)
     info->corrupt = (s->incompat & QCOW2_INCOMPAT_CORRUPT) != 0;
     info->extended_l2 = s->ext_l2;
     info->dirty = (s->incompat & QCOW2_INCOMPAT_DIRTY) != 0 && !s->dirty_set;
-    info->nb_bitmaps = (int)s->nb_bitmaps;
+    if (qcow2_bitmaps_info(bs, info) < 0)
+        return block_err(errp, -ENOMEM, "Out of memory");
     int n = qcow2_snapshot_list(bs, &info->snapshots, errp);
     if (n < 0)
         return n;
@@ -716,8 +746,8 @@ static int qcow2_get_info(BlockDev *bs, BlockInfo *info, char **errp)
     return 0;
 }
 
-static int qcow2_truncate(BlockDev *bs, uint64_t size, bool shrink, BlockPrealloc prealloc,
-                          char **errp)
+static int qcow2_truncate_data(BlockDev *bs, uint64_t size, bool shrink, BlockPrealloc prealloc,
+                               char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
     if (size == bs->size)
@@ -834,6 +864,21 @@ static int qcow2_snapshots_have_zero_clusters(BlockDev *bs, char **errp)
     return found;
 }
 
+/* Bitmaps follow the disk size (new bits clear), as qemu-img resize does. */
+static int qcow2_truncate(BlockDev *bs, uint64_t size, bool shrink, BlockPrealloc prealloc,
+                          char **errp)
+{
+    if (size == bs->size)
+        return 0;
+    uint64_t old = bs->size;
+    int ret = qcow2_bitmaps_resize_check(bs, errp);
+    if (ret == 0)
+        ret = qcow2_truncate_data(bs, size, shrink, prealloc, errp);
+    if (ret == 0)
+        ret = qcow2_bitmaps_resize_apply(bs, old, errp);
+    return ret;
+}
+
 static int qcow2_amend(BlockDev *bs, const BlockAmendOpts *o, char **errp)
 {
     Qcow2State *s = qcow2_state(bs);
@@ -920,7 +965,9 @@ static int qcow2_amend(BlockDev *bs, const BlockAmendOpts *o, char **errp)
 
 static int qcow2_make_empty(BlockDev *bs, char **errp)
 {
-    int ret = qcow2_mark_dirty(bs, errp);
+    int ret = qcow2_bitmaps_before_write(bs, 0, bs->size, errp);
+    if (ret == 0)
+        ret = qcow2_mark_dirty(bs, errp);
     if (ret == 0)
         ret = qcow2_discard_tail(bs, 0, errp);
     return ret < 0 ? ret : qcow2_flush_all(bs, errp);
@@ -953,4 +1000,6 @@ const BlockDriver block_driver_qcow2 = {
     .check = qcow2_check,
     .change_backing = qcow2_change_backing,
     .amend = qcow2_amend,
+    .bitmap_op = qcow2_bitmap_op,
+    .bitmap_get = qcow2_bitmap_get,
 };

@@ -88,6 +88,26 @@ typedef struct Qcow2Mapping {
     bool copied;
 } Qcow2Mapping;
 
+#define QCOW2_BME_IN_USE       (1u << 0)
+#define QCOW2_BME_AUTO         (1u << 1)
+#define QCOW2_BME_EXTRA_COMPAT (1u << 2)
+
+/* One persistent dirty bitmap of the bitmap directory. */
+typedef struct Qcow2Bitmap {
+    char *name;
+    uint64_t table_offset;
+    uint32_t table_size; /* entries */
+    uint32_t flags;      /* QCOW2_BME_* and unknown bits, kept */
+    uint8_t type;
+    uint8_t gran_bits;
+    uint32_t extra_size;
+    uint8_t *extra;          /* kept verbatim */
+    uint8_t *bits;           /* contents in memory (NULL = only on disk) */
+    uint64_t bits_disk_size; /* disk size that bits covers */
+    bool data_dirty;         /* bits differ from what the table holds */
+    bool tracking;           /* enabled: writes set bits; in use on disk */
+} Qcow2Bitmap;
+
 typedef struct Qcow2State {
     uint32_t version;
     uint32_t cluster_bits, cluster_size;
@@ -121,6 +141,10 @@ typedef struct Qcow2State {
     int nb_exts;
     uint32_t nb_bitmaps;
     uint64_t bitmap_dir_offset, bitmap_dir_size;
+    bool bitmaps_ext;     /* the extension is ours to rewrite (autoclear bit set) */
+    Qcow2Bitmap *bitmaps; /* nb_bitmaps entries once the directory is read */
+    char *bitmaps_error;  /* why the directory could not be read, or NULL */
+    bool bitmaps_started; /* the first write since open has been seen */
 
     Qcow2Cache l2_cache, rb_cache;
     uint64_t free_hint;        /* cluster index to start free searches at */
@@ -237,6 +261,26 @@ int qcow2_update_tree_refcounts(BlockDev *bs, const uint64_t *l1, uint32_t l1_si
 int qcow2_clear_copied_flags(BlockDev *bs, char **errp);
 /* Recomputes the COPIED flags of the active L1 and its L2 tables. */
 int qcow2_fix_copied_flags(BlockDev *bs, char **errp);
+
+/* qcow2-bitmap.c */
+/* Reads the bitmap directory (a bad one is remembered, not fatal: images
+ * stay readable, but writes are refused). */
+int qcow2_bitmaps_load(BlockDev *bs, char **errp);
+void qcow2_bitmaps_free(Qcow2State *s);
+/* Records that [off, off+len) is about to be written; the first call marks
+ * enabled bitmaps in use on disk. Fails when a bitmap cannot be kept right. */
+int qcow2_bitmaps_before_write(BlockDev *bs, uint64_t off, uint64_t len, char **errp);
+/* Stores tracked bitmaps and clears their in-use flags (close). */
+int qcow2_bitmaps_close(BlockDev *bs, char **errp);
+/* Resize: _check loads every bitmap (or refuses) before the size changes,
+ * _apply fits them to the new size and stores them afterwards. */
+int qcow2_bitmaps_resize_check(BlockDev *bs, char **errp);
+int qcow2_bitmaps_resize_apply(BlockDev *bs, uint64_t old_size, char **errp);
+int qcow2_bitmaps_info(BlockDev *bs, BlockInfo *info);
+int qcow2_bitmap_op(BlockDev *bs, int op, const char *name, uint64_t granularity, bool enabled,
+                    const uint8_t *src, uint64_t src_granularity, uint64_t src_size, char **errp);
+int qcow2_bitmap_get(BlockDev *bs, const char *name, uint8_t **bits, uint64_t *granularity,
+                     uint64_t *size, char **errp);
 
 /* qcow2-check.c */
 int qcow2_check(BlockDev *bs, int fix, BlockCheckResult *res, char **errp);

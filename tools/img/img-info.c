@@ -75,6 +75,22 @@ static void info_print_human(const BlockInfo *info, const char *full_backing)
         if (v3) {
             printf("    lazy refcounts: %s\n", info->lazy_refcounts ? "true" : "false");
         }
+        if (info->nb_bitmaps > 0) {
+            printf("    bitmaps:\n");
+            for (int i = 0; i < info->nb_bitmaps; i++) {
+                const BlockBitmapInfo *b = &info->bitmaps[i];
+                int nf = 0;
+                printf("        [%d]:\n            flags:\n", i);
+                if (b->in_use) {
+                    printf("                [%d]: in-use\n", nf++);
+                }
+                if (b->enabled) {
+                    printf("                [%d]: auto\n", nf++);
+                }
+                printf("            name: %s\n", b->name);
+                printf("            granularity: %llu\n", (unsigned long long)b->granularity);
+            }
+        }
         printf("    refcount bits: %u\n", info->refcount_bits);
         if (v3) {
             printf("    corrupt: %s\n", info->corrupt ? "true" : "false");
@@ -128,6 +144,25 @@ static void info_print_json(JsonWriter *w, const BlockInfo *info, const char *fu
                     info->compression_type ? info->compression_type : "zlib");
         if (v3) {
             json_bool(w, "lazy-refcounts", info->lazy_refcounts);
+        }
+        if (info->nb_bitmaps > 0) {
+            json_begin_array(w, "bitmaps");
+            for (int i = 0; i < info->nb_bitmaps; i++) {
+                const BlockBitmapInfo *b = &info->bitmaps[i];
+                json_begin_object(w, NULL);
+                json_begin_array(w, "flags");
+                if (b->in_use) {
+                    json_string(w, NULL, "in-use");
+                }
+                if (b->enabled) {
+                    json_string(w, NULL, "auto");
+                }
+                json_end_array(w);
+                json_string(w, "name", b->name);
+                json_uint(w, "granularity", b->granularity);
+                json_end_object(w);
+            }
+            json_end_array(w);
         }
         json_uint(w, "refcount-bits", info->refcount_bits);
         if (v3) {

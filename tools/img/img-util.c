@@ -285,7 +285,8 @@ static void json_close(JsonWriter *w, char c)
 {
     bool empty = w->first[w->depth];
     w->depth--;
-    if (!empty) {
+    /* qemu's pretty printer breaks the line even in an empty list. */
+    if (!empty || c == ']') {
         fputc('\n', w->out);
         json_indent(w);
     }
@@ -520,4 +521,121 @@ void img_warn_probed_raw(BlockDev *bs, const char *fmt_given)
             "WARNING: Image format was not specified for '%s' and probing guessed raw.\n"
             "         Specify the 'raw' format explicitly (-f raw) to silence this warning.\n",
             block_get_filename(bs));
+}
+
+/* ---- --image-opts ---- */
+
+/* File names made from option strings live until exit, like argv. */
+static char **image_opts_names;
+static size_t image_opts_nb;
+
+static void image_opts_free_names(void)
+{
+    for (size_t i = 0; i < image_opts_nb; i++) {
+        free(image_opts_names[i]);
+    }
+    free(image_opts_names);
+    image_opts_names = NULL;
+    image_opts_nb = 0;
+}
+
+static const char *image_opts_keep(const char *name)
+{
+    char *copy = strdup(name);
+    char **n = realloc(image_opts_names, sizeof(*n) * (image_opts_nb + 1));
+    if (!copy || !n) {
+        free(copy);
+        if (n) {
+            image_opts_names = n;
+        }
+        return NULL;
+    }
+    if (!image_opts_names) {
+        atexit(image_opts_free_names);
+    }
+    image_opts_names = n;
+    n[image_opts_nb++] = copy;
+    return copy;
+}
+
+bool img_image_opts_apply(const char **fmt, const char **filename, int *flags)
+{
+    const char *spec = *filename;
+    if (*fmt) {
+        img_error("--image-opts and --format are mutually exclusive");
+        return false;
+    }
+    /* A first item without '=' is qemu's implied "file" key: a node name. */
+    size_t first = strcspn(spec, ",");
+    if (!memchr(spec, '=', first)) {
+        img_error("Could not open '%s': Cannot find device='%.*s' nor node-name='%.*s'", spec,
+                  (int)first, spec, (int)first, spec);
+        return false;
+    }
+    ImgOptList l = {0};
+    if (!img_opts_parse(&l, spec)) {
+        img_opts_clear(&l);
+        return false;
+    }
+    const char *driver = img_opts_get(&l, "driver");
+    const char *name = NULL;
+    bool ok = true;
+    if (driver && strcmp(driver, "qcow2") && strcmp(driver, "raw") && strcmp(driver, "file")) {
+        img_error("Could not open '%s': Unknown driver '%s'", spec, driver);
+        ok = false;
+    }
+    for (int i = 0; ok && i < l.n; i++) {
+        const char *k = l.items[i].key, *v = l.items[i].value;
+        bool is_file = driver && !strcmp(driver, "file");
+        bool flag = false, on = false;
+        if (!strcmp(k, "driver")) {
+            continue;
+        } else if (!strcmp(k, is_file ? "filename" : "file.filename")) {
+            name = v;
+        } else if (!is_file && !strcmp(k, "file.driver")) {
+            if (strcmp(v, "file")) {
+                img_error("Could not open '%s': Unknown protocol driver '%s'", spec, v);
+                ok = false;
+            }
+        } else if (!is_file && !strcmp(k, "file")) {
+            img_error("Could not open '%s': Cannot find device='%s' nor node-name='%s'", spec, v,
+                      v);
+            ok = false;
+        } else if (!strcmp(k, "cache.direct") || !strcmp(k, "cache.no-flush")) {
+            flag = true;
+        } else if (!strcmp(k, is_file ? "locking" : "file.locking") ||
+                   !strcmp(k, is_file ? "aio" : "file.aio") || !strcmp(k, "read-only") ||
+                   !strcmp(k, "force-share") || !strcmp(k, "discard") ||
+                   !strcmp(k, "detect-zeroes")) {
+            /* Accepted; they change nothing mimic-img could do differently. */
+        } else {
+            img_error("Could not open '%s': Block format '%s' does not support the option '%s'",
+                      spec, driver ? driver : "qcow2", k);
+            ok = false;
+        }
+        if (ok && flag) {
+            if (!img_parse_bool(v, &on)) {
+                img_error("Could not open '%s': Parameter '%s' expects 'on' or 'off'", spec, k);
+                ok = false;
+            } else if (on) {
+                *flags |=
+                    !strcmp(k, "cache.direct") ? BLOCK_O_CACHE_DIRECT : BLOCK_O_CACHE_NO_FLUSH;
+            }
+        }
+    }
+    if (ok && !name) {
+        img_error("Could not open '%s': A block device must be specified for \"file\"", spec);
+        ok = false;
+    }
+    if (ok) {
+        /* The "file" protocol driver is the raw bytes of the file. */
+        *fmt = driver ? (strcmp(driver, "file") ? image_opts_keep(driver) : "raw") : NULL;
+        *filename = image_opts_keep(name);
+        if (!*filename || (driver && !*fmt)) {
+            img_error("Out of memory");
+            ok = false;
+        }
+    }
+    img_opts_clear(&l);
+    return ok;
 }

@@ -13,6 +13,14 @@ typedef struct ImgCommand {
 
 static const ImgCommand img_commands[] = {
     {"amend", img_cmd_amend, "amend [-p] [-q] [-f fmt] [-t cache] [--force] -o options filename"},
+    {"bench", img_cmd_bench,
+     "bench [-c count] [-d depth] [-f fmt] [--flush-interval=flush_interval] [-i aio] [-n] "
+     "[--no-drain] [-o offset] [--pattern=pattern_byte] [-q] [-s buffer_size] [-S step_size] "
+     "[-t cache] [-U] [-w] [--image-opts] filename"},
+    {"bitmap", img_cmd_bitmap,
+     "bitmap (--merge SOURCE | --add | --remove | --clear | --enable | --disable)... "
+     "[-b source_file [-F source_fmt]] [-g granularity] [--image-opts | -f fmt] filename "
+     "bitmap"},
     {"check", img_cmd_check,
      "check [-q] [-f fmt] [--output=ofmt] [-r [leaks | all]] [-T src_cache] [-U] filename"},
     {"commit", img_cmd_commit, "commit [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] filename"},

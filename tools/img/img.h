@@ -125,6 +125,13 @@ void img_warn_probed_raw(BlockDev *bs, const char *fmt_given);
  * filename, already unlinked); NULL after an error message. */
 BlockDev *img_open_snapshot(BlockDev *orig, const char *filename, const char *param, int flags);
 
+/* --image-opts: turns the option string in *filename (qemu's keys:
+ * "driver=qcow2,file.filename=disk.qcow2", "driver=file,filename=disk.raw",
+ * cache.direct, cache.no-flush) into a plain file name and format (NULL =
+ * probe) and adds the cache flags to *flags. *fmt must be NULL (-f and
+ * --image-opts exclude each other). Prints qemu-img's error on failure. */
+bool img_image_opts_apply(const char **fmt, const char **filename, int *flags);
+
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int img_cmd_create(int argc, char **argv);
 int img_cmd_amend(int argc, char **argv);
@@ -139,5 +146,7 @@ int img_cmd_compare(int argc, char **argv);
 int img_cmd_commit(int argc, char **argv);
 int img_cmd_rebase(int argc, char **argv);
 int img_cmd_dd(int argc, char **argv);
+int img_cmd_bitmap(int argc, char **argv);
+int img_cmd_bench(int argc, char **argv);
 
 #endif
