@@ -2,7 +2,7 @@
 # tests/kvm/microvm/run-guest.py: boots the KVM test guest on -M microvm and checks what
 # it printed (boot_params, e820, command line, initrd, CPL 3 result, timer ticks, virtio-blk
 # read and write, second vCPU, poweroff). Exit 77 (skip) when /dev/kvm cannot be used.
-import argparse, os, subprocess, sys
+import argparse, os, subprocess, sys, time
 
 LOOPS = 300000000
 SECTOR0 = b"SECTOR-ZERO-WRITTEN-BY-MIMIC-IMG"
@@ -166,6 +166,33 @@ def main():
             "user: e820 0000000000100000 00000000bff00000 0000000000000001" not in lines or \
             "KVMTEST: powering off" not in lines or os.listdir(memdir):
         fail("-m 5G -mem-path run (exit %d)" % r.returncode, r.stdout + r.stderr)
+    # The monitor's stop/cont/quit reach vCPUs that never leave KVM_RUN on their own
+    # (an endless CPL 3 loop, no timer exits needed): cpu_exit kicks them.
+    mon = subprocess.Popen(base[:-1] + ["-display", "none", "-serial", "file:" + console,
+                                        "-monitor", "stdio", "-append", "loops=%d" % 10**12],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, text=True)
+    try:
+        def wait_for(text, secs):
+            deadline = time.monotonic() + secs
+            while time.monotonic() < deadline:
+                if os.path.exists(console) and text in open(console).read():
+                    return True
+                time.sleep(0.05)
+            return False
+        if not wait_for("user: loops=", 30):
+            fail("monitor run: the guest did not reach its loop")
+        t0 = time.monotonic()
+        mon.stdin.write("stop\ninfo status\ncont\ninfo status\nquit\n")
+        mon.stdin.flush()
+        out, _ = mon.communicate(timeout=10)
+        took = time.monotonic() - t0
+    except subprocess.TimeoutExpired:
+        mon.kill()
+        fail("monitor stop/cont/quit hung with the vCPUs in KVM_RUN")
+    if mon.returncode != 0 or "VM status: paused" not in out or \
+            "VM status: running" not in out or took > 5:
+        fail("monitor run (exit %d, %.1f s): %r" % (mon.returncode, took, out))
     # -no-reboot turns the reset into an exit.
     r = subprocess.run(base + ["-no-reboot", "-append", "loops=1000 reboot=1"],
                        capture_output=True, text=True, timeout=60)
