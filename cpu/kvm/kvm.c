@@ -1,7 +1,8 @@
 /*
  * cpu/kvm/kvm.c: the KVM accelerator. Guest RAM sections of the memory API become KVM
  * memory slots (one listener), each vCPU is a host thread looping on KVM_RUN, and exits
- * (port I/O, MMIO) go to the same device models TCG uses, under the global lock.
+ * (port I/O, MMIO) go to the same device models TCG uses, under the global lock. A system
+ * reset puts vCPUs and the in-kernel irqchip back to the state recorded at creation.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,7 +63,6 @@ static struct kvm_msr_list *kvm_msr_index;
 static struct kvm_msrs *kvm_feature_msrs;
 
 #define MSR_IA32_TSC          0x10
-#define MSR_IA32_APICBASE     0x1b
 #define MSR_IA32_MISC_ENABLE  0x1a0
 #define MSR_IA32_TSC_DEADLINE 0x6e0
 
