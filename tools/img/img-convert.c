@@ -413,13 +413,77 @@ done:
     return bs;
 }
 
+/* --bitmaps: one qcow2 source, a qcow2 target, no bitmap left in use. */
+static bool convert_bitmaps_check(const Convert *cv, const char *out_fmt)
+{
+    if (cv->nsrc != 1) {
+        img_error("Copying bitmaps only possible with single source");
+        return false;
+    }
+    if (strcmp(block_get_format(cv->src[0].bs), "qcow2")) {
+        img_error("Source lacks bitmap support");
+        return false;
+    }
+    if (strcmp(out_fmt, "qcow2")) {
+        img_error("Format driver '%s' does not support bitmaps", out_fmt);
+        return false;
+    }
+    BlockInfo info;
+    char *err = NULL;
+    if (block_get_info(cv->src[0].bs, &info, &err) < 0) {
+        img_error_free(err, "Could not read the source's bitmaps");
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; i < info.nb_bitmaps && ok; i++) {
+        if (info.bitmaps[i].in_use) {
+            img_error("Cannot copy inconsistent bitmap '%s'", info.bitmaps[i].name);
+            ok = false;
+        }
+    }
+    block_info_clear(&info);
+    return ok;
+}
+
+/* Copies every persistent bitmap of the source (name, granularity,
+ * enabled state, contents) into the target. */
+static bool convert_copy_bitmaps(Convert *cv)
+{
+    BlockInfo info;
+    char *err = NULL;
+    if (block_get_info(cv->src[0].bs, &info, &err) < 0) {
+        img_error_free(err, "Could not read the source's bitmaps");
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; i < info.nb_bitmaps && ok; i++) {
+        const BlockBitmapInfo *b = &info.bitmaps[i];
+        uint8_t *bits = NULL;
+        uint64_t gran, size;
+        if (block_bitmap_get(cv->src[0].bs, b->name, &bits, &gran, &size, &err) < 0 ||
+            block_bitmap_add(cv->target, b->name, b->granularity, false, &err) < 0 ||
+            block_bitmap_merge(cv->target, b->name, bits, gran, size, &err) < 0 ||
+            (b->enabled && block_bitmap_set_enabled(cv->target, b->name, true, &err) < 0)) {
+            img_error("Failed to populate bitmap %s: %s", b->name, err ? err : "I/O error");
+            free(err);
+            err = NULL;
+            ok = false;
+        }
+        free(bits);
+    }
+    block_info_clear(&info);
+    return ok;
+}
+
 int img_cmd_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"force-share", no_argument, NULL, 'U'},       {"target-is-zero", no_argument, NULL, 'Z'},
         {"object", required_argument, NULL, 'J'},      {"image-opts", no_argument, NULL, 'I'},
-        {"target-image-opts", no_argument, NULL, 'I'}, {"salvage", no_argument, NULL, 'I'},
-        {"bitmaps", no_argument, NULL, 'I'},           {NULL, 0, NULL, 0}};
+        {"target-image-opts", no_argument, NULL, 'K'}, {"salvage", no_argument, NULL, 'J'},
+        {"bitmaps", no_argument, NULL, 'Y'},           {NULL, 0, NULL, 0}};
+    bool image_opts = false, target_image_opts = false, bitmaps = false;
+    const char **src_fmts = NULL;
     const char *fmt = NULL, *out_fmt = NULL, *backing = NULL, *backing_fmt = NULL;
     const char *snapshot_param = NULL;
     bool compress = false, progress = false, quiet = false, no_create = false;
@@ -476,9 +540,50 @@ int img_cmd_convert(int argc, char **argv)
             break;
         case 'l': snapshot_param = optarg; break;
         case 'Z': target_zero = true; break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); goto out;
+        case 'I': image_opts = true; break;
+        case 'K': target_image_opts = true; break;
+        case 'Y': bitmaps = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); goto out;
         default: img_getopt_fail(c, argv); goto out;
+        }
+    }
+    if (target_image_opts) {
+        if (!no_create) {
+            img_error("--target-image-opts requires use of -n flag");
+            goto out;
+        }
+        if (argc - optind < 2) {
+            img_usage_error("Must specify image file name");
+            goto out;
+        }
+        int opts_flags = 0;
+        if (!img_image_opts_argv(argv, argc - 1, &out_fmt, &opts_flags)) {
+            goto out;
+        }
+        cache_flags |= opts_flags;
+        /* No driver given: the existing target's format, as probed. */
+        static char probed[16];
+        if (!out_fmt) {
+            if (block_probe_format(argv[argc - 1], probed, sizeof(probed), &err) < 0) {
+                img_error_free(err, "Could not open the target image");
+                err = NULL;
+                goto out;
+            }
+            out_fmt = probed;
+        }
+    }
+    if (image_opts && argc - optind >= 2) {
+        src_fmts = calloc((size_t)(argc - optind), sizeof(*src_fmts));
+        if (!src_fmts) {
+            img_error("Out of memory");
+            goto out;
+        }
+        for (int i = optind; i < argc - 1; i++) {
+            int opts_flags = 0;
+            src_fmts[i - optind] = fmt;
+            if (!img_image_opts_argv(argv, i, &src_fmts[i - optind], &opts_flags)) {
+                goto out;
+            }
         }
     }
     if (!out_fmt) {
@@ -517,7 +622,8 @@ int img_cmd_convert(int argc, char **argv)
     cv.nsrc = argc - optind - 1;
     cv.src = calloc(cv.nsrc, sizeof(*cv.src));
     for (int i = 0; i < cv.nsrc; i++) {
-        cv.src[i].bs = block_open(argv[optind + i], fmt, src_cache_flags, &err);
+        cv.src[i].bs =
+            block_open(argv[optind + i], src_fmts ? src_fmts[i] : fmt, src_cache_flags, &err);
         if (!cv.src[i].bs) {
             img_error_free(err, "Could not open source image");
             err = NULL;
@@ -535,6 +641,9 @@ int img_cmd_convert(int argc, char **argv)
         cv.src[i].start = cv.total;
         cv.src[i].len = block_get_length(cv.src[i].bs);
         cv.total += cv.src[i].len;
+    }
+    if (bitmaps && !convert_bitmaps_check(&cv, out_fmt)) {
+        goto out;
     }
     /* Creating the output would destroy an input that is the same file. */
     struct stat out_st;
@@ -639,6 +748,9 @@ int img_cmd_convert(int argc, char **argv)
         err = NULL;
         goto out;
     }
+    if (bitmaps && !convert_copy_bitmaps(&cv)) {
+        goto out;
+    }
     if (block_flush(cv.target, &err) < 0) {
         img_error_free(err, "Could not flush the target image");
         err = NULL;
@@ -656,6 +768,7 @@ out:
         block_close(cv.src[i].bs);
     }
     free(cv.src);
+    free(src_fmts);
     img_opts_clear(&opts);
     return ret;
 }
@@ -720,6 +833,7 @@ int img_cmd_compare(int argc, char **argv)
                                              {"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt1 = NULL, *fmt2 = NULL;
     bool strict = false, progress = false, quiet = false;
     int cache_flags = 0;
@@ -737,14 +851,26 @@ int img_cmd_compare(int argc, char **argv)
         case 'q': quiet = true; break;
         case 's': strict = true; break;
         case 'U': break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
     if (argc - optind != 2) {
         img_usage_error("Expecting two image file names");
         return IMG_EXIT_FAIL;
+    }
+    if (image_opts) {
+        int opts_flags = 0;
+        /* qemu-img compare names both formats with -f then. */
+        if (fmt2) {
+            img_error("--image-opts and --format are mutually exclusive");
+            return 2;
+        }
+        if (!img_image_opts_argv(argv, optind, &fmt1, &opts_flags) ||
+            !img_image_opts_argv(argv, optind + 1, &fmt2, &opts_flags)) {
+            return 2;
+        }
     }
     if ((fmt1 && !img_check_format(NULL, fmt1)) || (fmt2 && !img_check_format(NULL, fmt2))) {
         return 2;
@@ -952,6 +1078,7 @@ int img_cmd_commit(int argc, char **argv)
     static const struct option longopts[] = {{"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL, *base_name = NULL;
     bool drop = false, progress = false, quiet = false;
     int cache_flags = 0;
@@ -972,13 +1099,16 @@ int img_cmd_commit(int argc, char **argv)
         case 'p': progress = true; break;
         case 'q': quiet = true; break;
         case 'r': break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
     if (optind != argc - 1) {
         img_usage_error("Expecting one image file name");
+        return IMG_EXIT_FAIL;
+    }
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &cache_flags)) {
         return IMG_EXIT_FAIL;
     }
     const char *filename = argv[optind];
@@ -1149,6 +1279,7 @@ int img_cmd_rebase(int argc, char **argv)
                                              {"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL, *new_name = NULL, *new_fmt = NULL;
     bool unsafe = false, progress = false, quiet = false;
     int cache_flags = 0, src_cache_flags = 0;
@@ -1172,13 +1303,17 @@ int img_cmd_rebase(int argc, char **argv)
         case 'p': progress = true; break;
         case 'q': quiet = true; break;
         case 'U': break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
     if (optind != argc - 1) {
         img_usage_error("Expecting one image file name");
+        return IMG_EXIT_FAIL;
+    }
+    int opts_flags = 0;
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &opts_flags)) {
         return IMG_EXIT_FAIL;
     }
     if (!unsafe && !new_name) {
@@ -1300,6 +1435,7 @@ int img_cmd_dd(int argc, char **argv)
     static const struct option longopts[] = {{"force-share", no_argument, NULL, 'U'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL, *out_fmt = "raw", *in_name = NULL, *out_name = NULL;
     uint64_t bs = 512, count = UINT64_MAX, skip = 0;
     int c;
@@ -1308,7 +1444,7 @@ int img_cmd_dd(int argc, char **argv)
         case 'f': fmt = optarg; break;
         case 'O': out_fmt = optarg; break;
         case 'U': break;
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
@@ -1345,6 +1481,10 @@ int img_cmd_dd(int argc, char **argv)
     }
     if (!in_name || !out_name) {
         img_error("Must specify both input and output files");
+        return IMG_EXIT_FAIL;
+    }
+    int opts_flags = 0;
+    if (image_opts && !img_image_opts_apply(&fmt, &in_name, &opts_flags)) {
         return IMG_EXIT_FAIL;
     }
     if (!img_check_format(NULL, out_fmt) || (fmt && !img_check_format(NULL, fmt))) {

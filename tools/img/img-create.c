@@ -417,6 +417,7 @@ int img_cmd_amend(int argc, char **argv)
                                              {"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL;
     int cache_flags = 0;
     bool quiet = false, progress = false;
@@ -443,8 +444,8 @@ int img_cmd_amend(int argc, char **argv)
         case 'p': progress = true; break;
         case 'q': quiet = true; break;
         case 'X': break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); goto out;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); goto out;
         default: img_getopt_fail(c, argv); goto out;
         }
     }
@@ -454,6 +455,9 @@ int img_cmd_amend(int argc, char **argv)
     }
     if (optind != argc - 1) {
         img_usage_error("Expecting one image file name");
+        goto out;
+    }
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &cache_flags)) {
         goto out;
     }
     const char *filename = argv[optind];
@@ -614,6 +618,7 @@ int img_cmd_resize(int argc, char **argv)
                                              {"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL;
     bool quiet = false, shrink = false;
     BlockPrealloc prealloc = BLOCK_PREALLOC_OFF;
@@ -638,8 +643,8 @@ int img_cmd_resize(int argc, char **argv)
                 return IMG_EXIT_FAIL;
             }
             break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
@@ -652,6 +657,10 @@ int img_cmd_resize(int argc, char **argv)
         size_arg = argv[argc - 1];
     } else if (optind + 1 != argc) {
         img_usage_error("Expecting image file name and size");
+        return IMG_EXIT_FAIL;
+    }
+    int opts_flags = 0;
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &opts_flags)) {
         return IMG_EXIT_FAIL;
     }
     const char *filename = argv[optind];
@@ -667,7 +676,7 @@ int img_cmd_resize(int argc, char **argv)
         return IMG_EXIT_FAIL;
     }
     char *err = NULL;
-    BlockDev *bs = block_open(filename, fmt, BLOCK_O_RDWR | BLOCK_O_NO_BACKING, &err);
+    BlockDev *bs = block_open(filename, fmt, BLOCK_O_RDWR | BLOCK_O_NO_BACKING | opts_flags, &err);
     if (!bs) {
         img_error_free(err, "Could not open image");
         return IMG_EXIT_FAIL;
@@ -765,6 +774,7 @@ int img_cmd_measure(int argc, char **argv)
                                              {"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL, *out_fmt = "raw", *snapshot_param = NULL;
     ImgOutput output = IMG_OUTPUT_HUMAN;
     ImgOptList opts = {0};
@@ -797,8 +807,8 @@ int img_cmd_measure(int argc, char **argv)
             }
             size_set = true;
             break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); goto out;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); goto out;
         default: img_getopt_fail(c, argv); goto out;
         }
     }
@@ -812,6 +822,14 @@ int img_cmd_measure(int argc, char **argv)
     }
     if (optind < argc - 1) {
         img_usage_error("At most one filename argument is allowed.");
+        goto out;
+    }
+    if (image_opts && optind >= argc) {
+        img_error("--image-opts, -f, and -l require a filename argument.");
+        goto out;
+    }
+    int opts_flags = 0;
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &opts_flags)) {
         goto out;
     }
     const char *filename = optind < argc ? argv[optind] : NULL;
@@ -843,7 +861,7 @@ int img_cmd_measure(int argc, char **argv)
         goto out;
     }
     img_create_opts_finish(&opts, &co);
-    uint64_t data_clusters = 0;
+    uint64_t data_clusters = 0, bitmaps_size = 0;
     bool source_qcow2 = false;
     if (filename) {
         char *err = NULL;
@@ -865,6 +883,17 @@ int img_cmd_measure(int argc, char **argv)
         BlockInfo info;
         if (!strcmp(block_get_format(bs), "qcow2") && block_get_info(bs, &info, NULL) == 0) {
             source_qcow2 = strcmp(info.compat, "0.10") != 0;
+            /* What copying them (convert --bitmaps) takes in the output:
+             * each bitmap's data and table clusters, and the directory. */
+            uint64_t ocs = co.cluster_size ? co.cluster_size : 65536, dir = 0;
+            for (int i = 0; i < info.nb_bitmaps; i++) {
+                const BlockBitmapInfo *b = &info.bitmaps[i];
+                uint64_t bytes = div_round_up(div_round_up(info.virtual_size, b->granularity), 8);
+                uint64_t data = div_round_up(bytes, ocs);
+                bitmaps_size += (data + div_round_up(data * 8, ocs)) * ocs;
+                dir += (24 + strlen(b->name) + 7) & ~7ULL;
+            }
+            bitmaps_size += div_round_up(dir, ocs) * ocs;
             block_info_clear(&info);
         }
         size = block_get_length(bs);
@@ -905,7 +934,7 @@ int img_cmd_measure(int argc, char **argv)
         json_init(&w, stdout);
         json_begin_object(&w, NULL);
         if (bitmaps) {
-            json_uint(&w, "bitmaps", 0);
+            json_uint(&w, "bitmaps", bitmaps_size);
         }
         json_uint(&w, "required", required);
         json_uint(&w, "fully-allocated", full);
@@ -915,7 +944,7 @@ int img_cmd_measure(int argc, char **argv)
         printf("required size: %llu\n", (unsigned long long)required);
         printf("fully allocated size: %llu\n", (unsigned long long)full);
         if (bitmaps) {
-            printf("bitmaps size: 0\n");
+            printf("bitmaps size: %llu\n", (unsigned long long)bitmaps_size);
         }
     }
     ret = 0;

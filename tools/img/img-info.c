@@ -186,6 +186,7 @@ int img_cmd_info(int argc, char **argv)
         {"output", required_argument, NULL, 'T'}, {"backing-chain", no_argument, NULL, 'C'},
         {"force-share", no_argument, NULL, 'U'},  {"object", required_argument, NULL, 'J'},
         {"image-opts", no_argument, NULL, 'I'},   {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL;
     ImgOutput output = IMG_OUTPUT_HUMAN;
     bool chain = false;
@@ -200,13 +201,17 @@ int img_cmd_info(int argc, char **argv)
                 return IMG_EXIT_FAIL;
             }
             break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
     if (optind != argc - 1) {
         img_usage_error("Expecting one image file name");
+        return IMG_EXIT_FAIL;
+    }
+    int opts_flags = 0;
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &opts_flags)) {
         return IMG_EXIT_FAIL;
     }
     if (fmt && !img_check_format(NULL, fmt)) {
@@ -381,6 +386,7 @@ int img_cmd_check(int argc, char **argv)
         {"output", required_argument, NULL, 'O'}, {"repair", required_argument, NULL, 'r'},
         {"force-share", no_argument, NULL, 'U'},  {"object", required_argument, NULL, 'J'},
         {"image-opts", no_argument, NULL, 'I'},   {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL;
     ImgOutput output = IMG_OUTPUT_HUMAN;
     int fix = 0, cache_flags = 0;
@@ -412,13 +418,16 @@ int img_cmd_check(int argc, char **argv)
                 return IMG_EXIT_FAIL;
             }
             break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
     if (optind != argc - 1) {
         img_usage_error("Expecting one image file name");
+        return IMG_EXIT_FAIL;
+    }
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &cache_flags)) {
         return IMG_EXIT_FAIL;
     }
     if (fmt && !img_check_format(NULL, fmt)) {
@@ -538,6 +547,7 @@ int img_cmd_map(int argc, char **argv)
                                              {"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     const char *fmt = NULL;
     ImgOutput output = IMG_OUTPUT_HUMAN;
     uint64_t start = 0, max_len = UINT64_MAX;
@@ -566,13 +576,17 @@ int img_cmd_map(int argc, char **argv)
                 return IMG_EXIT_FAIL;
             }
             break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
     if (optind != argc - 1) {
         img_usage_error("Expecting one image file name");
+        return IMG_EXIT_FAIL;
+    }
+    int opts_flags = 0;
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &opts_flags)) {
         return IMG_EXIT_FAIL;
     }
     if (fmt && !img_check_format(NULL, fmt)) {
@@ -653,6 +667,7 @@ int img_cmd_snapshot(int argc, char **argv)
                                              {"object", required_argument, NULL, 'J'},
                                              {"image-opts", no_argument, NULL, 'I'},
                                              {NULL, 0, NULL, 0}};
+    bool image_opts = false;
     char action = 0;
     const char *name = NULL;
     bool quiet = false;
@@ -672,8 +687,8 @@ int img_cmd_snapshot(int argc, char **argv)
             break;
         case 'q': quiet = true; break;
         case 'U': break;
-        case 'J':
-        case 'I': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
+        case 'I': image_opts = true; break;
+        case 'J': img_error("option '%s' is not supported", argv[optind - 1]); return IMG_EXIT_FAIL;
         default: img_getopt_fail(c, argv); return IMG_EXIT_FAIL;
         }
     }
@@ -681,10 +696,15 @@ int img_cmd_snapshot(int argc, char **argv)
         img_usage_error("Expecting one image file name");
         return IMG_EXIT_FAIL;
     }
+    const char *fmt = NULL;
+    int opts_flags = 0;
+    if (image_opts && !img_image_opts_argv(argv, optind, &fmt, &opts_flags)) {
+        return IMG_EXIT_FAIL;
+    }
     const char *filename = argv[optind];
     int flags = BLOCK_O_NO_BACKING | (action == 'l' || !action ? 0 : BLOCK_O_RDWR);
     char *err = NULL;
-    BlockDev *bs = block_open(filename, NULL, flags, &err);
+    BlockDev *bs = block_open(filename, fmt, flags | opts_flags, &err);
     if (!bs) {
         img_error_free(err, "Could not open image");
         return IMG_EXIT_FAIL;

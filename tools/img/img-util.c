@@ -639,3 +639,13 @@ bool img_image_opts_apply(const char **fmt, const char **filename, int *flags)
     img_opts_clear(&l);
     return ok;
 }
+
+bool img_image_opts_argv(char **argv, int idx, const char **fmt, int *flags)
+{
+    const char *name = argv[idx];
+    if (!img_image_opts_apply(fmt, &name, flags)) {
+        return false;
+    }
+    argv[idx] = (char *)name;
+    return true;
+}

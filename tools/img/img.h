@@ -131,6 +131,8 @@ BlockDev *img_open_snapshot(BlockDev *orig, const char *filename, const char *pa
  * probe) and adds the cache flags to *flags. *fmt must be NULL (-f and
  * --image-opts exclude each other). Prints qemu-img's error on failure. */
 bool img_image_opts_apply(const char **fmt, const char **filename, int *flags);
+/* The same for a subcommand's argv[idx], replaced by the plain file name. */
+bool img_image_opts_argv(char **argv, int idx, const char **fmt, int *flags);
 
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int img_cmd_create(int argc, char **argv);
