@@ -609,7 +609,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint
                 log_printf("\n");
             }
             if (log_enabled(LOG_OP)) {
-                log_printf("OP:\n");
+                log_printf("OP: pc=0x%" PRIx64 "\n", pc);
                 tcg_dump_ops(ctx, log_file());
                 log_printf("\n");
             }

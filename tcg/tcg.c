@@ -542,7 +542,18 @@ int tcg_gen_code(TCGContext *s, TCGCodeResult *out)
     }
     tcg_liveness(s);
     if (s->log_op_opt) {
+        /* Named by the guest pc of its first instruction, like -d in_asm and
+         * -d op: with op_opt alone, nothing else says which block this is. */
+        fprintf(s->log_op_opt, "OP after optimization and liveness analysis:");
+        for (int i = 0; i < s->nb_ops; i++) {
+            if (s->ops[i].opc == INDEX_op_insn_start) {
+                fprintf(s->log_op_opt, " pc=0x%" PRIx64, (uint64_t)s->ops[i].args[0]);
+                break;
+            }
+        }
+        fprintf(s->log_op_opt, "\n");
         tcg_dump_ops(s, s->log_op_opt);
+        fprintf(s->log_op_opt, "\n");
     }
 
     TCGCodeBuffer *buf = s->buf;

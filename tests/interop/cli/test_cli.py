@@ -40,6 +40,11 @@ expect_error("missing kernel", ["-M", "none", "-kernel", "/nonexistent/vmlinux"]
              ["mimic: could not load kernel '/nonexistent/vmlinux': No such file or directory"])
 expect_error("-append without -kernel", ["-M", "none", "-append", "console=ttyS0"],
              ["mimic: -append only allowed with -kernel option"])
+expect_error("-initrd without -kernel", ["-M", "none", "-initrd", "/dev/null"],
+             ["mimic: -initrd only allowed with -kernel option"])
+expect_error("-append and -initrd without -kernel: -append first",
+             ["-M", "none", "-initrd", "/dev/null", "-append", "x"],
+             ["mimic: -append only allowed with -kernel option"])
 expect_error("missing initrd", ["-M", "none", "-kernel", "/dev/null", "-initrd", "/nonexistent/rd"],
              ["mimic: could not load initrd '/nonexistent/rd': No such file or directory"])
 expect_error("bad -m", ["-M", "none", "-m", "12X"],
