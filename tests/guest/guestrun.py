@@ -1,21 +1,95 @@
 #!/usr/bin/env python3
-"""Drives an emulator running a guest on its serial console, expect-style.
+"""Drives an emulator running a guest on its serial console, expect-style, and
+holds what every guest test repeats: fetching Debian's guest kernels, building
+the busybox initramfs, waiting for the shell, reboot and poweroff.
 
-Guest tests and benchmarks use it to boot a kernel, wait for the shell, type
-commands and read back what the guest printed:
+    from guestrun import Guest, fetch_guest, make_initramfs, run_test
 
-    with Guest(["build/mimic", "-M", "malta", ...]) as g:
-        g.expect("SHELL-READY", timeout=120)
-        out = g.run("uname -m")        # output of one shell command
-        g.send("poweroff -f\n")
-        assert g.wait_exit(60) == 0
+    def body(work):
+        kernel = os.path.join(fetch_guest(scripts, "mipsel"), "vmlinuz")
+        initrd = make_initramfs(scripts, "mipsel", os.path.join(work, "rd.cpio.gz"))
+        with Guest([mimic, "-M", "malta", ...], log_path=os.path.join(work, "console.log")) as g:
+            g.wait_shell()
+            assert g.run("uname -m") == "mips"
+            g.poweroff()                   # asserts mimic exits 0
+
+    sys.exit(run_test("mimic-malta-", body))  # PASS 0, SKIP 77, failure: console tail
 """
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+
+SKIP = 77  # ctest's SKIP_RETURN_CODE for every guest test
+
+
+class Skip(Exception):
+    """Raised when the test cannot run here (packages, tools, host features)."""
+
+
+def sh(*argv, **kw):
+    """Runs a host command; returns its stdout (text). Raises CalledProcessError."""
+    return subprocess.run(argv, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def cache_dir():
+    return os.environ.get("MIMIC_CACHE", os.path.expanduser("~/.cache/mimic"))
+
+
+def fetch_guest(scripts, arch):
+    """Fetches Debian's kernel, modules and busybox for `arch` (scripts/fetch-guests.sh);
+    returns the directory holding them (vmlinuz, busybox, modules/, config)."""
+    try:
+        sh(os.path.join(scripts, "fetch-guests.sh"), arch)
+    except subprocess.CalledProcessError as e:
+        raise Skip("cannot fetch Debian's %s kernel and busybox: %s" % (arch, e.stderr))
+    return os.path.join(cache_dir(), "guests", arch)
+
+
+def make_initramfs(scripts, arch, out, modules=()):
+    """A busybox initramfs whose /init prints "mimic initramfs ready" and runs a shell on
+    the console, loading `modules` (and their dependencies) first."""
+    argv = [os.path.join(scripts, "mkinitramfs.sh")]
+    if modules:
+        argv += ["-m", ",".join(modules)]
+    sh(*argv, arch, out)
+    return out
+
+
+def need_tools(*tools):
+    """Fails (not skips: scripts/setup.sh --tests installs them) when a host tool is missing."""
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        raise GuestError("host tools missing: %s (scripts/setup.sh --tests installs them)" %
+                         " ".join(missing))
+
+
+def run_test(prefix, body):
+    """Runs body(work) in a fresh temporary directory and returns the exit status for
+    ctest: 0 after printing PASS, SKIP (77) on Skip; on a failure the tail of
+    work/console.log is printed and the exception propagates. The directory is removed."""
+    work = tempfile.mkdtemp(prefix=prefix)
+    try:
+        rc = body(work) or 0
+        if rc == 0:
+            print("PASS")
+        return rc
+    except Skip as e:
+        print("SKIP:", e)
+        return SKIP
+    except BaseException:
+        for name in sorted(os.listdir(work)):
+            if name.startswith("console") and name.endswith(".log"):
+                with open(os.path.join(work, name), "rb") as f:
+                    print("---- tail of %s ----" % name)
+                    print(f.read()[-4000:].decode(errors="replace"))
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 class GuestError(Exception):
@@ -133,6 +207,36 @@ class Guest:
             time.sleep(0.3)
             self._read(0.2)
         raise GuestError("the guest never echoed %r whole; last output:\n%s" % (line, self.tail()))
+
+    def wait_shell(self, timeout=600):
+        """Waits for the initramfs's shell (scripts/mkinitramfs.sh prints "mimic initramfs
+        ready"); a kernel panic fails at once instead of at the timeout."""
+        m = self.expect(r"mimic initramfs ready|Kernel panic[^\n]*", timeout)
+        if not m.group(0).startswith(b"mimic"):
+            raise GuestError("%s\nlast output:\n%s" % (m.group(0).decode(errors="replace"),
+                                                       self.tail()))
+        print("shell after %.1f s" % self.elapsed())
+
+    def type_command(self, line, timeout=60):
+        """Types a command at the next shell prompt without waiting for its output (for
+        commands that do not return: reboot, poweroff)."""
+        self.expect(r"# ", timeout)
+        self.type_line(line)
+
+    def reboot(self, timeout=600):
+        """`reboot -f`: the machine resets, a new kernel banner appears and the shell
+        comes back."""
+        self.type_command("reboot -f")
+        self.expect(r"Linux version", timeout)
+        self.wait_shell(timeout)
+
+    def poweroff(self, timeout=120):
+        """`poweroff -f`: mimic must exit with status 0."""
+        self.type_command("poweroff -f")
+        code = self.wait_exit(timeout)
+        if code != 0:
+            raise GuestError("mimic exited with %d after poweroff; last output:\n%s" %
+                             (code, self.tail()))
 
     def wait_exit(self, timeout=60):
         deadline = time.monotonic() + timeout
