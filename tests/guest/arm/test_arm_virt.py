@@ -13,7 +13,8 @@
   disk     a qcow2 disk on virtio-blk (virtio-mmio) is mounted, written, and the
            host reads the guest's file back after shutdown
   net      -netdev user: udhcpc gets 10.0.2.15, busybox wget fetches a page from
-           an HTTP server the test runs on the host's 127.0.0.1 (10.0.2.2 inside)
+           an HTTP server the test runs on the host's 127.0.0.1 (10.0.2.2 inside);
+           hostfwd: the host fetches a page from busybox httpd in the guest
   virtio   virtio-rng: /dev/hwrng gives random bytes; virtio-console: a line
            written to /dev/hvc0 lands in the host file behind the 2nd -serial
   dumpdtb  -machine dumpdtb=FILE writes a tree dtc decodes, with every node the
@@ -36,6 +37,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from guestrun import Guest, Skip, fetch_guest, make_initramfs, need_tools, run_test, sh  # noqa
@@ -372,8 +374,10 @@ def case_net(args, work):
     try:
         line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..."
         port = int(line.split(" port ")[1].split()[0])
+        fwd = free_port()
         argv = base_argv(args, initrd) + [
-            "-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"]
+            "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080" % fwd,
+            "-device", "virtio-net-device,netdev=n0"]
         with Guest(argv, log_path=console(work)) as g:
             g.wait_shell()
             out = g.run("ifconfig eth0 up && udhcpc -i eth0 -n -q -t 5 -s /bin/true 2>&1; "
@@ -382,6 +386,13 @@ def case_net(args, work):
             assert "10.0.2.15" in out, out  # udhcpc: "lease of 10.0.2.15 obtained"
             out = g.run("wget -q -O - http://10.0.2.2:%d/hello.txt" % port, timeout=120)
             assert out == "hello from the host's web server", out
+            # hostfwd: the host reaches a web server in the guest.
+            g.run("mkdir -p /www && echo served by the guest > /www/index.html && "
+                  "busybox httpd -p 8080 -h /www")
+            assert g.last_status == 0
+            url = "http://127.0.0.1:%d/index.html" % fwd
+            got = urllib.request.urlopen(url, timeout=60).read()
+            assert got == b"served by the guest\n", got
             g.poweroff()
     finally:
         server.kill()

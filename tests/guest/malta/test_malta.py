@@ -9,19 +9,11 @@ Exit 77 (ctest: skipped) when the Debian packages cannot be fetched.
 """
 import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from guestrun import Guest  # noqa: E402
-
-SKIP = 77
-
-
-def sh(*argv, **kw):
-    return subprocess.run(argv, check=True, capture_output=True, text=True, **kw).stdout
+from guestrun import Guest, fetch_guest, make_initramfs, need_tools, run_test, sh  # noqa: E402
 
 
 def main():
@@ -31,22 +23,11 @@ def main():
     ap.add_argument("--scripts", required=True)
     args = ap.parse_args()
 
-    cache = os.environ.get("MIMIC_CACHE", os.path.expanduser("~/.cache/mimic"))
-    try:
-        sh(os.path.join(args.scripts, "fetch-guests.sh"), "mipsel")
-    except subprocess.CalledProcessError as e:
-        print("SKIP: cannot fetch Debian's mipsel kernel and busybox:", e.stderr)
-        return SKIP
-    for tool in ("mkfs.vfat", "mcopy", "mtype"):
-        if not shutil.which(tool):
-            print("FAIL: %s missing (scripts/setup.sh --tests installs dosfstools, mtools)" % tool)
-            return 1
-    kernel = os.path.join(cache, "guests", "mipsel", "vmlinuz")
-    work = tempfile.mkdtemp(prefix="mimic-malta-")
-    try:
-        initrd = os.path.join(work, "rd.cpio.gz")
-        sh(os.path.join(args.scripts, "mkinitramfs.sh"), "-m", "ata_piix,vfat,nls_cp437,nls_ascii",
-           "mipsel", initrd)
+    def body(work):
+        kernel = os.path.join(fetch_guest(args.scripts, "mipsel"), "vmlinuz")
+        need_tools("mkfs.vfat", "mcopy", "mtype")
+        initrd = make_initramfs(args.scripts, "mipsel", os.path.join(work, "rd.cpio.gz"),
+                                ("ata_piix", "vfat", "nls_cp437", "nls_ascii"))
 
         # A FAT disk holding a file from the host, as qcow2 made by mimic-img.
         raw = os.path.join(work, "disk.raw")
@@ -64,8 +45,7 @@ def main():
                 "-append", "console=ttyS0 quiet", "-nographic",
                 "-drive", "file=%s,format=qcow2,if=ide" % disk]
         with Guest(argv, log_path=os.path.join(work, "console.log")) as g:
-            g.expect("mimic initramfs ready", timeout=300)
-            print("shell after %.1f s" % g.elapsed())
+            g.wait_shell(300)
 
             out = g.run("uname -m")
             assert out == "mips", out
@@ -84,15 +64,10 @@ def main():
             assert g.last_status == 0
 
             # reboot: the machine resets and the kernel boots again.
-            g.send("reboot -f\n")
-            g.expect("Linux version", timeout=120)
-            g.expect("mimic initramfs ready", timeout=300)
+            g.reboot(300)
             out = g.run("cat /proc/uptime | cut -d. -f1")
             assert int(out) < 120, out
-
-            g.send("poweroff -f\n")
-            code = g.wait_exit(120)
-            assert code == 0, "mimic exited with %d after poweroff" % code
+            g.poweroff()
 
         # The guest's file is in the image, as mimic-img reads it back.
         back = os.path.join(work, "back.raw")
@@ -101,10 +76,8 @@ def main():
         assert got == "written by the guest\n", repr(got)
         check = subprocess.run([args.img, "check", disk], capture_output=True, text=True)
         assert check.returncode == 0, check.stdout + check.stderr
-        print("PASS")
-        return 0
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+
+    return run_test("mimic-malta-", body)
 
 
 if __name__ == "__main__":
