@@ -1183,14 +1183,32 @@ Chardev *chardev_new_option(const char *spec, char **errp)
         chr = chardev_mux_new(chr);
     }
     if (chr) {
-        NamedChardev *n = g_new0(NamedChardev, 1);
-        n->id = g_strdup(o.id);
-        n->chr = chr;
-        n->next = named_list;
-        named_list = n;
+        chardev_register(o.id, chr);
+        named_find(o.id)->users = 0;
     }
     g_strfreev(parts);
     return chr;
+}
+
+void chardev_register(const char *label, Chardev *chr)
+{
+    NamedChardev *n = g_new0(NamedChardev, 1);
+    n->id = g_strdup(label);
+    n->chr = chr;
+    n->users = 1;
+    /* At the end, so listings keep the order of the command line. */
+    NamedChardev **pp = &named_list;
+    while (*pp) {
+        pp = &(*pp)->next;
+    }
+    *pp = n;
+}
+
+void chardev_foreach(void (*fn)(const char *label, Chardev *chr, void *opaque), void *opaque)
+{
+    for (NamedChardev *n = named_list; n; n = n->next) {
+        fn(n->id, n->chr, opaque);
+    }
 }
 
 Chardev *chardev_find(const char *id)

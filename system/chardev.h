@@ -76,6 +76,11 @@ Chardev *chardev_find(const char *id);
  * with mux=on each later user gets its own multiplexer front-end. NULL with
  * *errp set if there is no such id or it is taken and not multiplexed. */
 Chardev *chardev_take(const char *id, char **errp);
+/* Lists a backend its user created itself (-serial stdio as "serial0") under
+ * label, for chardev_foreach; it counts as taken. */
+void chardev_register(const char *label, Chardev *chr);
+/* Every listed backend, in the order they were listed (monitor `info chardev`). */
+void chardev_foreach(void (*fn)(const char *label, Chardev *chr, void *opaque), void *opaque);
 /* Forgets every name, freeing the backends no user took (tests). */
 void chardev_forget_all(void);
 

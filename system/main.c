@@ -128,6 +128,23 @@ static void main_check_file(const char *what, const char *path)
     }
 }
 
+/* -bios NAME: the file itself, or else NAME in the -L directory (QEMU looks
+ * there the same way). */
+static char *main_find_firmware(const char *name, const char *dir)
+{
+    if (!name) {
+        return NULL;
+    }
+    if (dir && access(name, R_OK) < 0) {
+        char *in_dir = g_build_filename(dir, name, NULL);
+        if (access(in_dir, R_OK) == 0) {
+            return in_dir;
+        }
+        g_free(in_dir);
+    }
+    return g_strdup(name);
+}
+
 static Chardev *main_open_chardev(const char *opt, const char *spec)
 {
     char *err = NULL;
@@ -210,6 +227,9 @@ static Chardev *main_open_serial(const char *spec, int index)
         return chr;
     }
     Chardev *chr = main_open_chardev("-serial", spec);
+    char *label = g_strdup_printf("serial%d", index);
+    chardev_register(label, chr);
+    g_free(label);
     if (chardev_pty_name(chr)) {
         fprintf(stderr, "char device redirected to %s (label serial%d)\n", chardev_pty_name(chr),
                 index);
@@ -271,7 +291,9 @@ static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
     }
     if (o->monitor) {
         if (strcmp(o->monitor, "none")) {
-            monitor_new(main_open_chardev("-monitor", o->monitor));
+            Chardev *chr = main_open_chardev("-monitor", o->monitor);
+            chardev_register("compat_monitor0", chr);
+            monitor_new(chr);
         }
     } else if (mux && !o->n_mons) {
         monitor_new(chardev_mux_add_frontend(mux));
@@ -387,7 +409,8 @@ int main(int argc, char **argv)
     main_check_file("kernel", opts.kernel);
     main_check_file("initrd", opts.initrd);
     main_check_file("DTB", opts.dtb);
-    main_check_file("firmware", opts.bios);
+    char *firmware = main_find_firmware(opts.bios, opts.bios_dir);
+    main_check_file("firmware", firmware);
 #ifndef MIMIC_HAVE_UI
     if (opts.display && !strcmp(opts.display, "sdl")) {
         main_fail(g_strdup("-display sdl: SDL display support is not built into this binary"));
@@ -408,7 +431,7 @@ int main(int argc, char **argv)
     ms->initrd = opts.initrd;
     ms->append = opts.append;
     ms->dtb = opts.dtb;
-    ms->firmware = opts.bios;
+    ms->firmware = firmware;
     ms->drives = opts.drives;
     ms->n_drives = opts.n_drives;
     ms->netdevs = opts.netdevs;

@@ -118,16 +118,23 @@ static const char monitor_help[] =
     "info mtree [-f]        show the memory tree (-f: the flat view)\n"
     "info registers         show the CPU registers\n"
     "info version           show the version\n"
+    "info name              show the guest's name (-name)\n"
+    "info chardev           show the character backends\n"
     "stop                   pause the VM\n"
     "cont|c                 resume the VM\n"
     "system_reset           reset the machine\n"
     "quit|q                 quit the emulator\n";
 
+static void monitor_print_chardev(const char *label, Chardev *chr, void *opaque)
+{
+    monitor_printf(opaque, "%s: filename=%s\n", label, chardev_spec(chr));
+}
+
 static void monitor_info(Monitor *mon, char **args)
 {
     const char *what = args[1];
     if (!what) {
-        monitor_printf(mon, "info status|mtree|registers|version\n");
+        monitor_printf(mon, "info status|mtree|registers|version|name|chardev\n");
     } else if (!strcmp(what, "status")) {
         monitor_printf(mon, "VM status: %s\n", vm_running() ? "running" : "paused");
     } else if (!strcmp(what, "mtree")) {
@@ -146,6 +153,13 @@ static void monitor_info(Monitor *mon, char **args)
         }
     } else if (!strcmp(what, "version")) {
         monitor_printf(mon, "%s\n", MIMIC_VERSION);
+    } else if (!strcmp(what, "name")) {
+        /* QEMU prints nothing when the guest has no name. */
+        if (current_machine && current_machine->name) {
+            monitor_printf(mon, "%s\n", current_machine->name);
+        }
+    } else if (!strcmp(what, "chardev")) {
+        chardev_foreach(monitor_print_chardev, mon);
     } else {
         monitor_printf(mon, "info: unknown item '%s'\n", what);
     }

@@ -617,7 +617,19 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
         case OPT_NO_SHUTDOWN: o->no_shutdown = true; break;
         case OPT_SINGLESTEP: o->singlestep = true; break;
         case OPT_MEM_PATH: o->mem_path = arg; break;
-        case OPT_NAME: o->name = arg; break;
+        case OPT_NAME: {
+            /* "-name NAME[,process=P][,debug-threads=on]" or "guest=NAME,...". */
+            char **parts = g_strsplit(arg, ",", -1);
+            for (char **p = parts; *p; p++) {
+                if (g_str_has_prefix(*p, "guest=")) {
+                    o->name = g_intern_string(*p + 6);
+                } else if (p == parts && !strchr(*p, '=')) {
+                    o->name = g_intern_string(*p);
+                }
+            }
+            g_strfreev(parts);
+            break;
+        }
         case OPT_L: o->bios_dir = arg; break;
         case OPT_VERSION: o->show_version = true; break;
         case OPT_HELP: o->show_help = true; break;

@@ -96,6 +96,22 @@ check("-nographic -monitor none keeps Ctrl-A x", rc == 0 and "terminated" in out
 rc, out, err, _ = run(["-M", "none", "-nographic"], stdin=b"\x01cinfo status\nq\n")
 check("Ctrl-A c reaches the monitor", rc == 0 and "VM status: running" in out, repr(out))
 
+rc, out, err, _ = run(["-M", "none", "-display", "none", "-name", "guest=vm1,debug-threads=on",
+                       "-chardev", "null,id=spare", "-serial", "null", "-monitor", "stdio"],
+                      stdin=b"info name\ninfo chardev\nquit\n")
+check("monitor: info name", "\nvm1\n" in out, repr(out))
+check("monitor: info chardev", "spare: filename=null,id=spare\nserial0: filename=null\n"
+      "compat_monitor0: filename=stdio\n" in out, repr(out))
+
+# -L: a -bios name that is not a file is looked up in that directory.
+with tempfile.TemporaryDirectory() as d:
+    open(os.path.join(d, "fw.bin"), "wb").write(b"\0" * 16)
+    rc, out, err, _ = run(["-M", "none", "-display", "none", "-L", d, "-bios", "fw.bin",
+                           "-monitor", "stdio"], stdin=b"quit\n")
+    check("-L finds -bios in its directory", rc == 0, f"rc={rc} {err!r}")
+expect_error("-bios not found without -L", ["-M", "none", "-bios", "no-such-fw.bin"],
+             ["mimic: could not load firmware 'no-such-fw.bin': No such file or directory"])
+
 # -display sdl through SDL's dummy video driver (no X needed), or a clear
 # message when the binary has no SDL.
 env = dict(os.environ, SDL_VIDEODRIVER="dummy")

@@ -274,6 +274,13 @@ START_TEST(test_chardev_and_mon)
     ck_assert_str_eq(o.serial[0], "chardev:a");
     options_free(&o);
 
+    ck_assert(parse(&o, &err, "-name", "vm7,process=mimic-vm7,debug-threads=on", NULL));
+    ck_assert_str_eq(o.name, "vm7");
+    options_free(&o);
+    ck_assert(parse(&o, &err, "-name", "process=p,guest=vm8", NULL));
+    ck_assert_str_eq(o.name, "vm8");
+    options_free(&o);
+
     ck_assert(!parse(&o, &err, "-mon", "chardev=a,bogus=1", NULL));
     ck_assert_str_eq(err, "-mon chardev=a,bogus=1: Invalid parameter 'bogus=1'");
     g_free(err);
