@@ -257,15 +257,53 @@ static void virt_reset(MachineState *ms)
 
 /* ---- board -------------------------------------------------------------------- */
 
+/* Options QEMU's virt takes that scripts pass out of habit: accepted where they
+ * describe this board, refused with a reason where they ask for what it lacks. */
+static bool virt_check_known_option(const char *opt, int klen, const char *val, char **errp)
+{
+    static const struct {
+        const char *key, *ours, *missing;
+    } known[] = {
+        {"highmem", NULL, NULL}, /* no RAM above 4 GiB either way (VIRT_RAM_MAX) */
+        {"gic-version", "2", "only a GICv2"},
+        {"secure", "off", "no EL3 (Security Extensions)"},
+        {"virtualization", "off", "no EL2 (Virtualization Extensions)"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
+        if ((int)strlen(known[i].key) != klen || strncmp(opt, known[i].key, klen)) {
+            continue;
+        }
+        bool is_bool = !known[i].ours || !strcmp(known[i].ours, "off");
+        bool valid = is_bool ? !strcmp(val, "on") || !strcmp(val, "off") : *val != 0;
+        if (!valid) {
+            *errp = g_strdup_printf("virt: bad value '%s' for '%s'", val, known[i].key);
+            return false;
+        }
+        if (known[i].ours && strcmp(val, known[i].ours)) {
+            *errp = g_strdup_printf("virt: %s=%s is not supported: this board has %s", known[i].key,
+                                    val, known[i].missing);
+            return false;
+        }
+        return true;
+    }
+    *errp = g_strdup_printf("Property 'virt-machine.%.*s' not found", klen, opt);
+    return false;
+}
+
 static bool virt_check_options(VirtState *s, char **errp)
 {
     MachineState *ms = s->ms;
     for (char **o = ms->machine_opts; o && *o; o++) {
-        if (g_str_has_prefix(*o, "dumpdtb=") && (*o)[8]) {
-            s->dumpdtb = *o + 8;
-        } else {
-            *errp = g_strdup_printf("Property 'virt-machine.%.*s' not found", (int)strcspn(*o, "="),
-                                    *o);
+        const char *val = strchr(*o, '=');
+        int klen = val ? (int)(val - *o) : (int)strlen(*o);
+        val = val ? val + 1 : "";
+        if (klen == 7 && !strncmp(*o, "dumpdtb", 7)) {
+            if (!*val) {
+                *errp = g_strdup("virt: dumpdtb needs a file name (dumpdtb=FILE)");
+                return false;
+            }
+            s->dumpdtb = val;
+        } else if (!virt_check_known_option(*o, klen, val, errp)) {
             return false;
         }
     }

@@ -343,6 +343,27 @@ START_TEST(test_mimic_dumpdtb)
     ck_assert_ptr_nonnull(strstr(err_out, "not a flattened device tree"));
     g_free(err_out);
 
+    /* QEMU's virt options: the ones that describe this board are taken, the
+     * others refused with the reason. */
+    char *opt3 = g_strdup_printf("virt,highmem=off,gic-version=2,secure=off,dumpdtb=%s", path2);
+    const char *argv5[] = {mimic, "-M", opt3, NULL};
+    ck_assert(g_spawn_sync(NULL, (char **)argv5, NULL, 0, NULL, NULL, NULL, NULL, &status, NULL));
+    ck_assert_int_eq(status, 0);
+    g_free(opt3);
+    const char *bad[][2] = {{"virt,gic-version=3", "only a GICv2"},
+                            {"virt,virtualization=on", "no EL2"},
+                            {"virt,highmem=maybe", "bad value 'maybe'"},
+                            {"virt,dumpdtb=", "needs a file name"},
+                            {"virt,its=off", "virt-machine.its"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        const char *argv6[] = {mimic, "-M", bad[i][0], "-kernel", kernel, NULL};
+        ck_assert(
+            g_spawn_sync(NULL, (char **)argv6, NULL, 0, NULL, NULL, NULL, &err_out, &status, NULL));
+        ck_assert_int_ne(status, 0);
+        ck_assert_msg(strstr(err_out, bad[i][1]) != NULL, "%s: %s", bad[i][0], err_out);
+        g_free(err_out);
+    }
+
     g_free(fdt);
     g_free(fdt2);
     g_remove(path);
