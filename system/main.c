@@ -290,7 +290,14 @@ static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
         monitor_new(chr);
     }
     if (o->monitor) {
-        if (strcmp(o->monitor, "none")) {
+        if (g_str_has_prefix(o->monitor, "chardev:")) {
+            char *err = NULL;
+            Chardev *chr = chardev_take(o->monitor + 8, &err);
+            if (!chr) {
+                main_fail(g_strdup_printf("-monitor %s: %s", o->monitor, err));
+            }
+            monitor_new(chr);
+        } else if (strcmp(o->monitor, "none")) {
             Chardev *chr = main_open_chardev("-monitor", o->monitor);
             chardev_register("compat_monitor0", chr);
             monitor_new(chr);

@@ -27,9 +27,10 @@ def check(name, cond, detail=""):
         failures.append(name)
 
 
-def start(args):
-    return subprocess.Popen([MIMIC, "-M", "malta", "-kernel", ELF, "-display", "none",
-                             "-no-reboot"] + args, stdin=subprocess.DEVNULL,
+def start(args, no_reboot=True):
+    return subprocess.Popen([MIMIC, "-M", "malta", "-kernel", ELF, "-display", "none"] +
+                            (["-no-reboot"] if no_reboot else []) + args,
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -196,6 +197,36 @@ s.close()
 check("-mon chardev=ID: greeting", greet.endswith("(mimic) "), repr(greet))
 check("-mon chardev=ID: commands", "VM status: running" in status and rc == 0,
       f"{status!r} rc={rc} {err!r}")
+
+# -- -S: nothing runs before the monitor's cont; system_reset boots again -----
+path = os.path.join(tmp.name, "mon2.sock")
+out = os.path.join(tmp.name, "serial2.txt")
+p = start(["-S", "-chardev", f"socket,id=m,path={path},server=on,wait=on",
+           "-monitor", "chardev:m", "-chardev", f"file,id=f,path={out}", "-serial", "chardev:f"],
+          no_reboot=False)
+s = connect(socket.AF_UNIX, path)
+read_until(lambda: sock_recv(s), "(mimic) ")
+s.sendall(b"info status\n")
+paused = read_until(lambda: sock_recv(s), "(mimic) ")
+time.sleep(0.3)
+before = open(out).read()
+s.sendall(b"cont\n")
+deadline = time.monotonic() + 10
+while open(out).read() != GREETING and time.monotonic() < deadline:
+    time.sleep(0.05)
+after_cont = open(out).read()
+s.sendall(b"system_reset\n")
+while open(out).read() != GREETING * 2 and time.monotonic() < deadline + 10:
+    time.sleep(0.05)
+after_reset = open(out).read()
+s.sendall(b"quit\n")
+rc, err = finish(p)
+s.close()
+check("-S: paused, no guest output before cont",
+      "VM status: paused" in paused and before == "", f"{paused!r} {before!r}")
+check("-monitor chardev:ID cont starts the guest", after_cont == GREETING, repr(after_cont))
+check("system_reset runs the guest again", after_reset == GREETING * 2 and rc == 0,
+      f"{after_reset!r} rc={rc} {err!r}")
 
 # -- mux=on: serial port and monitor share one socket, Ctrl-A c switches -----
 path = os.path.join(tmp.name, "mux.sock")
