@@ -138,7 +138,9 @@ START_TEST(test_json_layout)
                          "            \"id\": -1\n"
                          "        }\n"
                          "    ],\n"
-                         "    \"empty\": []\n"
+                         /* qemu's pretty printer (bitmap flags): */
+                         "    \"empty\": [\n"
+                         "    ]\n"
                          "}\n";
     ck_assert_str_eq(text, expect);
     free(text);
