@@ -544,13 +544,12 @@ int img_cmd_amend(int argc, char **argv)
             }
             bool to_v2 = ao.compat ? !strcmp(ao.compat, "0.10") : cur_v2;
             if (to_v2 && n != 16) {
-                img_error("compat=0.10 requires refcount_bits=16");
+                img_error("Refcount widths other than 16 bits require compatibility level 1.1 "
+                          "or above (use compat=1.1 or greater)");
                 goto out;
             }
             if (n != cur_refcount_bits) {
-                /* TODO(block): block_amend has no refcount_bits field. */
-                img_error("Changing the refcount width is not supported");
-                goto out;
+                ao.refcount_bits = (uint32_t)n;
             }
         }
     }

@@ -200,6 +200,24 @@ def test_resize_convert(t, m):
     check(got == expected(WRITES + [(SIZE + MiB, 4096)], 65536, SIZE * 2),
           "write after resize: %r" % (got,))
 
+    # Rewriting the refcounts (amend refcount_bits) keeps the bitmaps'
+    # clusters referenced; a snapshot switch marks the whole disk.
+    am = t("amend.qcow2")
+    shutil.copy(m, am)
+    before = dirty_ranges(am, "b2", sock)
+    for bits in (4, 64, 16):
+        mimic("amend", "-o", "refcount_bits=%d" % bits, am)
+        qemu_check_clean(am, "amend refcount_bits=%d with bitmaps" % bits)
+        check(info_json(QEMU_IMG, am)["format-specific"]["data"]["refcount-bits"] == bits,
+              "amend refcount_bits=%d" % bits)
+    check(dirty_ranges(am, "b2", sock) == before, "amend changed bitmap b2")
+    mimic("snapshot", "-c", "s1", am)
+    mimic("snapshot", "-a", "s1", am)
+    check(dirty_ranges(am, "b0", sock) == [(0, SIZE)], "snapshot -a: b0 %r" %
+          (dirty_ranges(am, "b0", sock),))
+    check(dirty_ranges(am, "b1", sock) == [], "snapshot -a changed disabled b1")
+    qemu_check_clean(am, "snapshot -a with bitmaps")
+
     cm, cq = t("cv-m.qcow2"), t("cv-q.qcow2")
     mimic("convert", "--bitmaps", "-O", "qcow2", m, cm)
     qimg("convert", "--bitmaps", "-O", "qcow2", m, cq)
