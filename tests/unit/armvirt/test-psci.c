@@ -1,7 +1,8 @@
 /*
  * PSCI as the virt board uses it (arm_cpu_enable_psci, cpu/arm/arm.h): a bare-metal
  * guest (guest/psci.c) makes every call through HVC and SMC and checks the answers
- * DEN0022 gives; here, the second CPU's state after its CPU_ON.
+ * DEN0022 gives; here, the second CPU's state after its CPU_ON. Also SRS/RFE in A32
+ * and T32 (guest/srsrfe.c), the exception-return pair firmware-style code uses.
  */
 #include <check.h>
 #include <glib.h>
@@ -43,12 +44,32 @@ START_TEST(test_psci_calls)
 }
 END_TEST
 
+static void run_guest(const char *name)
+{
+    ArmMachine *m = arm_machine_new("cortex-a15", 1 << 20);
+    char path[512], *err = NULL;
+    snprintf(path, sizeof(path), "%s/%s.elf", ARMVIRT_GUEST_DIR, name);
+    ck_assert_msg(arm_machine_load_elf(m, path, &err), "%s", err ? err : "");
+    arm_machine_run(m, 10.0);
+    ck_assert_msg(m->exited, "%s did not finish: %s", name, m->out);
+    ck_assert_msg(!strcmp(m->out, "OK\n"), "%s: %s", name, m->out);
+    arm_machine_free(m);
+}
+
+START_TEST(test_srs_rfe)
+{
+    run_guest("srsrfe");
+    run_guest("srsrfe-thumb");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("virt-psci");
     TCase *tc = tcase_create("psci");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_psci_calls);
+    tcase_add_test(tc, test_srs_rfe);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
