@@ -16,7 +16,8 @@
            an HTTP server the test runs on the host's 127.0.0.1 (10.0.2.2 inside);
            hostfwd: the host fetches a page from busybox httpd in the guest
   virtio   virtio-rng: /dev/hwrng gives random bytes; virtio-console: a line
-           written to /dev/hvc0 lands in the host file behind the 2nd -serial
+           written to /dev/hvc0 lands in the host file behind the 2nd -serial;
+           seven virtio-blk disks besides, each read back (9 transports in use)
   dumpdtb  -machine dumpdtb=FILE writes a tree dtc decodes, with every node the
            board has, equal to qemu-system-arm's for the nodes both have; the
            file given back with -dtb boots, with /chosen from -append
@@ -47,6 +48,7 @@ APPEND = "console=ttyAMA0 quiet"
 APPEND_LOUD = "console=ttyAMA0"  # the kernel's banner ("Linux version") is not quiet
 RAM_MB = 512
 ZIMAGE_ENTRY = 0x40008000  # RAM + 0x8000, where the board puts a zImage
+N_DISKS = 7
 
 
 def base_argv(args, initrd, extra_append="", smp=1, append=APPEND):
@@ -159,7 +161,8 @@ def case_reboot(args, work):
 
 
 def case_virtio(args, work):
-    initrd = initramfs(args, work, ("virtio_mmio", "virtio-rng", "virtio_console"))
+    initrd = initramfs(args, work, ("virtio_mmio", "virtio-rng", "virtio_console",
+                                    "virtio_blk"))
     hvc = os.path.join(work, "hvc.txt")
     argv = base_argv(args, initrd)
     argv.remove("-nographic")
@@ -167,10 +170,23 @@ def case_virtio(args, work):
     argv += ["-display", "none", "-serial", "stdio", "-serial", "file:" + hvc,
              "-device", "virtio-rng-device", "-device", "virtio-serial-device",
              "-device", "virtconsole"]
+    # Seven small disks besides: nine transports in use, more than the eight the
+    # issue asks for.
+    labels = []
+    for i in range(N_DISKS):
+        path = os.path.join(work, "d%d.raw" % i)
+        labels.append("DISK-%d-OF-%d" % (i, N_DISKS))
+        with open(path, "wb") as f:
+            f.write(labels[-1].encode().ljust(16, b"."))
+            f.truncate(1 << 20)
+        argv += ["-drive", "file=%s,format=raw,if=virtio" % path]
     with Guest(argv, log_path=console(work)) as g:
         g.wait_shell()
         out = g.run("cat /sys/bus/virtio/devices/*/device | sort | tr '\\n' ' '")
-        assert out.split() == ["0x0003", "0x0004"], out
+        assert out.split() == ["0x0002"] * N_DISKS + ["0x0003", "0x0004"], out
+        out = g.run("for d in /dev/vd?; do dd if=$d bs=16 count=1 2>/dev/null | tr -d .; "
+                    "echo; done")
+        assert sorted(out.split()) == sorted(labels), out
         out = g.run("cat /sys/class/misc/hw_random/rng_current")
         assert out.startswith("virtio_rng"), out
         rd = "dd if=/dev/hwrng bs=32 count=1 2>/dev/null | hexdump -v -e '1/1 \"%02x\"'"
