@@ -182,7 +182,9 @@ class Guest:
         Known bug (ARM guests, see the ARM issue): the guest's line editor
         sometimes loses a typed byte, mostly in long bursts; the echo shows it,
         and the line is killed (Ctrl-U) and typed again rather than run wrong.
-        Outputs are still checked exactly by the callers."""
+        Outputs are still checked exactly by the callers. This retry is a
+        workaround, not a feature: once the lead's fix for that bug is in
+        cpu/arm, one attempt (tries=1) must do, and the loop can go."""
         for _ in range(tries):
             start = len(self.buf)
             ok = True
