@@ -1,7 +1,9 @@
 /*
  * tests/unit/cpus/test-cpus-pause.c: cpus_pause() called with the global lock held while a
  * vCPU needs that lock before it can stop (a vCPU in an MMIO access, the monitor's `stop`,
- * gdb attaching). The vCPU's stop must wake the pausing thread whenever it happens.
+ * gdb attaching). The vCPU's stop must wake the pausing thread whenever it happens. And
+ * cpu_exit/cpu_interrupt must reach an accelerator that runs the guest itself (KVM_RUN
+ * does not poll the exit flag): a stand-in accel_kvm_ops counts its kicks.
  */
 #include <check.h>
 #include <pthread.h>
@@ -44,6 +46,23 @@ void __wrap_bql_unlock(void)
         stopped_within(&test_cpu, 300);
     }
 }
+
+static int kicks;
+static CPUState *kicked;
+
+static int fake_kvm_init(char **errp)
+{
+    return 0;
+}
+
+static void fake_kvm_kick(CPUState *cpu)
+{
+    __atomic_add_fetch(&kicks, 1, __ATOMIC_SEQ_CST);
+    kicked = cpu;
+}
+
+/* Resolves cpu/'s weak reference: accel_init("kvm") picks it. */
+const AccelOps accel_kvm_ops = {.name = "kvm", .init = fake_kvm_init, .kick = fake_kvm_kick};
 
 /* A vCPU thread blocked on the global lock (an MMIO exit), then back in its loop. */
 static void *vcpu_thread(void *arg)
@@ -106,6 +125,34 @@ START_TEST(test_pause_repeatedly_with_bql)
 }
 END_TEST
 
+START_TEST(test_exit_and_interrupt_kick_the_accelerator)
+{
+    cpu_setup();
+    ck_assert_int_eq(accel_init("kvm", NULL), 0);
+    ck_assert_str_eq(accel_current()->name, "kvm");
+    cpu_exit(&test_cpu);
+    ck_assert_int_eq(kicks, 1);
+    ck_assert_ptr_eq(kicked, &test_cpu);
+    ck_assert(test_cpu.exit_request);
+    cpu_interrupt(&test_cpu, CPU_INTERRUPT_HARD);
+    ck_assert_int_eq(kicks, 2);
+    ck_assert_uint_eq(test_cpu.interrupt_request, CPU_INTERRUPT_HARD);
+    cpu_list_head = NULL;
+}
+END_TEST
+
+START_TEST(test_tcg_exit_only_sets_flags)
+{
+    cpu_setup();
+    ck_assert_int_eq(accel_init("tcg", NULL), 0);
+    cpu_exit(&test_cpu);
+    ck_assert_int_eq(kicks, 0);
+    ck_assert(test_cpu.exit_request);
+    ck_assert_int_eq(test_env.exit_request, 1); /* what generated code polls */
+    cpu_list_head = NULL;
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cpus");
@@ -113,6 +160,8 @@ int main(void)
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_pause_with_bql_sees_late_stop);
     tcase_add_test(tc, test_pause_repeatedly_with_bql);
+    tcase_add_test(tc, test_exit_and_interrupt_kick_the_accelerator);
+    tcase_add_test(tc, test_tcg_exit_only_sets_flags);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
