@@ -205,6 +205,9 @@ class Guest:
             if ok:
                 self.send("\n")
                 return
+            self.retyped = getattr(self, "retyped", 0) + 1
+            print("guestrun: the guest's echo lost part of %r; typing it again (%d so far)" %
+                  (line[:40], self.retyped))
             self.send("\x15")  # Ctrl-U: kill the line
             time.sleep(0.3)
             self._read(0.2)
