@@ -95,6 +95,11 @@ measure rand-read-4k-qcow2 "true" \
     "$Q bench $BENCH_ARGS -i threads src.qcow2" "$BENCH_BLOCKIO $BENCH_ARGS src.qcow2"
 measure rand-write-4k-qcow2 "cp src.qcow2 w.qcow2" \
     "$Q bench $BENCH_ARGS -i threads -w w.qcow2" "$BENCH_BLOCKIO $BENCH_ARGS -w w.qcow2"
+# Sequential 1 MiB writes filling an empty image: allocating writes, where
+# runs of new clusters go out as one write. Both tools' own bench command.
+SEQ_ARGS="-c $((SIZE_MB)) -s 1M -d 4 -w -f qcow2 -t writeback"
+measure seq-write-1m-qcow2 "rm -f e.qcow2; $Q create -q -f qcow2 e.qcow2 ${SIZE_MB}M" \
+    "$Q bench $SEQ_ARGS -i threads e.qcow2" "$M bench $SEQ_ARGS e.qcow2"
 
 # Sanity, not timing: mimic's outputs must hold the same data.
 for f in m.qcow2 m.raw mc.qcow2; do
