@@ -4,7 +4,8 @@
 # asks Debian's qemu-img whether the images are still sound (check exit 0 or
 # 3: leaks are allowed, corruption is not) and whether their data makes sense
 # (verify.py). Usage: crash.sh PATH/TO/mimic-img [RUNS]   (default 30 runs each)
-# CRASH_CASES="convert commit snapshot" picks the cases (default: all three).
+# CRASH_CASES="convert commit snapshot bitmap" picks the cases (default: all).
+# bitmap: convert -n into an image with persistent bitmaps, and bitmap --merge.
 # CRASH_COMMIT_OPTS=-d commits without emptying the top image afterwards.
 set -uo pipefail
 IMG=${1:?usage: crash.sh mimic-img [runs]}
@@ -120,7 +121,7 @@ out += bytes(96 * 65536 - len(out))
 open("src.raw", "wb").write(out)
 PY
 
-want_case() { [[ " ${CRASH_CASES:-convert commit snapshot} " == *" $1 "* ]]; }
+want_case() { [[ " ${CRASH_CASES:-convert commit snapshot bitmap} " == *" $1 "* ]]; }
 
 # ---- convert -O qcow2 ----
 killed=0 finished=0 unopened=0 leaks=0
@@ -218,6 +219,52 @@ if want_case snapshot; then
         fi
     done
     report "snapshot -c ($(qemu-img snapshot -l snap.qcow2 | tail -n +3 | wc -l) snapshots now)"
+fi
+
+# ---- writes to an image with persistent bitmaps, and bitmap operations ----
+# A killed writer leaves its enabled bitmap marked in use (never silently
+# stale); a disabled bitmap and the image metadata stay sound.
+bitmap_flags() {
+    qemu-img info --output=json "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)["format-specific"]["data"]
+print(" ".join("%s=%s" % (b["name"], ",".join(b["flags"]) or "-") for b in d.get("bitmaps", [])))'
+}
+if want_case bitmap; then
+    kept=0
+    killed=0 finished=0 unopened=0 leaks=0
+    qemu-img create -q -f qcow2 bm-src.qcow2 6M
+    qemu-img bitmap --add bm-src.qcow2 on
+    qemu-img bitmap --add --disable -g 4k bm-src.qcow2 off
+    qemu-io -f qcow2 -c "write -P 0x55 0 64k" bm-src.qcow2 >/dev/null
+    full=$(measure "cp bm-src.qcow2 bm.qcow2" "$IMG" convert -n -O qcow2 src.raw bm.qcow2) || exit 1
+    for ((i = 0; i < RUNS; i++)); do
+        cp bm-src.qcow2 bm.qcow2
+        if [ $((i % 2)) = 0 ]; then
+            run_and_kill "$(delay "$full")" "$IMG" convert -n -O qcow2 src.raw bm.qcow2
+        else
+            run_and_kill "$(delay "$full")" "$IMG" bitmap --merge on --disable bm.qcow2 off
+        fi
+        rc=$?
+        case $rc in
+        0) killed=$((killed + 1)) ;;
+        1) finished=$((finished + 1)) ;;
+        *) fail "bitmap: run $i"; continue ;;
+        esac
+        check_image bm.qcow2 "bitmap run $i" || { keep_copy bm.qcow2 "bitmap-fail-$i.qcow2"; continue; }
+        flags=$(bitmap_flags bm.qcow2)
+        case "$flags" in
+        "on=auto off=-" | "on=in-use,auto off=-") ;;
+        *) fail "bitmap run $i: bitmaps after the run: '$flags'"; keep_copy bm.qcow2 "bitmap-fail-$i.qcow2" ;;
+        esac
+        if [ $rc = 1 ] && [ $((i % 2)) = 0 ] && [ "$flags" != "on=auto off=-" ]; then
+            fail "bitmap run $i: a finished write left its bitmap in use"
+        fi
+        if [ $((i % 2)) = 0 ] && [ $rc = 1 ] && ! qemu-img compare -q src.raw bm.qcow2; then
+            fail "bitmap run $i: data"
+        fi
+    done
+    report "writes and bitmap --merge with bitmaps"
 fi
 
 if [ $failures != 0 ]; then
