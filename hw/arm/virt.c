@@ -358,6 +358,14 @@ static void virt_init(MachineState *ms, char **errp)
     }
 
     const char *model = ms->cpu_model ? ms->cpu_model : "cortex-a15";
+    /* The device tree promises the generic timer, which the A9 lacks (as QEMU's
+     * virt, which refuses it too). Other names go to cpu_create's own error. */
+    if (!strcmp(model, "cortex-a9")) {
+        *errp = g_strdup_printf("virt: CPU type %s not supported (no generic timer; use "
+                                "cortex-a15 or cortex-a7)",
+                                model);
+        return;
+    }
     for (int i = 0; i < ms->smp; i++) {
         s->cpus[i] = cpu_create(model, ms->as, errp);
         if (!s->cpus[i]) {

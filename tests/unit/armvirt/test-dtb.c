@@ -364,6 +364,14 @@ START_TEST(test_mimic_dumpdtb)
         g_free(err_out);
     }
 
+    /* The A9 has no generic timer, which the tree promises. */
+    const char *argv7[] = {mimic, "-M", "virt", "-cpu", "cortex-a9", "-kernel", kernel, NULL};
+    ck_assert(
+        g_spawn_sync(NULL, (char **)argv7, NULL, 0, NULL, NULL, NULL, &err_out, &status, NULL));
+    ck_assert_int_ne(status, 0);
+    ck_assert_ptr_nonnull(strstr(err_out, "cortex-a9 not supported"));
+    g_free(err_out);
+
     g_free(fdt);
     g_free(fdt2);
     g_remove(path);
