@@ -12,7 +12,8 @@ typedef struct ImgCommand {
 } ImgCommand;
 
 static const ImgCommand img_commands[] = {
-    {"amend", img_cmd_amend, "amend [-p] [-q] [-f fmt] [-t cache] [--force] -o options filename"},
+    {"amend", img_cmd_amend,
+     "amend [--image-opts] [-p] [-q] [-f fmt] [-t cache] [--force] -o options filename"},
     {"bench", img_cmd_bench,
      "bench [-c count] [-d depth] [-f fmt] [--flush-interval=flush_interval] [-i aio] [-n] "
      "[--no-drain] [-o offset] [--pattern=pattern_byte] [-q] [-s buffer_size] [-S step_size] "
@@ -22,33 +23,41 @@ static const ImgCommand img_commands[] = {
      "[-b source_file [-F source_fmt]] [-g granularity] [--image-opts | -f fmt] filename "
      "bitmap"},
     {"check", img_cmd_check,
-     "check [-q] [-f fmt] [--output=ofmt] [-r [leaks | all]] [-T src_cache] [-U] filename"},
-    {"commit", img_cmd_commit, "commit [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] filename"},
+     "check [--image-opts] [-q] [-f fmt] [--output=ofmt] [-r [leaks | all]] [-T src_cache] [-U] "
+     "filename"},
+    {"commit", img_cmd_commit,
+     "commit [--image-opts] [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] filename"},
     {"compare", img_cmd_compare,
-     "compare [-f fmt] [-F fmt] [-T src_cache] [-p] [-q] [-s] [-U] filename1 filename2"},
+     "compare [--image-opts] [-f fmt] [-F fmt] [-T src_cache] [-p] [-q] [-s] [-U] filename1 "
+     "filename2"},
     {"convert", img_cmd_convert,
-     "convert [-U] [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] [-O output_fmt] "
+     "convert [--image-opts] [--target-image-opts] [--target-is-zero] [--bitmaps] [-U] [-c] [-p] "
+     "[-q] [-n] [-f fmt] [-t cache] [-T src_cache] [-O output_fmt] "
      "[-B backing_file [-F backing_fmt]] [-o options] [-l snapshot_param] [-S sparse_size] "
      "[-m num] [-W] "
      "filename [filename2 [...]] output_filename"},
     {"create", img_cmd_create,
      "create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] [-o options] filename [size]"},
     {"dd", img_cmd_dd,
-     "dd [-U] [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks] if=input "
+     "dd [--image-opts] [-U] [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks] [skip=blocks] "
+     "if=input "
      "of=output"},
-    {"info", img_cmd_info, "info [-f fmt] [--output=ofmt] [--backing-chain] [-U] filename"},
+    {"info", img_cmd_info,
+     "info [--image-opts] [-f fmt] [--output=ofmt] [--backing-chain] [-U] filename"},
     {"map", img_cmd_map,
-     "map [-f fmt] [--start-offset=offset] [--max-length=len] [--output=ofmt] [-U] filename"},
+     "map [--image-opts] [-f fmt] [--start-offset=offset] [--max-length=len] [--output=ofmt] [-U] "
+     "filename"},
     {"measure", img_cmd_measure,
      "measure [--output=ofmt] [-O output_fmt] [-o options] [--size N | [-f fmt] "
-     "[-l snapshot_param] filename]"},
+     "[--image-opts] [-l snapshot_param] filename]"},
     {"snapshot", img_cmd_snapshot,
-     "snapshot [-U] [-q] [-l | -a snapshot | -c snapshot | -d snapshot] filename"},
+     "snapshot [--image-opts] [-U] [-q] [-l | -a snapshot | -c snapshot | -d snapshot] filename"},
     {"rebase", img_cmd_rebase,
-     "rebase [-U] [-q] [-f fmt] [-t cache] [-T src_cache] [-p] [-u] -b backing_file "
+     "rebase [--image-opts] [-U] [-q] [-f fmt] [-t cache] [-T src_cache] [-p] [-u] -b backing_file "
      "[-F backing_fmt] filename"},
     {"resize", img_cmd_resize,
-     "resize [-f fmt] [--preallocation=prealloc] [-q] [--shrink] filename [+ | -]size"},
+     "resize [--image-opts] [-f fmt] [--preallocation=prealloc] [-q] [--shrink] filename [+ | "
+     "-]size"},
 };
 
 static void img_print_version(void)
@@ -98,6 +107,19 @@ static void img_print_help(void)
            "  63 the format has no checks\n\n"
            "Parameters to snapshot:\n"
            "  '-l' lists, '-c' creates, '-a' applies and '-d' deletes a snapshot\n\n"
+           "Parameters to bitmap:\n"
+           "  'bitmap' is the name of the bitmap; the actions '--add', '--remove', '--clear',\n"
+           "  '--enable', '--disable' and '--merge SOURCE' run in the order given\n"
+           "  '-g granularity' (with --add): bytes per bit, a power of two, 512 to 2 GiB\n"
+           "  '-b source_file' ('-F source_fmt'): the image --merge reads SOURCE from\n\n"
+           "Parameters to bench:\n"
+           "  '-c' requests (default 75000), '-d' reported queue depth (default 64),\n"
+           "  '-o' first offset, '-s' request size (default 4k), '-S' step (default: the\n"
+           "  size), '-w' writes (default: reads), '--pattern' the byte written,\n"
+           "  '--flush-interval' a flush every N requests (with -w)\n\n"
+           "'--image-opts': the image is named by options, e.g.\n"
+           "  'driver=qcow2,file.filename=disk.qcow2' or 'driver=file,filename=disk.raw'\n"
+           "  (also cache.direct=on|off, cache.no-flush=on|off)\n\n"
            "Parameters to dd:\n"
            "  'bs=N' block size (default 512), 'count=N' blocks to copy, 'skip=N' blocks of\n"
            "  the input to skip, 'if=FILE' input, 'of=FILE' output (created)\n\n"
