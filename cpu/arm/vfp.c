@@ -1,13 +1,16 @@
 /*
  * cpu/arm/vfp.c: the VFPv4 translator: coprocessor 10/11 encodings (data processing,
- * register transfers, loads/stores) in A32 form, handed over by translate.c. Moves,
- * loads, stores, VABS/VNEG/VMOV are IR; arithmetic calls vfp-helper.c.
+ * register transfers, loads/stores) in A32 form, handed over by translate.c and decoded
+ * by vfp.decode. Moves, loads, stores, VABS/VNEG/VMOV, VMRS/VMSR are IR; arithmetic calls
+ * one vfp-helper.c helper per operation with the operand values.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "cpu/arm/translate.h"
 #include "cpu/arm/vfp.h"
+
+#include "cpu/arm/vfp.c.inc"
 
 static intptr_t sreg_off(int r)
 {
@@ -56,13 +59,6 @@ static TCGTemp *t64(TCGv_i64 v)
 static TCGTemp *c32(uint32_t v)
 {
     return tcgv_i32_temp(tcg_constant_i32((int32_t)v));
-}
-
-/* Register numbers: single Vx:X, double X:Vx. */
-static int vreg(uint32_t insn, int vpos, int xpos, bool dbl)
-{
-    int v = (int)((insn >> vpos) & 0xf), x = (int)((insn >> xpos) & 1);
-    return dbl ? (x << 4 | v) : (v << 1 | x);
 }
 
 /* MVFR1.FPFused: VFMA and friends exist (VFPv4 and its Advanced SIMD). */
@@ -213,177 +209,334 @@ static void gen_cvt(uint32_t op, bool src_d, int src, bool dst_d, int dst)
 }
 
 /* opc1 = 1x11: the two-register and immediate forms. */
-static bool gen_dp_other(uint32_t insn, bool dbl)
+
+/* Data processing: UNDEF while the unit is off, and for short vectors (FPSCR.Len/Stride,
+ * not supported). */
+static bool dp_ok(DisasContext *s)
 {
-    int opc2 = (int)((insn >> 16) & 0xf), opc3 = (int)((insn >> 6) & 3);
-    int d = vreg(insn, 12, 22, dbl), m = vreg(insn, 0, 5, dbl);
-    if (!(opc3 & 1)) { /* VMOV immediate */
-        uint32_t imm8 = (insn >> 12 & 0xf0) | (insn & 0xf);
-        if (dbl) {
-            uint64_t v =
-                (uint64_t)(imm8 & 0x80) << 56 |
-                (imm8 & 0x40 ? UINT64_C(0x3fc0000000000000) : UINT64_C(0x4000000000000000)) |
-                (uint64_t)(imm8 & 0x3f) << 48;
-            st_d(tcg_constant_i64((int64_t)v), d);
-        } else {
-            uint32_t v = (imm8 & 0x80) << 24 | (imm8 & 0x40 ? 0x3e000000u : 0x40000000u) |
-                         (imm8 & 0x3f) << 19;
-            st_s(tcg_constant_i32((int32_t)v), d);
-        }
-        return true;
-    }
-    bool bit7 = insn & (1u << 7);
-    switch (opc2) {
-    case 0:
-    case 1: /* VMOV reg, VABS, VNEG, VSQRT */
-        if (opc2 == 1 && bit7) {
-            if (dbl) {
-                st_d(arith_d(ld_d(m), ld_d(m), VFP_SQRT), d);
-            } else {
-                st_s(arith_s(ld_s(m), ld_s(m), VFP_SQRT), d);
-            }
-            return true;
-        }
-        if (dbl) {
-            TCGv_i64 v = ld_d(m);
-            if (opc2 == 1) {
-                neg_d(v);
-            } else if (bit7) {
-                tcg_gen_andi_i64(v, v, INT64_MAX);
-            }
-            st_d(v, d);
-        } else {
-            TCGv_i32 v = ld_s(m);
-            if (opc2 == 1) {
-                neg_s(v);
-            } else if (bit7) {
-                tcg_gen_andi_i32(v, v, 0x7fffffff);
-            }
-            st_s(v, d);
-        }
-        return true;
-    case 2:
-    case 3: { /* VCVTB/VCVTT: half in the bottom or top of Sm/Sd */
-        if (dbl) {
-            return false;
-        }
-        int sd = vreg(insn, 12, 22, false), sm = vreg(insn, 0, 5, false);
-        unsigned pos = bit7 ? 16 : 0;
-        TCGv_i64 v = tcg_temp_new_i64(), r = tcg_temp_new_i64();
-        TCGv_i32 src = ld_s(sm);
-        if (opc2 == 2) {
-            tcg_gen_extract_i32(src, src, pos, 16);
-        }
-        tcg_gen_extu_i32_i64(v, src);
-        tcg_gen_calln((void *)helper_vfp_cvt, VFP_CALL, t64(r), 3, arm_env_arg(), t64(v),
-                      c32(opc2 == 2 ? CVT_H_TO_S : CVT_S_TO_H));
-        TCGv_i32 r32 = tcg_temp_new_i32();
-        tcg_gen_extrl_i64_i32(r32, r);
-        if (opc2 == 3) {
-            TCGv_i32 old = ld_s(sd);
-            tcg_gen_deposit_i32(r32, old, r32, pos, 16);
-        }
-        st_s(r32, sd);
-        return true;
-    }
-    case 4:
-    case 5: { /* VCMP, VCMPE; with zero when opc2 = 5 */
-        if (opc2 == 5 && (insn & 0x2f)) {
-            return false;
-        }
-        TCGTemp *e = c32(bit7);
-        if (dbl) {
-            TCGv_i64 b = opc2 == 5 ? tcg_constant_i64(0) : ld_d(m);
-            tcg_gen_calln((void *)helper_vfp_cmp_d, VFP_CALL, NULL, 4, arm_env_arg(), t64(ld_d(d)),
-                          t64(b), e);
-        } else {
-            TCGv_i32 b = opc2 == 5 ? tcg_constant_i32(0) : ld_s(m);
-            tcg_gen_calln((void *)helper_vfp_cmp_s, VFP_CALL, NULL, 4, arm_env_arg(), t32(ld_s(d)),
-                          t32(b), e);
-        }
-        return true;
-    }
-    case 7: /* VCVT between double and single */
-        if (!bit7 || opc3 != 3) {
-            return false;
-        }
-        if (dbl) {
-            gen_cvt(CVT_D_TO_S, true, vreg(insn, 0, 5, true), false, vreg(insn, 12, 22, false));
-        } else {
-            gen_cvt(CVT_S_TO_D, false, vreg(insn, 0, 5, false), true, vreg(insn, 12, 22, true));
-        }
-        return true;
-    case 8: { /* VCVT integer to float: Sm holds the integer */
-        uint32_t op = dbl ? (bit7 ? CVT_SI_TO_D : CVT_UI_TO_D) : (bit7 ? CVT_SI_TO_S : CVT_UI_TO_S);
-        gen_cvt(op, false, vreg(insn, 0, 5, false), dbl, d);
-        return true;
-    }
-    case 10:
-    case 11:
-    case 14:
-    case 15: { /* VCVT fixed point, in place in Vd */
-        bool to_fixed = opc2 & 4, uns = opc2 & 1, sx = bit7;
-        int size = sx ? 32 : 16;
-        int imm = (int)((insn & 0xf) << 1 | ((insn >> 5) & 1));
-        int frac = size - imm;
-        if (frac < 0) {
-            return false;
-        }
-        uint32_t op;
-        if (to_fixed) {
-            op = dbl ? (sx ? (uns ? CVT_D_TO_UI : CVT_D_TO_SI) : (uns ? CVT_D_TO_UH : CVT_D_TO_SH))
-                     : (sx ? (uns ? CVT_S_TO_UI : CVT_S_TO_SI) : (uns ? CVT_S_TO_UH : CVT_S_TO_SH));
-            op |= CVT_RZ;
-            gen_cvt(op | (uint32_t)frac << 8, dbl, d, false, vreg(insn, 12, 22, false));
-            if (dbl) { /* the fixed-point value fills the bottom of Dd, zero above */
-                TCGv_i64 v = tcg_temp_new_i64();
-                tcg_gen_ld32u_i64(v, tcg_env, sreg_off(vreg(insn, 12, 22, false)));
-                st_d(v, d);
-            }
-        } else {
-            op = dbl ? (sx ? (uns ? CVT_UI_TO_D : CVT_SI_TO_D) : (uns ? CVT_UH_TO_D : CVT_SH_TO_D))
-                     : (sx ? (uns ? CVT_UI_TO_S : CVT_SI_TO_S) : (uns ? CVT_UH_TO_S : CVT_SH_TO_S));
-            gen_cvt(op | (uint32_t)frac << 8, dbl, d, dbl, d);
-        }
-        return true;
-    }
-    case 12:
-    case 13: { /* VCVT float to integer: result in Sd */
-        bool sgn = opc2 & 1;
-        uint32_t op = dbl ? (sgn ? CVT_D_TO_SI : CVT_D_TO_UI) : (sgn ? CVT_S_TO_SI : CVT_S_TO_UI);
-        if (bit7) {
-            op |= CVT_RZ;
-        }
-        gen_cvt(op, dbl, m, false, vreg(insn, 12, 22, false));
-        return true;
-    }
-    default: return false;
-    }
+    return s->vfp_enabled && !s->vec_len && !s->vec_stride;
 }
 
-static bool gen_dp(DisasContext *s, uint32_t insn)
+static bool do_dp3(DisasContext *s, arg_vrrr *a, int opc, int op, bool dbl)
 {
-    if (s->vec_len || s->vec_stride) {
-        return false; /* short vectors are not supported: UNDEF */
-    }
-    bool dbl = insn & (1u << 8);
-    int opc = (int)(((insn >> 21) & 4) | ((insn >> 20) & 3));
-    if (opc == 7) {
-        return gen_dp_other(insn, dbl);
-    }
-    if ((opc == 5 || opc == 6) && !arm_vfp_has_fused(s)) {
+    if (!dp_ok(s) || ((opc == 5 || opc == 6) && !arm_vfp_has_fused(s))) {
         return false; /* VFPv3 (Cortex-A9): no fused multiply-add */
     }
-    return gen_dp3(opc, (int)((insn >> 6) & 1), dbl, vreg(insn, 12, 22, dbl),
-                   vreg(insn, 16, 7, dbl), vreg(insn, 0, 5, dbl));
+    return gen_dp3(opc, op, dbl, a->vd, a->vn, a->vm);
+}
+
+/* opc: bits 23, 21, 20 of the encoding; op: bit 6 */
+#define DP3(name, opc, op)                                     \
+    static bool trans_##name##_s(DisasContext *s, arg_vrrr *a) \
+    {                                                          \
+        return do_dp3(s, a, opc, op, false);                   \
+    }                                                          \
+    static bool trans_##name##_d(DisasContext *s, arg_vrrr *a) \
+    {                                                          \
+        return do_dp3(s, a, opc, op, true);                    \
+    }
+DP3(VMLA, 0, 0)
+DP3(VMLS, 0, 1)
+DP3(VNMLS, 1, 0)
+DP3(VNMLA, 1, 1)
+DP3(VMUL, 2, 0)
+DP3(VNMUL, 2, 1)
+DP3(VADD, 3, 0)
+DP3(VSUB, 3, 1)
+DP3(VDIV, 4, 0)
+DP3(VFNMS, 5, 0)
+DP3(VFNMA, 5, 1)
+DP3(VFMA, 6, 0)
+DP3(VFMS, 6, 1)
+
+/* VFPExpandImm */
+static bool trans_VMOV_imm_s(DisasContext *s, arg_vri *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    uint32_t imm8 = (uint32_t)a->imm;
+    uint32_t v =
+        (imm8 & 0x80) << 24 | (imm8 & 0x40 ? 0x3e000000u : 0x40000000u) | (imm8 & 0x3f) << 19;
+    st_s(tcg_constant_i32((int32_t)v), a->vd);
+    return true;
+}
+
+static bool trans_VMOV_imm_d(DisasContext *s, arg_vri *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    uint32_t imm8 = (uint32_t)a->imm;
+    uint64_t v = (uint64_t)(imm8 & 0x80) << 56 |
+                 (imm8 & 0x40 ? UINT64_C(0x3fc0000000000000) : UINT64_C(0x4000000000000000)) |
+                 (uint64_t)(imm8 & 0x3f) << 48;
+    st_d(tcg_constant_i64((int64_t)v), a->vd);
+    return true;
+}
+
+/* VMOV, VABS, VNEG: the sign bit only (no flushing, NaNs pass unchanged). */
+static bool do_sign_s(DisasContext *s, arg_vrr *a, int32_t and_mask, int32_t xor_mask)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    TCGv_i32 v = ld_s(a->vm);
+    tcg_gen_andi_i32(v, v, and_mask);
+    tcg_gen_xori_i32(v, v, xor_mask);
+    st_s(v, a->vd);
+    return true;
+}
+
+static bool do_sign_d(DisasContext *s, arg_vrr *a, int64_t and_mask, int64_t xor_mask)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    TCGv_i64 v = ld_d(a->vm);
+    tcg_gen_andi_i64(v, v, and_mask);
+    tcg_gen_xori_i64(v, v, xor_mask);
+    st_d(v, a->vd);
+    return true;
+}
+
+static bool trans_VMOV_s(DisasContext *s, arg_vrr *a)
+{
+    return do_sign_s(s, a, -1, 0);
+}
+
+static bool trans_VABS_s(DisasContext *s, arg_vrr *a)
+{
+    return do_sign_s(s, a, INT32_MAX, 0);
+}
+
+static bool trans_VNEG_s(DisasContext *s, arg_vrr *a)
+{
+    return do_sign_s(s, a, -1, INT32_MIN);
+}
+
+static bool trans_VMOV_d(DisasContext *s, arg_vrr *a)
+{
+    return do_sign_d(s, a, -1, 0);
+}
+
+static bool trans_VABS_d(DisasContext *s, arg_vrr *a)
+{
+    return do_sign_d(s, a, INT64_MAX, 0);
+}
+
+static bool trans_VNEG_d(DisasContext *s, arg_vrr *a)
+{
+    return do_sign_d(s, a, -1, INT64_MIN);
+}
+
+static bool trans_VSQRT_s(DisasContext *s, arg_vrr *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    TCGv_i32 v = ld_s(a->vm);
+    st_s(arith_s(v, v, VFP_SQRT), a->vd);
+    return true;
+}
+
+static bool trans_VSQRT_d(DisasContext *s, arg_vrr *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    TCGv_i64 v = ld_d(a->vm);
+    st_d(arith_d(v, v, VFP_SQRT), a->vd);
+    return true;
+}
+
+/* VCVTB/VCVTT: the half in the bottom or top of Sm (to single) or of Sd (from single). */
+static bool do_cvt_half(DisasContext *s, int sd, int sm, bool top, bool to_half)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    unsigned pos = top ? 16 : 0;
+    TCGv_i64 v = tcg_temp_new_i64(), r = tcg_temp_new_i64();
+    TCGv_i32 src = ld_s(sm);
+    if (!to_half) {
+        tcg_gen_extract_i32(src, src, pos, 16);
+    }
+    tcg_gen_extu_i32_i64(v, src);
+    tcg_gen_calln((void *)helper_vfp_cvt, VFP_CALL, t64(r), 3, arm_env_arg(), t64(v),
+                  c32(to_half ? CVT_S_TO_H : CVT_H_TO_S));
+    TCGv_i32 r32 = tcg_temp_new_i32();
+    tcg_gen_extrl_i64_i32(r32, r);
+    if (to_half) {
+        TCGv_i32 old = ld_s(sd);
+        tcg_gen_deposit_i32(r32, old, r32, pos, 16);
+    }
+    st_s(r32, sd);
+    return true;
+}
+
+static bool trans_VCVT_f32_f16(DisasContext *s, arg_VCVT_f32_f16 *a)
+{
+    return do_cvt_half(s, a->vd, a->vm, a->t, false);
+}
+
+static bool trans_VCVT_f16_f32(DisasContext *s, arg_VCVT_f16_f32 *a)
+{
+    return do_cvt_half(s, a->vd, a->vm, a->t, true);
+}
+
+/* VCMP, VCMPE (e: Invalid for quiet NaNs too); z: with +0.0 */
+static bool trans_VCMP_s(DisasContext *s, arg_cmp *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    TCGv_i32 b = a->z ? tcg_constant_i32(0) : ld_s(a->vm);
+    tcg_gen_calln((void *)helper_vfp_cmp_s, VFP_CALL, NULL, 4, arm_env_arg(), t32(ld_s(a->vd)),
+                  t32(b), c32((uint32_t)a->e));
+    return true;
+}
+
+static bool trans_VCMP_d(DisasContext *s, arg_cmp *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    TCGv_i64 b = a->z ? tcg_constant_i64(0) : ld_d(a->vm);
+    tcg_gen_calln((void *)helper_vfp_cmp_d, VFP_CALL, NULL, 4, arm_env_arg(), t64(ld_d(a->vd)),
+                  t64(b), c32((uint32_t)a->e));
+    return true;
+}
+
+static bool trans_VCMP_z_s(DisasContext *s, arg_cmp *a)
+{
+    return trans_VCMP_s(s, a);
+}
+
+static bool trans_VCMP_z_d(DisasContext *s, arg_cmp *a)
+{
+    return trans_VCMP_d(s, a);
+}
+
+static bool trans_VCVT_f64_f32(DisasContext *s, arg_vrr *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    gen_cvt(CVT_S_TO_D, false, a->vm, true, a->vd);
+    return true;
+}
+
+static bool trans_VCVT_f32_f64(DisasContext *s, arg_vrr *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    gen_cvt(CVT_D_TO_S, true, a->vm, false, a->vd);
+    return true;
+}
+
+/* Integer in Sm to float; op: signed. */
+static bool trans_VCVT_int_s(DisasContext *s, arg_cvt *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    gen_cvt(a->op ? CVT_SI_TO_S : CVT_UI_TO_S, false, a->vm, false, a->vd);
+    return true;
+}
+
+static bool trans_VCVT_int_d(DisasContext *s, arg_cvt *a)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    gen_cvt(a->op ? CVT_SI_TO_D : CVT_UI_TO_D, false, a->vm, true, a->vd);
+    return true;
+}
+
+/* Float to an integer in Sd; op: round toward zero, else FPSCR's rounding. */
+static bool do_cvt_to_int(DisasContext *s, arg_cvt *a, uint32_t op, bool dbl)
+{
+    if (!dp_ok(s)) {
+        return false;
+    }
+    gen_cvt(op | (a->op ? CVT_RZ : 0), dbl, a->vm, false, a->vd);
+    return true;
+}
+
+static bool trans_VCVT_toui_s(DisasContext *s, arg_cvt *a)
+{
+    return do_cvt_to_int(s, a, CVT_S_TO_UI, false);
+}
+
+static bool trans_VCVT_tosi_s(DisasContext *s, arg_cvt *a)
+{
+    return do_cvt_to_int(s, a, CVT_S_TO_SI, false);
+}
+
+static bool trans_VCVT_toui_d(DisasContext *s, arg_cvt *a)
+{
+    return do_cvt_to_int(s, a, CVT_D_TO_UI, true);
+}
+
+static bool trans_VCVT_tosi_d(DisasContext *s, arg_cvt *a)
+{
+    return do_cvt_to_int(s, a, CVT_D_TO_SI, true);
+}
+
+/* Fixed point in place in Vd: sx = 32-bit (else 16-bit) values with size - fbits
+ * fraction bits. */
+static bool do_cvt_fix(DisasContext *s, int d, bool dbl, bool to_fixed, bool uns, bool sx,
+                       int fbits)
+{
+    int frac = (sx ? 32 : 16) - fbits;
+    if (!dp_ok(s) || frac < 0) {
+        return false;
+    }
+    uint32_t op;
+    if (to_fixed) {
+        op = dbl ? (sx ? (uns ? CVT_D_TO_UI : CVT_D_TO_SI) : (uns ? CVT_D_TO_UH : CVT_D_TO_SH))
+                 : (sx ? (uns ? CVT_S_TO_UI : CVT_S_TO_SI) : (uns ? CVT_S_TO_UH : CVT_S_TO_SH));
+        if (!dbl) {
+            gen_cvt(op | CVT_RZ | (uint32_t)frac << 8, false, d, false, d);
+            return true;
+        }
+        /* Dd gets the value sign- or zero-extended to 64 bits */
+        TCGv_i64 v = tcg_temp_new_i64(), r = tcg_temp_new_i64();
+        tcg_gen_ld_i64(v, tcg_env, dreg_off(d));
+        tcg_gen_calln((void *)helper_vfp_cvt, VFP_CALL, t64(r), 3, arm_env_arg(), t64(v),
+                      c32(op | CVT_RZ | (uint32_t)frac << 8));
+        if (uns) {
+            tcg_gen_ext32u_i64(r, r);
+        } else {
+            tcg_gen_ext32s_i64(r, r);
+        }
+        st_d(r, d);
+    } else {
+        op = dbl ? (sx ? (uns ? CVT_UI_TO_D : CVT_SI_TO_D) : (uns ? CVT_UH_TO_D : CVT_SH_TO_D))
+                 : (sx ? (uns ? CVT_UI_TO_S : CVT_SI_TO_S) : (uns ? CVT_UH_TO_S : CVT_SH_TO_S));
+        gen_cvt(op | (uint32_t)frac << 8, dbl, d, dbl, d);
+    }
+    return true;
+}
+
+static bool trans_VCVT_fix_s(DisasContext *s, arg_VCVT_fix_s *a)
+{
+    return do_cvt_fix(s, a->vd, false, a->tofix, a->uns, a->sx, a->fbits);
+}
+
+static bool trans_VCVT_fix_d(DisasContext *s, arg_VCVT_fix_d *a)
+{
+    return do_cvt_fix(s, a->vd, true, a->tofix, a->uns, a->sx, a->fbits);
 }
 
 /* ---- Transfers between core and extension registers -------------------------------- */
 
-static bool gen_vmrs_vmsr(DisasContext *s, uint32_t insn)
+static bool trans_VMSR_VMRS(DisasContext *s, arg_VMSR_VMRS *a)
 {
-    int reg = (int)((insn >> 16) & 0xf), rt = (int)((insn >> 12) & 0xf);
-    bool to_arm = insn & (1u << 20);
+    int reg = a->reg, rt = a->rt;
+    bool to_arm = a->l;
     bool priv_ok = !s->user && (s->base.tb->flags & ARM_TBFLAG_CPACR_FULL);
     /* The ID registers and FPEXC stay reachable at PL1 while the unit is off (Linux reads
      * FPSID and MVFR0 before it sets FPEXC.EN). */
@@ -448,32 +601,49 @@ static bool gen_vmrs_vmsr(DisasContext *s, uint32_t insn)
     }
 }
 
-/* MCR/MRC forms (bit 4 set, coprocessor 10 or 11). */
-static bool gen_xfer(DisasContext *s, uint32_t insn)
+/* VMOV between a core register and a single */
+static bool trans_VMOV_single(DisasContext *s, arg_vxfer *a)
 {
-    bool cp11 = insn & (1u << 8), to_arm = insn & (1u << 20);
-    int rt = (int)((insn >> 12) & 0xf);
-    int opc1 = (int)((insn >> 21) & 7);
-    if (!cp11) {
-        if (opc1 == 7) {
-            return (insn & 0xff) == 0x10 && gen_vmrs_vmsr(s, insn);
-        }
-        if (opc1 != 0 || (insn & 0x7f) != 0x10 || !s->vfp_enabled || rt == 15) {
-            return false;
-        }
-        int sn = vreg(insn, 16, 7, false);
-        if (to_arm) {
-            arm_store_reg(s, rt, ld_s(sn));
-        } else {
-            st_s(arm_load_reg(s, rt), sn);
-        }
-        return true;
-    }
-    if (!s->vfp_enabled || rt == 15 || (insn & 0x1f) != 0x10) {
+    if (!s->vfp_enabled || a->rt == 15) {
         return false;
     }
-    int dn = vreg(insn, 16, 7, true);
-    int sel = (int)((insn >> 19 & 0xc) | ((insn >> 5) & 3)); /* opc1[1:0]:opc2 */
+    if (a->l) {
+        arm_store_reg(s, a->rt, ld_s(a->vn));
+    } else {
+        st_s(arm_load_reg(s, a->rt), a->vn);
+    }
+    return true;
+}
+
+/* VDUP from a core register: b/e select 8/16-bit elements, q a Q register. */
+static bool trans_VDUP(DisasContext *s, arg_VDUP *a)
+{
+    if (!s->vfp_enabled || a->rt == 15 || (a->b && a->e) || (a->q && (a->vn & 1))) {
+        return false;
+    }
+    int w = a->b ? 8 : a->e ? 16 : 32;
+    TCGv_i32 x = arm_load_reg(s, a->rt);
+    if (w < 32) {
+        tcg_gen_extract_i32(x, x, 0, (unsigned)w);
+    }
+    TCGv_i64 v = tcg_temp_new_i64();
+    tcg_gen_extu_i32_i64(v, x);
+    neon_gen_dup_i64(v, w);
+    st_d(v, a->vn);
+    if (a->q) {
+        st_d(v, a->vn + 1);
+    }
+    return true;
+}
+
+/* VMOV between a core register and a scalar (an element of Dn); opc1[1:0]:opc2 give the
+ * element size and index. */
+static bool do_scalar(DisasContext *s, arg_scalar *a)
+{
+    if (!s->vfp_enabled || a->rt == 15) {
+        return false;
+    }
+    int sel = (a->opc1 & 3) << 2 | a->opc2;
     int size, index;
     if (sel & 8) {
         size = 0, index = sel & 7;
@@ -485,75 +655,61 @@ static bool gen_xfer(DisasContext *s, uint32_t insn)
         return false;
     }
     unsigned bits = 8u << size, pos = (unsigned)index * bits;
-    if (!to_arm && (insn & (1u << 23))) { /* VDUP from a core register */
-        int b = (int)((insn >> 22) & 1), e = (int)((insn >> 5) & 1), q = (int)((insn >> 21) & 1);
-        if ((b && e) || (q && (dn & 1)) || (insn & 0x40)) {
+    int sreg = a->vn * 2 + (int)(pos >> 5);
+    if (a->l) {
+        if (size == 2 && a->u) {
             return false;
         }
-        int w = b ? 8 : e ? 16 : 32;
-        TCGv_i32 x = arm_load_reg(s, rt);
-        if (w < 32) {
-            tcg_gen_extract_i32(x, x, 0, (unsigned)w);
-        }
-        TCGv_i64 v = tcg_temp_new_i64();
-        tcg_gen_extu_i32_i64(v, x);
-        neon_gen_dup_i64(v, w);
-        st_d(v, dn);
-        if (q) {
-            st_d(v, dn + 1);
-        }
-        return true;
-    }
-    if (to_arm) {
-        bool uns = insn & (1u << 23);
-        if (size == 2 && uns) {
-            return false;
-        }
-        TCGv_i64 d = ld_d(dn);
-        TCGv_i32 lo = tcg_temp_new_i32(), hi = tcg_temp_new_i32(), r = tcg_temp_new_i32();
-        tcg_gen_extr_i64_i32(lo, hi, d);
-        TCGv_i32 src = pos >= 32 ? hi : lo;
-        if (uns || size == 2) {
+        TCGv_i32 src = ld_s(sreg), r = tcg_temp_new_i32();
+        if (a->u || size == 2) {
             tcg_gen_extract_i32(r, src, pos & 31, bits);
         } else {
             tcg_gen_sextract_i32(r, src, pos & 31, bits);
         }
-        arm_store_reg(s, rt, r);
+        arm_store_reg(s, a->rt, r);
     } else {
-        if (insn & (1u << 23)) {
-            return false;
-        }
-        TCGv_i32 v = arm_load_reg(s, rt);
-        TCGv_i32 old = ld_s(dn * 2 + (int)(pos >> 5));
-        tcg_gen_deposit_i32(old, old, v, pos & 31, bits);
-        st_s(old, dn * 2 + (int)(pos >> 5));
+        TCGv_i32 old = ld_s(sreg);
+        tcg_gen_deposit_i32(old, old, arm_load_reg(s, a->rt), pos & 31, bits);
+        st_s(old, sreg);
     }
     return true;
 }
 
-/* MCRR/MRRC forms: two core registers with two singles or one double. */
-static bool gen_xfer64(DisasContext *s, uint32_t insn)
+static bool trans_VMOV_to_scalar(DisasContext *s, arg_scalar *a)
 {
-    int rt = (int)((insn >> 12) & 0xf), rt2 = (int)((insn >> 16) & 0xf);
-    bool to_arm = insn & (1u << 20), dbl = insn & (1u << 8);
-    if (!s->vfp_enabled || (insn & 0xd0) != 0x10 || rt == 15 || rt2 == 15 ||
-        (to_arm && rt == rt2)) {
+    return do_scalar(s, a);
+}
+
+static bool trans_VMOV_from_scalar(DisasContext *s, arg_scalar *a)
+{
+    return do_scalar(s, a);
+}
+
+/* Two core registers with two consecutive singles (from Sm) or one double. */
+static bool do_xfer64(DisasContext *s, arg_vxfer64 *a, int s0, bool ok)
+{
+    if (!s->vfp_enabled || !ok || a->rt == 15 || a->rt2 == 15 || (a->l && a->rt == a->rt2)) {
         return false;
     }
-    int m = vreg(insn, 0, 5, dbl);
-    if (!dbl && m == 31) {
-        return false;
-    }
-    int s0 = dbl ? 2 * m : m;
-    if (to_arm) {
-        TCGv_i32 a = ld_s(s0), b = ld_s(s0 + 1);
-        arm_store_reg(s, rt, a);
-        arm_store_reg(s, rt2, b);
+    if (a->l) {
+        TCGv_i32 lo = ld_s(s0), hi = ld_s(s0 + 1);
+        arm_store_reg(s, a->rt, lo);
+        arm_store_reg(s, a->rt2, hi);
     } else {
-        st_s(arm_load_reg(s, rt), s0);
-        st_s(arm_load_reg(s, rt2), s0 + 1);
+        st_s(arm_load_reg(s, a->rt), s0);
+        st_s(arm_load_reg(s, a->rt2), s0 + 1);
     }
     return true;
+}
+
+static bool trans_VMOV_64_s(DisasContext *s, arg_vxfer64 *a)
+{
+    return do_xfer64(s, a, a->vm, a->vm != 31);
+}
+
+static bool trans_VMOV_64_d(DisasContext *s, arg_vxfer64 *a)
+{
+    return do_xfer64(s, a, 2 * a->vm, true);
 }
 
 /* ---- Loads and stores ---------------------------------------------------------------- */
@@ -586,72 +742,74 @@ static void gen_ldst_one(DisasContext *s, bool load, bool dbl, int r, TCGv_i32 a
     }
 }
 
-static bool gen_ldst(DisasContext *s, uint32_t insn)
+static bool do_vldr(DisasContext *s, arg_vldr *a, bool dbl)
 {
-    int p = (int)((insn >> 24) & 1), u = (int)((insn >> 23) & 1), w = (int)((insn >> 21) & 1);
-    bool load = insn & (1u << 20), dbl = insn & (1u << 8);
-    int rn = (int)((insn >> 16) & 0xf);
-    uint32_t imm8 = insn & 0xff;
-    int d = vreg(insn, 12, 22, dbl);
-    if (!p && !u && !w) {
-        return gen_xfer64(s, insn);
-    }
     if (!s->vfp_enabled) {
         return false;
     }
-    if (p && !w) { /* VLDR/VSTR */
-        TCGv_i32 addr = tcg_temp_new_i32();
-        if (rn == 15) {
-            tcg_gen_movi_i32(addr, (int32_t)(((s->pc_curr + (s->thumb ? 4u : 8u)) & ~3u) +
-                                             (u ? imm8 * 4 : -imm8 * 4)));
-        } else {
-            tcg_gen_addi_i32(addr, arm_load_reg(s, rn), u ? (int32_t)imm8 * 4 : -(int32_t)imm8 * 4);
-        }
-        gen_ldst_one(s, load, dbl, d, addr);
-        return true;
-    }
-    if (p == u || (p && !w)) {
-        return false;
-    }
-    /* VLDM/VSTM: IA (optionally with writeback) or DB with writeback. */
-    int n = dbl ? (int)(imm8 >> 1) : (int)imm8;
-    if (n == 0 || (dbl && (n > 16 || d + n > 32)) || (!dbl && d + n > 32) || (w && rn == 15)) {
-        return false;
-    }
-    TCGv_i32 base = arm_load_reg(s, rn);
+    int32_t off = a->u ? a->imm * 4 : -a->imm * 4;
     TCGv_i32 addr = tcg_temp_new_i32();
-    uint32_t bytes = imm8 * 4;
-    tcg_gen_addi_i32(addr, base, p ? -(int32_t)bytes : 0);
-    TCGv_i32 start = tcg_temp_new_i32();
-    tcg_gen_mov_i32(start, addr);
-    for (int i = 0; i < n; i++) {
-        TCGv_i32 a = tcg_temp_new_i32();
-        tcg_gen_addi_i32(a, start, i * (dbl ? 8 : 4));
-        gen_ldst_one(s, load, dbl, d + i, a);
+    if (a->rn == 15) { /* the word-aligned pc */
+        tcg_gen_movi_i32(addr,
+                         (int32_t)(((s->pc_curr + (s->thumb ? 4u : 8u)) & ~3u) + (uint32_t)off));
+    } else {
+        tcg_gen_addi_i32(addr, arm_load_reg(s, a->rn), off);
     }
-    if (w) {
+    gen_ldst_one(s, a->l, dbl, a->vd, addr);
+    return true;
+}
+
+static bool trans_VLDR_s(DisasContext *s, arg_vldr *a)
+{
+    return do_vldr(s, a, false);
+}
+
+static bool trans_VLDR_d(DisasContext *s, arg_vldr *a)
+{
+    return do_vldr(s, a, true);
+}
+
+/* VLDM/VSTM/VPUSH/VPOP: increment after (writeback optional) or decrement before (with
+ * writeback). With doubles an odd imm8 is FLDMX/FSTMX: one word more of address range. */
+static bool do_vldm(DisasContext *s, arg_vldm *a, bool dbl)
+{
+    if (!s->vfp_enabled || a->p == a->u || (a->p && !a->w)) {
+        return false;
+    }
+    int n = dbl ? a->imm >> 1 : a->imm;
+    if (n == 0 || (dbl && n > 16) || a->vd + n > 32 || (a->w && a->rn == 15)) {
+        return false;
+    }
+    TCGv_i32 base = arm_load_reg(s, a->rn);
+    int32_t bytes = a->imm * 4;
+    TCGv_i32 start = tcg_temp_new_i32();
+    tcg_gen_addi_i32(start, base, a->p ? -bytes : 0);
+    for (int i = 0; i < n; i++) {
+        TCGv_i32 addr = tcg_temp_new_i32();
+        tcg_gen_addi_i32(addr, start, i * (dbl ? 8 : 4));
+        gen_ldst_one(s, a->l, dbl, a->vd + i, addr);
+    }
+    if (a->w) {
         TCGv_i32 nb = tcg_temp_new_i32();
-        tcg_gen_addi_i32(nb, base, u ? (int32_t)bytes : -(int32_t)bytes);
-        arm_store_reg(s, rn, nb);
+        tcg_gen_addi_i32(nb, base, a->u ? bytes : -bytes);
+        arm_store_reg(s, a->rn, nb);
     }
     return true;
 }
 
+static bool trans_VLDM_s(DisasContext *s, arg_vldm *a)
+{
+    return do_vldm(s, a, false);
+}
+
+static bool trans_VLDM_d(DisasContext *s, arg_vldm *a)
+{
+    return do_vldm(s, a, true);
+}
+
 bool arm_translate_vfp(DisasContext *s, uint32_t insn)
 {
-    if ((insn & 0x0e00u) != 0x0a00u) {
-        return false;
-    }
-    switch ((insn >> 24) & 0xf) {
-    case 0xc:
-    case 0xd: return gen_ldst(s, insn);
-    case 0xe:
-        if (insn & 0x10) {
-            return gen_xfer(s, insn);
-        }
-        return s->vfp_enabled && gen_dp(s, insn);
-    default: return false;
-    }
+    return decode_vfp(s, insn);
 }
 
 /* Called by cpu.c at CPU creation: the VFP identification registers of each model. */

@@ -296,6 +296,33 @@ static void check_ixc_already_set(void)
     CHECK(0x195, flags(), 0);
 }
 
+/* VCVT between double and fixed point, in place: the integer result fills all of Dd,
+ * sign- or zero-extended, and no other register changes. */
+static void check_cvt_fixed_double(void)
+{
+    uint32_t lo, hi, other;
+    __asm__ volatile("vmov d0, %3, %3\n\tvmov d16, %Q4, %R4\n\t"
+                     "vcvt.s32.f64 d16, d16, #6\n\tvmov %0, %1, d16\n\tvmov %2, s1"
+                     : "=&r"(lo), "=&r"(hi), "=&r"(other)
+                     : "r"(0x12345678), "r"(0xc004000000000000ull) /* -2.5 */
+                     : "d0", "d16", "memory");
+    CHECK(0x1b0, lo, (uint32_t)-160); /* -2.5 * 2^6 */
+    CHECK(0x1b1, hi, 0xffffffff);
+    CHECK(0x1b2, other, 0x12345678);
+    __asm__ volatile("vmov d16, %Q2, %R2\n\tvcvt.u16.f64 d16, d16, #8\n\tvmov %0, %1, d16"
+                     : "=&r"(lo), "=&r"(hi)
+                     : "r"(0x4004000000000000ull) /* 2.5 */
+                     : "d16", "memory");
+    CHECK(0x1b3, lo, 0x280);
+    CHECK(0x1b4, hi, 0);
+    __asm__ volatile("vmov d16, %Q2, %R2\n\tvcvt.f64.s32 d16, d16, #6\n\tvmov %0, %1, d16"
+                     : "=&r"(lo), "=&r"(hi)
+                     : "r"(0xffffffffffffff60ull)
+                     : "d16", "memory");
+    CHECK(0x1b5, hi, 0xc0040000);
+    CHECK(0x1b6, lo, 0);
+}
+
 static void check_nan_denormal(void)
 {
     set_fpscr(RN);
@@ -639,6 +666,7 @@ static int __attribute__((noinline)) run(void)
 {
     check_arith();
     check_ixc_already_set();
+    check_cvt_fixed_double();
     check_nan_denormal();
     check_mac();
     check_cmp();
