@@ -33,7 +33,7 @@ def dirty_ranges(img, name, sock):
     nbd = subprocess.Popen([QEMU_NBD, "-r", "-B", name, "-k", sock, "-f", "qcow2", img],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        for _ in range(100):
+        for _ in range(400):
             if os.path.exists(sock) or nbd.poll() is not None:
                 break
             time.sleep(0.05)
@@ -264,7 +264,13 @@ def test_in_use_and_refusals(t):
     qimg("bitmap", "--add", iu, "b0")
     w = subprocess.Popen([QEMU_IO, "-f", "qcow2", "-c", "write 0 64k", "-c", "sleep 20000", iu],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
+    # The bitmap is marked in use once qemu-io has opened the image; wait
+    # for that (under load it can take a while), then kill it.
+    for _ in range(200):
+        p = run([QEMU_IMG, "info", "-U", "--output=json", iu], expect=None)
+        if p.returncode == 0 and "in-use" in p.stdout:
+            break
+        time.sleep(0.05)
     w.kill()
     w.wait()
     check(bitmaps_of(MIMIC, iu) == bitmaps_of(QEMU_IMG, iu) and
