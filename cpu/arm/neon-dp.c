@@ -1,7 +1,7 @@
 /*
  * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
- * lists (logic, integer add/subtract/compare-equal, shifts by immediate, modified
- * immediates, VEXT, VDUP, VMVN/VSWP, float VABS/VNEG). neon.c calls it first and gives
+ * lists (logic, integer add/subtract/compares/max/min, shifts by immediate, modified
+ * immediates, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG). neon.c calls it first and gives
  * whatever it declines to the generic helper.
  *
  * Each D register is one i64; per-element arithmetic works on the whole word with masks
@@ -85,6 +85,46 @@ static void gen_add_elems(TCGv_i64 r, TCGv_i64 x, TCGv_i64 y, int size, bool sub
     tcg_gen_xor_i64(r, r, t);
 }
 
+/* r = all ones in each element whose top bit is set in t (t: top bits only), else 0. */
+static void gen_spread_top(TCGv_i64 r, TCGv_i64 t, int bits)
+{
+    /* one in the element's bit 0, times all-ones: no product leaves its element */
+    tcg_gen_shri_i64(r, t, (unsigned)(bits - 1));
+    if (bits == 64) {
+        tcg_gen_neg_i64(r, r);
+    } else {
+        tcg_gen_muli_i64(r, r, (int64_t)((UINT64_C(1) << bits) - 1));
+    }
+}
+
+/* r = the top bit of each element where x > y (unsigned), nothing else. */
+static void gen_gtu_top(TCGv_i64 r, TCGv_i64 x, TCGv_i64 y, int size)
+{
+    /* x > y exactly when y - x borrows out of the element: the borrow out of the top bit is
+     * (~y & x) | (~(y ^ x) & top bit of the difference) */
+    TCGv_i64 d = tcg_temp_new_i64(), t = tcg_temp_new_i64();
+    gen_add_elems(d, y, x, size, true);
+    tcg_gen_eqv_i64(t, y, x);
+    tcg_gen_and_i64(t, t, d);
+    tcg_gen_andc_i64(d, x, y);
+    tcg_gen_or_i64(r, t, d);
+    tcg_gen_andi_i64(r, r, (int64_t)top_bits(8 << size));
+}
+
+/* r = all ones in each element where x > y (signed unless `uns`), else 0. */
+static void gen_gt_mask(TCGv_i64 r, TCGv_i64 x, TCGv_i64 y, int size, bool uns)
+{
+    if (!uns) { /* flipping the sign bits maps signed order onto unsigned order */
+        int64_t h = (int64_t)top_bits(8 << size);
+        TCGv_i64 sx = tcg_temp_new_i64(), sy = tcg_temp_new_i64();
+        tcg_gen_xori_i64(sx, x, h);
+        tcg_gen_xori_i64(sy, y, h);
+        x = sx, y = sy;
+    }
+    gen_gtu_top(r, x, y, size);
+    gen_spread_top(r, r, 8 << size);
+}
+
 /* r = all ones in every element of v that is non-zero (or zero, with `zero`), else 0. */
 static void gen_test_elems(TCGv_i64 r, TCGv_i64 v, int bits, bool zero)
 {
@@ -99,9 +139,7 @@ static void gen_test_elems(TCGv_i64 r, TCGv_i64 v, int bits, bool zero)
     if (zero) {
         tcg_gen_xori_i64(t, t, h);
     }
-    /* spread each top bit over its element: one in the element's bit 0, times all-ones */
-    tcg_gen_shri_i64(t, t, (unsigned)(bits - 1));
-    tcg_gen_muli_i64(r, t, (int64_t)((UINT64_C(1) << bits) - 1));
+    gen_spread_top(r, t, bits);
 }
 
 /* ---- three registers of the same length --------------------------------------------- */
@@ -262,6 +300,73 @@ static bool trans_VTST(DisasContext *s, arg_VTST *a)
 static bool trans_VCEQ(DisasContext *s, arg_VCEQ *a)
 {
     return a->size != 3 && do_3same(a, gen_vceq, false);
+}
+
+/* Compares and VMAX/VMIN: `u` selects unsigned elements; 64-bit elements are reserved. */
+typedef void GenCmp(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, int size, bool uns);
+
+static bool do_3same_u(arg_same3u *a, GenCmp *fn)
+{
+    if (a->size == 3 || !regs_ok(a->q, a->vd, a->vn, a->vm)) {
+        return false;
+    }
+    int regs = a->q ? 2 : 1;
+    TCGv_i64 n[2], m[2];
+    for (int i = 0; i < regs; i++) {
+        n[i] = ld_d(a->vn + i);
+        m[i] = ld_d(a->vm + i);
+    }
+    for (int i = 0; i < regs; i++) {
+        TCGv_i64 r = tcg_temp_new_i64();
+        fn(r, n[i], m[i], a->size, a->u);
+        st_d(r, a->vd + i);
+    }
+    return true;
+}
+
+static void gen_vcgt(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, int size, bool uns)
+{
+    gen_gt_mask(r, n, m, size, uns);
+}
+
+static void gen_vcge(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, int size, bool uns)
+{
+    gen_gt_mask(r, m, n, size, uns);
+    tcg_gen_not_i64(r, r);
+}
+
+static void gen_vmax(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, int size, bool uns)
+{
+    TCGv_i64 sel = tcg_temp_new_i64();
+    gen_gt_mask(sel, n, m, size, uns);
+    gen_select(r, sel, n, m);
+}
+
+static void gen_vmin(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, int size, bool uns)
+{
+    TCGv_i64 sel = tcg_temp_new_i64();
+    gen_gt_mask(sel, n, m, size, uns);
+    gen_select(r, sel, m, n);
+}
+
+static bool trans_VCGT(DisasContext *s, arg_VCGT *a)
+{
+    return do_3same_u(a, gen_vcgt);
+}
+
+static bool trans_VCGE(DisasContext *s, arg_VCGE *a)
+{
+    return do_3same_u(a, gen_vcge);
+}
+
+static bool trans_VMAX(DisasContext *s, arg_VMAX *a)
+{
+    return do_3same_u(a, gen_vmax);
+}
+
+static bool trans_VMIN(DisasContext *s, arg_VMIN *a)
+{
+    return do_3same_u(a, gen_vmin);
 }
 
 /* ---- modified immediate ----------------------------------------------------------------- */
@@ -532,6 +637,53 @@ static bool do_2bits(arg_reg2 *a, int size, uint64_t and_mask, uint64_t xor_mask
         st_d(m[i], a->vd + i);
     }
     return true;
+}
+
+/* VREV16/32/64: reverse the elements inside each group of `group` bits, by swapping
+ * neighbours of every width from the element size up to half the group. */
+static bool do_vrev(arg_reg2 *a, int group)
+{
+    int ebits = 8 << a->size;
+    if (ebits >= group || !regs_ok(a->q, a->vd, a->vm, 0)) {
+        return false;
+    }
+    int regs = a->q ? 2 : 1;
+    TCGv_i64 m[2];
+    for (int i = 0; i < regs; i++) {
+        m[i] = ld_d(a->vm + i);
+    }
+    for (int i = 0; i < regs; i++) {
+        for (int w = ebits; w < group; w *= 2) {
+            if (w == 32) {
+                tcg_gen_rotli_i64(m[i], m[i], 32);
+                continue;
+            }
+            int64_t lo = (int64_t)rep((UINT64_C(1) << w) - 1, 2 * w);
+            TCGv_i64 t = tcg_temp_new_i64();
+            tcg_gen_shri_i64(t, m[i], (unsigned)w);
+            tcg_gen_andi_i64(t, t, lo);
+            tcg_gen_andi_i64(m[i], m[i], lo);
+            tcg_gen_shli_i64(m[i], m[i], (unsigned)w);
+            tcg_gen_or_i64(m[i], m[i], t);
+        }
+        st_d(m[i], a->vd + i);
+    }
+    return true;
+}
+
+static bool trans_VREV64(DisasContext *s, arg_VREV64 *a)
+{
+    return do_vrev(a, 64);
+}
+
+static bool trans_VREV32(DisasContext *s, arg_VREV32 *a)
+{
+    return do_vrev(a, 32);
+}
+
+static bool trans_VREV16(DisasContext *s, arg_VREV16 *a)
+{
+    return do_vrev(a, 16);
 }
 
 static bool trans_VMVN(DisasContext *s, arg_VMVN *a)
