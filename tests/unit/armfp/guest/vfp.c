@@ -323,6 +323,48 @@ static void check_cvt_fixed_double(void)
     CHECK(0x1b6, lo, 0);
 }
 
+/* Conditional VFP instructions: the A32 condition field, and in Thumb-2 an IT block (the
+ * assembler adds it: -mimplicit-it=always). Skipped ones change nothing, not even flags. */
+static void check_conditional(void)
+{
+    uint32_t r, f, taken = 0;
+    set_fpscr(0);
+    uint32_t s1;
+    __asm__ volatile("vmov s0, %3\n\tvmov s1, %3\n\tcmp %4, #1\n\t"
+                     "vaddeq.f32 s0, s0, s1\n\t" /* taken: 2.0 */
+                     "vsqrtne.f32 s1, s0\n\t"    /* skipped: no Inexact, s1 unchanged */
+                     "vmov %0, s0\n\tvmov %2, s1\n\tvmrs %1, fpscr"
+                     : "=r"(r), "=r"(f), "=r"(s1)
+                     : "r"(0x3f800000), "r"(1)
+                     : "s0", "s1", "cc", "memory");
+    CHECK(0x1c0, r, 0x40000000);
+    CHECK(0x1c7, s1, 0x3f800000);
+    CHECK(0x1c1, f & 0x9f, 0);
+    /* skipped VLDR (the address would fault), taken VMOV from core, VCMP + VMRS + cond */
+    __asm__ volatile("vmov s2, %3\n\tcmp %4, #0\n\t"
+                     "vldrne s2, [%4]\n\t"
+                     "vmoveq s3, %3\n\t"
+                     "vcmp.f32 s2, s3\n\tvmrs APSR_nzcv, fpscr\n\t"
+                     "moveq %1, #1\n\tvmovne.f32 s2, #2.0\n\tvmov %0, s2"
+                     : "=&r"(r), "+r"(taken)
+                     : "r"(0), "r"(0x40400000), "r"(0)
+                     : "s2", "s3", "cc", "memory");
+    CHECK(0x1c2, r, 0x40400000);
+    CHECK(0x1c3, taken, 1);
+    /* a skipped 64-bit store and a taken double add under "lt" after a VCMP */
+    static volatile uint32_t slot[2] __attribute__((aligned(8))) = {5, 6};
+    uint64_t d;
+    __asm__ volatile("vmov.f64 d4, #1.0\n\tvmov.f64 d5, #2.0\n\tvcmp.f64 d4, d5\n\t"
+                     "vmrs APSR_nzcv, fpscr\n\tvstrge d4, [%1]\n\tvaddlt.f64 d4, d4, d5\n\t"
+                     "vmov %Q0, %R0, d4"
+                     : "=&r"(d)
+                     : "r"(slot)
+                     : "d4", "d5", "cc", "memory");
+    CHECK(0x1c4, (uint32_t)(d >> 32), 0x40080000); /* 3.0 */
+    CHECK(0x1c5, slot[0], 5);
+    CHECK(0x1c6, slot[1], 6);
+}
+
 static void check_nan_denormal(void)
 {
     set_fpscr(RN);
@@ -667,6 +709,7 @@ static int __attribute__((noinline)) run(void)
     check_arith();
     check_ixc_already_set();
     check_cvt_fixed_double();
+    check_conditional();
     check_nan_denormal();
     check_mac();
     check_cmp();
