@@ -339,6 +339,19 @@ uint64_t helper_vfp_mla_d(void *env, uint64_t a, uint64_t n, uint64_t m, uint32_
 static uint64_t fused(ArmEnv *env, const FpFmt *f, uint64_t a, uint64_t n, uint64_t m, bool std)
 {
     uint32_t ctl = fp_ctl(env, std), extra = 0;
+    /* the fast path of arith(), for three normal operands */
+    uint64_t ea = a & f->exp, en = n & f->exp, em = m & f->exp;
+    if (ea && ea != f->exp && en && en != f->exp && em && em != f->exp &&
+        !(ctl & (3u << FPSCR_RMODE_SHIFT)) && (env->vfp.fpscr & FPSCR_IXC)) {
+        uint64_t r = f == &F32
+                         ? host_fp_bits32(fmaf(host_fp_f32((uint32_t)n), host_fp_f32((uint32_t)m),
+                                               host_fp_f32((uint32_t)a)))
+                         : host_fp_bits64(fma(host_fp_f64(n), host_fp_f64(m), host_fp_f64(a)));
+        uint64_t er = r & f->exp;
+        if (er && er != f->exp && (r & ~f->sign) != f->frac + 1) {
+            return r;
+        }
+    }
     uint64_t ops[3] = {flush_in(f, ctl, a, &extra), flush_in(f, ctl, n, &extra),
                        flush_in(f, ctl, m, &extra)};
     uint64_t r;

@@ -433,6 +433,16 @@ static void check_mac(void)
     CHECK(0x302, vfms_s(0x3f800002, 0x3f800001, 0x3f800001), 0xa8800000);
     CHECK(0x304, vfnms_s(0x3f800002, 0x3f800001, 0x3f800001), 0x28800000);
     CHECK(0x305, vfnma_s(0xbf800002, 0x3f800001, 0x3f800001), 0xa8800000);
+    /* the same with Inexact already set (vfp-helper.c's fast path): still one rounding */
+    set_fpscr(IXC);
+    CHECK(0x306, vfma_s(0xbf800002, 0x3f800001, 0x3f800001), 0x28800000);
+    CHECK(0x307, vfma_s(0xbf800000, 0x3f800001, 0x3f800001), 0x34800000);
+    CHECK(0x308, vfma_s(0x3f800000, 0x3f800001, 0x3f800003), 0x40000002);
+    CHECK(0x309, vfms_s(0x3f800002, 0x3f800001, 0x3f800001), 0xa8800000);
+    CHECK(0x30a, flags(), IXC);
+    CHECK(0x30b, vfma_s(0x7f000000, 0x7f000000, 0x40000000), 0x7f800000);
+    CHECK(0x30c, flags(), OFC | IXC);
+    set_fpscr(RN);
     /* d=1, n=2, m=3 */
     CHECK(0x310, vmla_s(0x3f800000, 0x40000000, 0x40400000), 0x40e00000);  /* 7 */
     CHECK(0x311, vmls_s(0x3f800000, 0x40000000, 0x40400000), 0xc0a00000);  /* -5 */
