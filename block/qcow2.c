@@ -530,7 +530,6 @@ int qcow2_write_header(BlockDev *bs, char **errp)
     uint32_t need = pos + 8;
     if (bs->backing_file && bs->backing_fmt)
         need += 8 + (((uint32_t)strlen(bs->backing_fmt) + 7) & ~7u);
-    need += 8 + (uint32_t)QCOW2_NB_FEATURES * 48;
     for (int i = 0; i < s->nb_exts; i++)
         need += 8 + ((s->exts[i].len + 7) & ~7u);
     bool bitmaps = s->bitmaps_ext && s->nb_bitmaps;
@@ -555,7 +554,11 @@ int qcow2_write_header(BlockDev *bs, char **errp)
         memcpy(table + i * 48 + 2, qcow2_feature_names[i].name,
                strlen(qcow2_feature_names[i].name));
     }
-    qcow2_put_ext(buf, &pos, QCOW2_EXT_FEATURES, table, sizeof(table));
+    /* The feature name table only helps error messages: small clusters
+     * leave it out when it does not fit (qemu does the same). */
+    bool features = need + 8 + sizeof(table) + bf_len <= cs;
+    if (features)
+        qcow2_put_ext(buf, &pos, QCOW2_EXT_FEATURES, table, sizeof(table));
     if (bitmaps) {
         uint8_t ext[24];
         memset(ext, 0, sizeof(ext));

@@ -325,6 +325,41 @@ START_TEST(test_bitmap_resize)
 }
 END_TEST
 
+/* 512-byte clusters: the header has room for the bitmaps extension only
+ * without the feature name table, which is then left out. */
+START_TEST(test_bitmap_small_clusters)
+{
+    BlockCreateOpts o = {0};
+    o.cluster_size = 512;
+    const char *p = make_qcow2("bm512.qcow2", 4 * MIB, &o);
+    BlockDev *bs = bt_open(p, BLOCK_O_RDWR);
+    char *err = NULL;
+    must(block_bitmap_add(bs, "a", 0, true, &err), err, "add");
+    must(block_bitmap_add(bs, "b", 512, true, &err), err, "add");
+    put(bs, NULL, MIB, 700, 1);
+    block_close(bs);
+    bs = bt_open(p, 0);
+    uint8_t *bits;
+    uint64_t gran, size;
+    must(block_bitmap_get(bs, "b", &bits, &gran, &size, &err), err, "get");
+    ck_assert_uint_eq(gran, 512);
+    for (uint64_t i = MIB / 512 - 1; i <= MIB / 512 + 2; i++)
+        ck_assert_msg(bit(bits, i) == (i == MIB / 512 || i == MIB / 512 + 1), "bit %llu",
+                      (unsigned long long)i);
+    free(bits);
+    block_close(bs);
+    if (bt_have_qemu()) {
+        char *out = NULL;
+        ck_assert_int_eq(bt_run(&out, "qemu-img check %s", p), 0);
+        free(out);
+        ck_assert_int_eq(bt_run(&out, "qemu-img info --output=json %s", p), 0);
+        ck_assert_msg(strstr(out, "\"granularity\": 4096") && strstr(out, "\"granularity\": 512"),
+                      "%s", out);
+        free(out);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("block-bitmap");
@@ -336,6 +371,7 @@ int main(void)
     tcase_add_test(tc, test_bitmap_errors);
     tcase_add_test(tc, test_bitmap_refuses_writes);
     tcase_add_test(tc, test_bitmap_resize);
+    tcase_add_test(tc, test_bitmap_small_clusters);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
