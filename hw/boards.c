@@ -2,6 +2,7 @@
  * The explicit table of machines (system/machine.h). Each board lives in its
  * own file under hw/<arch>/ and is listed here; -M picks one by name.
  */
+#include "block/block-io.h"
 #include "system/machine.h"
 
 #include <glib.h>
@@ -24,6 +25,31 @@ static void none_machine_init(MachineState *ms, char **errp)
     if (ms->kernel) {
         *errp = g_strdup("the none machine cannot boot a kernel (-kernel)");
         return;
+    }
+    /* Nothing here could use a disk or a device: say so rather than
+     * silently run without them. A drive of its own (if=none) is opened, as
+     * QEMU does, so a bad image is still reported. */
+    for (int i = 0; i < ms->n_devices; i++) {
+        *errp = g_strdup_printf("-device %s: machine 'none' has no bus for device '%.*s'",
+                                ms->devices[i], (int)strcspn(ms->devices[i], ","), ms->devices[i]);
+        return;
+    }
+    for (int i = 0; i < ms->n_drives; i++) {
+        DriveOptions opts;
+        if (!drive_parse(ms->drives[i], &opts, errp)) {
+            return; /* the block layer's message names -drive itself */
+        }
+        if (opts.iface != DRIVE_IF_NONE) {
+            *errp = g_strdup_printf("-drive %s: machine 'none' has no disk interface (only "
+                                    "if=none)",
+                                    ms->drives[i]);
+        } else {
+            drive_open(&opts, errp);
+        }
+        drive_options_clear(&opts);
+        if (*errp) {
+            return;
+        }
     }
     MemoryRegion *ram;
     if (ms->mem_path) {

@@ -62,6 +62,16 @@ expect_error("bad -serial", ["-M", "none", "-serial", "bogus:x"],
              ["mimic: -serial bogus:x: 'bogus:x' is not a valid char driver"])
 expect_error("bad machine property", ["-M", "none,foo=bar", "-display", "none"],
              ["mimic: Property 'none-machine.foo' not found"])
+expect_error("-hda on the none machine", ["-M", "none", "-display", "none", "-hda", "/dev/null"],
+             ["mimic: -drive file=/dev/null,index=0,media=disk: machine 'none' has no disk "
+              "interface (only if=none)"])
+expect_error("-drive if=none with a missing image",
+             ["-M", "none", "-display", "none", "-drive", "file=/nonexistent/x.qcow2,if=none"],
+             ["mimic: -drive: Could not open '/nonexistent/x.qcow2': No such file or directory"])
+expect_error("-device on the none machine", ["-M", "none", "-display", "none", "-device",
+                                             "virtio-rng-device"],
+             ["mimic: -device virtio-rng-device: machine 'none' has no bus for device "
+              "'virtio-rng-device'"])
 expect_error("gdb without CPU", ["-M", "none", "-s", "-display", "none"],
              ["mimic: -gdb tcp::1234: gdbstub: meaningless to attach gdb to a machine without any CPU"])
 
