@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -348,17 +349,27 @@ typedef struct SocketAddr {
     bool server, wait;
 } SocketAddr;
 
-static int chr_socket_listen_unix(const char *path, char **errp)
+/* A unix stream socket and the address of path, or -1 with *errp set. */
+static int chr_unix_socket(const char *path, struct sockaddr_un *sa, char **errp)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path)) {
+    *sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa->sun_path)) {
         *errp = g_strdup_printf("UNIX socket path '%s' is too long", path);
         return -1;
     }
-    strcpy(sa.sun_path, path);
+    strcpy(sa->sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         *errp = g_strdup_printf("Failed to create socket: %s", strerror(errno));
+    }
+    return fd;
+}
+
+static int chr_socket_listen_unix(const char *path, char **errp)
+{
+    struct sockaddr_un sa;
+    int fd = chr_unix_socket(path, &sa, errp);
+    if (fd < 0) {
         return -1;
     }
     /* A socket file left by an earlier run would make bind fail; anything
@@ -377,21 +388,17 @@ static int chr_socket_listen_unix(const char *path, char **errp)
 
 static int chr_socket_connect_unix(const char *path, char **errp)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        *errp = g_strdup_printf("UNIX socket path '%s' is too long", path);
+    struct sockaddr_un sa;
+    int fd = chr_unix_socket(path, &sa, errp);
+    if (fd < 0) {
         return -1;
     }
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-        return fd;
-    }
-    *errp = g_strdup_printf("Failed to connect to '%s': %s", path, strerror(errno));
-    if (fd >= 0) {
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        *errp = g_strdup_printf("Failed to connect to '%s': %s", path, strerror(errno));
         close(fd);
+        return -1;
     }
-    return -1;
+    return fd;
 }
 
 static int chr_socket_open_tcp(const SocketAddr *a, char **errp)
@@ -1005,111 +1012,114 @@ static bool chr_parse_onoff(const char *key, const char *val, bool *out, char **
 
 typedef struct ChardevOpts {
     const char *backend, *id, *path, *host, *port;
-    bool mux, server, wait, append, signal;
+    bool mux, server, wait, append, signal, telnet;
 } ChardevOpts;
 
-/* Which keys each backend takes, besides id and mux. */
-static bool chr_key_allowed(const char *backend, const char *key)
+#define CHR_KEY_IGNORED SIZE_MAX
+
+/* The keys -chardev takes: which backends take each (NULL: every one),
+ * whether it is an on/off flag, and where its value goes in ChardevOpts. */
+static const struct {
+    const char *name, *backends;
+    bool is_flag;
+    size_t offset;
+} chr_keys[] = {
+    {"id", NULL, false, offsetof(ChardevOpts, id)},
+    {"mux", NULL, true, offsetof(ChardevOpts, mux)},
+    {"path", " socket file pipe ", false, offsetof(ChardevOpts, path)},
+    {"host", " socket ", false, offsetof(ChardevOpts, host)},
+    {"port", " socket ", false, offsetof(ChardevOpts, port)},
+    {"server", " socket ", true, offsetof(ChardevOpts, server)},
+    {"wait", " socket ", true, offsetof(ChardevOpts, wait)},
+    {"telnet", " socket ", true, offsetof(ChardevOpts, telnet)},
+    {"nodelay", " socket ", true, CHR_KEY_IGNORED}, /* always on for TCP */
+    {"ipv4", " socket ", true, CHR_KEY_IGNORED},
+    {"ipv6", " socket ", true, CHR_KEY_IGNORED},
+    {"reconnect", " socket ", false, CHR_KEY_IGNORED},
+    {"append", " file ", true, offsetof(ChardevOpts, append)},
+    {"signal", " stdio ", true, offsetof(ChardevOpts, signal)},
+};
+
+static bool chr_backend_takes(const char *backends, const char *backend)
 {
-    static const struct {
-        const char *backend, *keys;
-    } table[] = {
-        {"socket", " path host port server wait nodelay telnet ipv4 ipv6 reconnect "},
-        {"file", " path append "},
-        {"pipe", " path "},
-        {"stdio", " signal "},
-        {"pty", " "},
-        {"null", " "},
-    };
-    char *k = g_strdup_printf(" %s ", key);
-    bool ok = false;
-    for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
-        if (!strcmp(table[i].backend, backend)) {
-            ok = strstr(table[i].keys, k) != NULL;
-        }
+    if (!backends) {
+        return true;
     }
-    g_free(k);
-    return ok;
+    char *word = g_strdup_printf(" %s ", backend);
+    bool yes = strstr(backends, word) != NULL;
+    g_free(word);
+    return yes;
+}
+
+/* One "key=value" (or a bare flag) of a -chardev option into *o. */
+static bool chr_parse_key(ChardevOpts *o, const char *item, char **errp)
+{
+    const char *eq = strchr(item, '=');
+    size_t klen = eq ? (size_t)(eq - item) : strlen(item);
+    const char *val = eq ? eq + 1 : NULL;
+    if (!eq && !strcmp(item, "nowait")) {
+        /* QEMU's old flag spelling; a bare "server" is server=on below. */
+        o->wait = false;
+        return true;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(chr_keys); i++) {
+        if (strlen(chr_keys[i].name) != klen || strncmp(chr_keys[i].name, item, klen) ||
+            !chr_backend_takes(chr_keys[i].backends, o->backend)) {
+            continue;
+        }
+        bool flag = false;
+        if (chr_keys[i].is_flag && !chr_parse_onoff(chr_keys[i].name, val, &flag, errp)) {
+            return false;
+        }
+        if (!chr_keys[i].is_flag && !val) {
+            *errp = g_strdup_printf("Parameter '%s' expects a value", chr_keys[i].name);
+            return false;
+        }
+        if (chr_keys[i].offset == CHR_KEY_IGNORED) {
+            return true;
+        }
+        char *field = (char *)o + chr_keys[i].offset;
+        if (chr_keys[i].is_flag) {
+            *(bool *)field = flag;
+        } else {
+            *(const char **)field = val;
+        }
+        return true;
+    }
+    *errp = g_strdup_printf("Invalid parameter '%.*s'", (int)klen, item);
+    return false;
 }
 
 static bool chr_parse_option(char **parts, ChardevOpts *o, char **errp)
 {
     *o = (ChardevOpts){.backend = parts[0], .wait = true, .signal = true};
     static const char *const backends[] = {"socket", "file", "pipe", "stdio", "pty", "null"};
+    static const char *const unsupported[] = {"ringbuf", "memory", "udp",
+                                              "serial",  "tty",    "parallel"};
     bool known = false;
+    for (size_t i = 0; i < G_N_ELEMENTS(unsupported); i++) {
+        if (!strcmp(o->backend, unsupported[i])) {
+            *errp = g_strdup_printf("chardev backend '%s' is not supported by mimic "
+                                    "(supported: socket, file, pipe, stdio, pty, null)",
+                                    o->backend);
+            return false;
+        }
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(backends); i++) {
         known |= !strcmp(o->backend, backends[i]);
-    }
-    if (!strcmp(o->backend, "ringbuf") || !strcmp(o->backend, "memory") ||
-        !strcmp(o->backend, "udp") || !strcmp(o->backend, "serial") || !strcmp(o->backend, "tty") ||
-        !strcmp(o->backend, "parallel")) {
-        *errp = g_strdup_printf("chardev backend '%s' is not supported by mimic (supported: "
-                                "socket, file, pipe, stdio, pty, null)",
-                                o->backend);
-        return false;
     }
     if (!known) {
         *errp = g_strdup_printf("'%s' is not a valid char driver name", o->backend);
         return false;
     }
     for (char **p = parts + 1; *p; p++) {
-        if (!**p) {
-            continue;
-        }
-        char *eq = strchr(*p, '=');
-        char *key = eq ? g_strndup(*p, eq - *p) : g_strdup(*p);
-        const char *val = eq ? eq + 1 : NULL;
-        bool ok = true;
-        /* QEMU's old flag spellings: "server", "nowait". */
-        if (!strcmp(key, "nowait") && !val) {
-            g_free(key);
-            key = g_strdup("wait");
-            val = "off";
-        }
-        if (!strcmp(key, "id") || !strcmp(key, "mux") || chr_key_allowed(o->backend, key)) {
-            bool flag = false;
-            bool is_flag = !strcmp(key, "mux") || !strcmp(key, "server") || !strcmp(key, "wait") ||
-                           !strcmp(key, "append") || !strcmp(key, "signal") ||
-                           !strcmp(key, "nodelay") || !strcmp(key, "telnet") ||
-                           !strcmp(key, "ipv4") || !strcmp(key, "ipv6");
-            if (is_flag) {
-                ok = chr_parse_onoff(key, val, &flag, errp);
-            } else if (!val) {
-                *errp = g_strdup_printf("Parameter '%s' expects a value", key);
-                ok = false;
-            }
-            if (ok && !strcmp(key, "telnet") && flag) {
-                *errp = g_strdup("telnet=on is not supported by mimic");
-                ok = false;
-            }
-            if (!ok) {
-            } else if (!strcmp(key, "id")) {
-                o->id = val;
-            } else if (!strcmp(key, "mux")) {
-                o->mux = flag;
-            } else if (!strcmp(key, "path")) {
-                o->path = val;
-            } else if (!strcmp(key, "host")) {
-                o->host = val;
-            } else if (!strcmp(key, "port")) {
-                o->port = val;
-            } else if (!strcmp(key, "server")) {
-                o->server = flag;
-            } else if (!strcmp(key, "wait")) {
-                o->wait = flag;
-            } else if (!strcmp(key, "append")) {
-                o->append = flag;
-            } else if (!strcmp(key, "signal")) {
-                o->signal = flag;
-            }
-        } else {
-            *errp = g_strdup_printf("Invalid parameter '%s'", key);
-            ok = false;
-        }
-        g_free(key);
-        if (!ok) {
+        if (**p && !chr_parse_key(o, *p, errp)) {
             return false;
         }
+    }
+    if (o->telnet) {
+        *errp = g_strdup("telnet=on is not supported by mimic");
+        return false;
     }
     if (!o->id || !*o->id) {
         *errp = g_strdup("chardev: no id specified");
