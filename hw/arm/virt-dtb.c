@@ -7,6 +7,7 @@
 #include "hw/arm/virt.h"
 
 #include <glib.h>
+#include <inttypes.h>
 #include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
@@ -280,6 +281,66 @@ void *virt_dtb_build(const VirtDtbConfig *cfg, size_t extra, size_t *len)
     g_assert_not_reached();
 }
 
+/* A forward-only walk of the structure block, before libfdt sees the tree:
+ * libfdt 1.6's fdt_check_full lets a property length near 2^32 through (its
+ * offsets wrap and it can then loop for ever or read outside the blob, found by
+ * tests/fuzz/armvirt). Every token, name and length must lie inside its block. */
+static char *virt_dtb_check_struct(const uint8_t *b)
+{
+    uint64_t total = fdt_totalsize(b);
+    uint64_t p = fdt_off_dt_struct(b), end = p + fdt_size_dt_struct(b);
+    uint64_t soff = fdt_off_dt_strings(b), ssize = fdt_size_dt_strings(b);
+    if (end > total || soff + ssize > total || (p & 3)) {
+        return g_strdup("structure or strings block outside the file");
+    }
+    int depth = 0;
+    bool root_done = false;
+    while (p + 4 <= end) {
+        uint32_t tag = fdt32_ld((const fdt32_t *)(b + p));
+        uint64_t at = p;
+        p += 4;
+        switch (tag) {
+        case FDT_BEGIN_NODE: {
+            const uint8_t *nul = memchr(b + p, 0, end - p);
+            if (root_done || !nul) {
+                return g_strdup_printf("bad node at structure offset %" PRIu64, at);
+            }
+            p = (p + (uint64_t)(nul - (b + p)) + 1 + 3) & ~3ull;
+            depth++;
+            break;
+        }
+        case FDT_END_NODE:
+            if (depth == 0) {
+                return g_strdup_printf("unbalanced node end at structure offset %" PRIu64, at);
+            }
+            root_done = --depth == 0;
+            break;
+        case FDT_PROP: {
+            if (depth == 0 || p + 8 > end) {
+                return g_strdup_printf("bad property at structure offset %" PRIu64, at);
+            }
+            uint64_t len = fdt32_ld((const fdt32_t *)(b + p));
+            uint64_t nameoff = fdt32_ld((const fdt32_t *)(b + p + 4));
+            p += 8;
+            if (len > end - p || nameoff >= ssize ||
+                !memchr(b + soff + nameoff, 0, ssize - nameoff)) {
+                return g_strdup_printf("bad property at structure offset %" PRIu64, at);
+            }
+            p = (p + len + 3) & ~3ull;
+            break;
+        }
+        case FDT_NOP: break;
+        case FDT_END:
+            if (!root_done) {
+                return g_strdup("structure block ends inside a node");
+            }
+            return NULL;
+        default: return g_strdup_printf("unknown token 0x%x at structure offset %" PRIu64, tag, at);
+        }
+    }
+    return g_strdup("structure block has no end token");
+}
+
 void *virt_dtb_patch_chosen(const void *blob, size_t blob_len, const char *bootargs,
                             uint64_t initrd_start, uint64_t initrd_end, size_t extra, size_t *len,
                             char **errp)
@@ -293,9 +354,23 @@ void *virt_dtb_patch_chosen(const void *blob, size_t blob_len, const char *boota
                                 fdt_totalsize(blob));
         return NULL;
     }
-    int r = fdt_check_full(blob, blob_len);
-    if (r < 0) {
-        *errp = g_strdup_printf("not a valid flattened device tree: %s", fdt_strerror(r));
+    /* libfdt 1.6's fdt_check_full dereferences NULL on some version < 16 trees
+     * (found by tests/fuzz/armvirt); the walk below needs 17's block sizes, and
+     * every dtc since 2008 writes 17. */
+    if (fdt_version(blob) < 17) {
+        *errp =
+            g_strdup_printf("device tree version %u is not supported (17 is)", fdt_version(blob));
+        return NULL;
+    }
+    int r = fdt_check_header(blob);
+    char *why = r < 0 ? g_strdup(fdt_strerror(r)) : virt_dtb_check_struct(blob);
+    if (!why) {
+        r = fdt_check_full(blob, blob_len);
+        why = r < 0 ? g_strdup(fdt_strerror(r)) : NULL;
+    }
+    if (why) {
+        *errp = g_strdup_printf("not a valid flattened device tree: %s", why);
+        g_free(why);
         return NULL;
     }
     /* Room for what is added below, plus the caller's. */

@@ -249,6 +249,26 @@ START_TEST(test_bad_blobs)
     ck_assert_ptr_nonnull(strstr(err, "truncated"));
     g_free(err);
     err = NULL;
+    /* What the fuzzer found libfdt 1.6 itself trips on (tests/fuzz/armvirt): an old
+     * version (NULL dereference in fdt_check_full) and a property length near 2^32
+     * (its offsets wrap: endless loop or reads outside the blob). */
+    uint8_t *bad = g_memdup2(blob, len);
+    ((fdt32_t *)bad)[5] = cpu_to_fdt32(12); /* version */
+    ck_assert_ptr_null(virt_dtb_patch_chosen(bad, len, "x", 0, 0, 0, &out_len, &err));
+    ck_assert_ptr_nonnull(strstr(err, "version 12"));
+    g_free(err);
+    err = NULL;
+    memcpy(bad, blob, len);
+    int prop = fdt_first_property_offset(bad, 0);
+    ck_assert_int_ge(prop, 0);
+    fdt32_t huge = cpu_to_fdt32(0xfffffffcu);
+    memcpy(bad + fdt_off_dt_struct(bad) + prop + 4, &huge, 4); /* the length word */
+    ck_assert_ptr_null(virt_dtb_patch_chosen(bad, len, "x", 0, 0, 0, &out_len, &err));
+    ck_assert_ptr_nonnull(strstr(err, "bad property"));
+    g_free(err);
+    err = NULL;
+    g_free(bad);
+
     /* Every single-byte corruption of the structure block is refused or patched,
      * never read out of bounds (run under ASan). */
     uint32_t off_struct = fdt_off_dt_struct(blob), size_struct = fdt_size_dt_struct(blob);
