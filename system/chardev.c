@@ -5,6 +5,7 @@
  */
 #include "system/chardev.h"
 #include "system/main-loop.h"
+#include "system/options.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,9 +34,10 @@ typedef enum ChardevKind {
     CHR_FILE,
     CHR_PIPE,
     CHR_STDIO,
-    CHR_SOCKET, /* tcp or unix: a connected client is in_fd == out_fd */
-    CHR_PTY,    /* a pseudo-terminal master; we hold the slave open too */
-    CHR_MUX_FE, /* a front-end of a multiplexer: I/O goes through mux->backend */
+    CHR_SOCKET,  /* tcp or unix: a connected client is in_fd == out_fd */
+    CHR_PTY,     /* a pseudo-terminal master; we hold the slave open too */
+    CHR_RINGBUF, /* output kept in memory (the last ring_size bytes) */
+    CHR_MUX_FE,  /* a front-end of a multiplexer: I/O goes through mux->backend */
 } ChardevKind;
 
 typedef struct CharMux CharMux;
@@ -61,6 +63,8 @@ struct Chardev {
     int pty_slave_fd;    /* pty: -1 otherwise */
     char *pty_name;      /* pty: "/dev/pts/N" */
     bool drop_when_full; /* nobody may be reading: drop output rather than block */
+    GByteArray *ring;    /* ringbuf: output not yet read */
+    size_t ring_size;
 };
 
 struct CharMux {
@@ -630,6 +634,9 @@ static void chr_free_one(Chardev *chr)
         }
     }
     g_byte_array_unref(chr->pending);
+    if (chr->ring) {
+        g_byte_array_unref(chr->ring);
+    }
     g_free(chr->spec);
     g_free(chr);
 }
@@ -702,6 +709,19 @@ int chardev_write(Chardev *chr, const uint8_t *buf, size_t len)
 {
     if (chr->kind == CHR_MUX_FE) {
         chr = chr->mux->backend;
+    }
+    if (chr->ring) {
+        /* The oldest bytes make room, as in QEMU's ring buffer. */
+        if (len >= chr->ring_size) {
+            g_byte_array_set_size(chr->ring, 0);
+            g_byte_array_append(chr->ring, buf + len - chr->ring_size, chr->ring_size);
+        } else {
+            size_t over =
+                chr->ring->len + len > chr->ring_size ? chr->ring->len + len - chr->ring_size : 0;
+            g_byte_array_remove_range(chr->ring, 0, over);
+            g_byte_array_append(chr->ring, buf, len);
+        }
+        return (int)len;
     }
     if (chr->out_fd < 0) {
         return (int)len; /* null: swallowed */
@@ -1011,7 +1031,7 @@ static bool chr_parse_onoff(const char *key, const char *val, bool *out, char **
 }
 
 typedef struct ChardevOpts {
-    const char *backend, *id, *path, *host, *port;
+    const char *backend, *id, *path, *host, *port, *size;
     bool mux, server, wait, append, signal, telnet;
 } ChardevOpts;
 
@@ -1038,6 +1058,7 @@ static const struct {
     {"reconnect", " socket ", false, CHR_KEY_IGNORED},
     {"append", " file ", true, offsetof(ChardevOpts, append)},
     {"signal", " stdio ", true, offsetof(ChardevOpts, signal)},
+    {"size", " ringbuf ", false, offsetof(ChardevOpts, size)},
 };
 
 static bool chr_backend_takes(const char *backends, const char *backend)
@@ -1093,14 +1114,14 @@ static bool chr_parse_key(ChardevOpts *o, const char *item, char **errp)
 static bool chr_parse_option(char **parts, ChardevOpts *o, char **errp)
 {
     *o = (ChardevOpts){.backend = parts[0], .wait = true, .signal = true};
-    static const char *const backends[] = {"socket", "file", "pipe", "stdio", "pty", "null"};
-    static const char *const unsupported[] = {"ringbuf", "memory", "udp",
-                                              "serial",  "tty",    "parallel"};
+    static const char *const backends[] = {"socket", "file", "pipe",   "stdio",
+                                           "pty",    "null", "ringbuf"};
+    static const char *const unsupported[] = {"memory", "udp", "serial", "tty", "parallel"};
     bool known = false;
     for (size_t i = 0; i < G_N_ELEMENTS(unsupported); i++) {
         if (!strcmp(o->backend, unsupported[i])) {
             *errp = g_strdup_printf("chardev backend '%s' is not supported by mimic "
-                                    "(supported: socket, file, pipe, stdio, pty, null)",
+                                    "(supported: socket, file, pipe, stdio, pty, null, ringbuf)",
                                     o->backend);
             return false;
         }
@@ -1157,6 +1178,21 @@ static Chardev *chr_open_option(const ChardevOpts *o, const char *spec, char **e
                         .server = o->server,
                         .wait = o->server && o->wait};
         return chr_socket_open(spec, &a, errp);
+    }
+    if (!strcmp(o->backend, "ringbuf")) {
+        uint64_t size = 64 * 1024;
+        if (o->size && !options_parse_size(o->size, 1, &size)) {
+            *errp = g_strdup_printf("Parameter 'size' expects a size, not '%s'", o->size);
+            return NULL;
+        }
+        if (size == 0 || (size & (size - 1)) || size > (1u << 30)) {
+            *errp = g_strdup("size of ringbuf chardev must be power of two");
+            return NULL;
+        }
+        Chardev *chr = chr_alloc(CHR_RINGBUF, spec, -1, -1);
+        chr->ring = g_byte_array_new();
+        chr->ring_size = size;
+        return chr;
     }
     if (!strcmp(o->backend, "file")) {
         int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->append ? O_APPEND : O_TRUNC);
@@ -1262,4 +1298,31 @@ void chardev_forget_all(void)
         g_free(n->id);
         g_free(n);
     }
+}
+
+char *chardev_ringbuf_read(Chardev *chr, size_t max, size_t *len)
+{
+    chr = chr_backend_of(chr);
+    if (!chr->ring) {
+        return NULL;
+    }
+    size_t n = chr->ring->len < max ? chr->ring->len : max;
+    char *out = g_malloc(n + 1);
+    memcpy(out, chr->ring->data, n);
+    out[n] = 0;
+    g_byte_array_remove_range(chr->ring, 0, n);
+    *len = n;
+    return out;
+}
+
+bool chardev_ringbuf_write(Chardev *chr, const uint8_t *buf, size_t len)
+{
+    chr = chr_backend_of(chr);
+    if (!chr->ring) {
+        return false;
+    }
+    /* As if received: the front-end takes it at its own pace. */
+    g_byte_array_append(chr->pending, buf, len);
+    chr_deliver(chr);
+    return true;
 }

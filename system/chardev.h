@@ -63,6 +63,7 @@ const char *chardev_pty_name(const Chardev *chr);
  * "-chardev BACKEND,id=ID[,mux=on][,...]" with QEMU's backends and keys:
  *   socket,path=P | host=H,port=N [,server=on|off][,wait=on|off][,nodelay=on]
  *   file,path=P[,append=on]   pipe,path=P   stdio[,signal=off]   pty   null
+ *   ringbuf[,size=N] (a power of two, default 64K: output kept in memory)
  * creates the backend now (a listening socket with wait=on waits for its
  * client here) and lists it under ID. Messages are QEMU's where it has one
  * ("chardev: no id specified", "Duplicate ID 'x' for chardev"). A pty prints
@@ -81,6 +82,11 @@ Chardev *chardev_take(const char *id, char **errp);
 void chardev_register(const char *label, Chardev *chr);
 /* Every listed backend, in the order they were listed (monitor `info chardev`). */
 void chardev_foreach(void (*fn)(const char *label, Chardev *chr, void *opaque), void *opaque);
+/* ringbuf: takes up to max bytes of the kept output (NUL-terminated, *len
+ * without the NUL; g_free it); NULL if chr is not a ringbuf. */
+char *chardev_ringbuf_read(Chardev *chr, size_t max, size_t *len);
+/* ringbuf: bytes handed to the front-end as input; false if not a ringbuf. */
+bool chardev_ringbuf_write(Chardev *chr, const uint8_t *buf, size_t len);
 /* Forgets every name, freeing the backends no user took (tests). */
 void chardev_forget_all(void);
 

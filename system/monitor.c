@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MONITOR_LINE_MAX 256
@@ -123,6 +124,8 @@ static const char monitor_help[] =
     "stop                   pause the VM\n"
     "cont|c                 resume the VM\n"
     "system_reset           reset the machine\n"
+    "ringbuf_read ID SIZE   take up to SIZE bytes a ringbuf chardev kept\n"
+    "ringbuf_write ID DATA  send DATA to the device on a ringbuf chardev\n"
     "quit|q                 quit the emulator\n";
 
 static void monitor_print_chardev(const char *label, Chardev *chr, void *opaque)
@@ -165,6 +168,48 @@ static void monitor_info(Monitor *mon, char **args)
     }
 }
 
+/* ringbuf_read ID SIZE / ringbuf_write ID DATA (the rest of the line). */
+static void monitor_ringbuf(Monitor *mon, char **args, const char *line)
+{
+    bool reading = !strcmp(args[0], "ringbuf_read");
+    if (!args[1] || !args[2]) {
+        monitor_printf(mon, "usage: %s\n",
+                       reading ? "ringbuf_read ID SIZE" : "ringbuf_write ID DATA");
+        return;
+    }
+    Chardev *chr = chardev_find(args[1]);
+    if (!chr) {
+        monitor_printf(mon, "Device '%s' not found\n", args[1]);
+        return;
+    }
+    if (reading) {
+        char *end;
+        unsigned long max = strtoul(args[2], &end, 0);
+        size_t len;
+        char *data = *end ? NULL : chardev_ringbuf_read(chr, max, &len);
+        if (*end) {
+            monitor_printf(mon, "ringbuf_read: bad size '%s'\n", args[2]);
+        } else if (!data) {
+            monitor_printf(mon, "%s is not a ringbuf device\n", args[1]);
+        } else {
+            chardev_write(mon->chr, (const uint8_t *)data, len);
+            monitor_printf(mon, "\n");
+        }
+        g_free(data);
+        return;
+    }
+    /* DATA keeps its spaces: it is everything after the second word. */
+    const char *p = line;
+    for (int word = 0; word < 2; word++) {
+        p += strspn(p, " \t");
+        p += strcspn(p, " \t");
+    }
+    p += strspn(p, " \t");
+    if (!chardev_ringbuf_write(chr, (const uint8_t *)p, strlen(p))) {
+        monitor_printf(mon, "%s is not a ringbuf device\n", args[1]);
+    }
+}
+
 void monitor_execute(Monitor *mon, const char *line)
 {
     char *copy = g_strstrip(g_strdup(line));
@@ -194,6 +239,8 @@ void monitor_execute(Monitor *mon, const char *line)
         vm_stop();
     } else if (!strcmp(cmd, "cont") || !strcmp(cmd, "c")) {
         vm_start();
+    } else if (!strcmp(cmd, "ringbuf_read") || !strcmp(cmd, "ringbuf_write")) {
+        monitor_ringbuf(mon, args, line);
     } else if (!strcmp(cmd, "system_reset")) {
         vm_request_reset();
     } else if (!strcmp(cmd, "quit") || !strcmp(cmd, "q")) {

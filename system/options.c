@@ -149,6 +149,7 @@ void options_print_usage(FILE *f)
                "-chardev socket,id=ID,path=PATH|host=HOST,port=PORT[,server=on][,wait=off]\n"
                "-chardev file,id=ID,path=PATH[,append=on]\n"
                "-chardev stdio|pty|null,id=ID   -chardev pipe,id=ID,path=PATH\n"
+               "-chardev ringbuf,id=ID[,size=64K]  (monitor: ringbuf_read, ringbuf_write)\n"
                "                  a named character backend (mux=on lets several users share it)\n"
                "-monitor dev      put the monitor on dev (stdio, none, ...)\n"
                "-mon chardev=ID   put a monitor on the named character backend\n"

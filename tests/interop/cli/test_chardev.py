@@ -228,6 +228,36 @@ check("-monitor chardev:ID cont starts the guest", after_cont == GREETING, repr(
 check("system_reset runs the guest again", after_reset == GREETING * 2 and rc == 0,
       f"{after_reset!r} rc={rc} {err!r}")
 
+# -- ringbuf: the monitor reads what the guest printed and types into it ------
+path = os.path.join(tmp.name, "mon3.sock")
+p = start(["-chardev", "ringbuf,id=r,size=16", "-serial", "chardev:r",
+           "-chardev", f"socket,id=m,path={path},server=on,wait=on", "-mon", "chardev=m"])
+s = connect(socket.AF_UNIX, path)
+read_until(lambda: sock_recv(s), "(mimic) ")
+
+
+def monitor(cmd):
+    s.sendall(cmd.encode() + b"\n")
+    reply = read_until(lambda: sock_recv(s), "(mimic) ")
+    return reply[len(cmd) + 1:-len("(mimic) ")]
+
+
+kept = ""
+deadline = time.monotonic() + 10
+while not kept and time.monotonic() < deadline:
+    time.sleep(0.1)
+    kept = monitor("ringbuf_read r 100")[:-1]  # the reply ends with a newline
+monitor("ringbuf_write r ok  z")
+echo = ""
+while len(echo) < 5 and time.monotonic() < deadline + 10:
+    time.sleep(0.1)
+    echo += monitor("ringbuf_read r 100")[:-1]
+s.sendall(b"ringbuf_write r q\n")  # the guest's cue to reset: mimic ends (-no-reboot)
+rc, err = finish(p)
+s.close()
+check("ringbuf keeps the newest 16 bytes", kept == GREETING[-16:], repr(kept))
+check("ringbuf_write reaches the guest", echo == "ok  z" and rc == 0, f"{echo!r} rc={rc}")
+
 # -- mux=on: serial port and monitor share one socket, Ctrl-A c switches -----
 path = os.path.join(tmp.name, "mux.sock")
 p = start(["-chardev", f"socket,id=x,path={path},server=on,wait=on,mux=on",

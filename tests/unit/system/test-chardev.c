@@ -418,8 +418,8 @@ START_TEST(test_named_errors)
         {"null", "chardev: no id specified"},
         {"null,id=", "chardev: no id specified"},
         {"bogus,id=a", "'bogus' is not a valid char driver name"},
-        {"ringbuf,id=a", "chardev backend 'ringbuf' is not supported by mimic (supported: socket, "
-                         "file, pipe, stdio, pty, null)"},
+        {"udp,id=a", "chardev backend 'udp' is not supported by mimic (supported: socket, "
+                     "file, pipe, stdio, pty, null, ringbuf)"},
         {"file,id=a", "chardev: file: no filename given"},
         {"file,id=a,path=/nonexistent-dir/x",
          "Could not open '/nonexistent-dir/x': No such file or directory"},
@@ -516,6 +516,54 @@ START_TEST(test_pty)
 }
 END_TEST
 
+/* ringbuf keeps the newest size bytes of output for ringbuf_read; what
+ * ringbuf_write sends reaches the front-end as input. */
+START_TEST(test_ringbuf)
+{
+    char *err = NULL;
+    ck_assert_ptr_nonnull(chardev_new_option("ringbuf,id=rb,size=8", &err));
+    Chardev *chr = chardev_take("rb", &err);
+    Sink sink = {g_string_new(NULL), 3};
+    chardev_set_frontend(chr, &sink_ops, &sink);
+    chardev_write(chr, (const uint8_t *)"abcdef", 6);
+    chardev_write(chr, (const uint8_t *)"ghij", 4); /* wraps: "ab" is gone */
+    size_t len;
+    char *got = chardev_ringbuf_read(chr, 3, &len);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_str_eq(got, "cde");
+    g_free(got);
+    got = chardev_ringbuf_read(chr, 100, &len);
+    ck_assert_str_eq(got, "fghij");
+    g_free(got);
+    got = chardev_ringbuf_read(chr, 100, &len);
+    ck_assert_uint_eq(len, 0);
+    g_free(got);
+    chardev_write(chr, (const uint8_t *)"0123456789ABCDEF", 16); /* larger than the ring */
+    got = chardev_ringbuf_read(chr, 100, &len);
+    ck_assert_str_eq(got, "89ABCDEF");
+    g_free(got);
+
+    /* Input is paced by can_receive (3 bytes here), the rest follows later. */
+    ck_assert(chardev_ringbuf_write(chr, (const uint8_t *)"hello", 5));
+    ck_assert_str_eq(sink.got->str, "hel");
+    sink.room = 10;
+    chardev_accept_input(chr);
+    spin(5);
+    ck_assert_str_eq(sink.got->str, "hello");
+
+    Chardev *null = chardev_new("null", &err);
+    ck_assert_ptr_null(chardev_ringbuf_read(null, 1, &len));
+    ck_assert(!chardev_ringbuf_write(null, (const uint8_t *)"x", 1));
+    chardev_free(null);
+    ck_assert_ptr_null(chardev_new_option("ringbuf,id=r2,size=48", &err));
+    ck_assert_str_eq(err, "size of ringbuf chardev must be power of two");
+    g_free(err);
+    chardev_free(chr);
+    chardev_forget_all();
+    g_string_free(sink.got, TRUE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("chardev");
@@ -533,6 +581,7 @@ int main(void)
     tcase_add_test(tc, test_named_errors);
     tcase_add_test(tc, test_unix_socket);
     tcase_add_test(tc, test_pty);
+    tcase_add_test(tc, test_ringbuf);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
