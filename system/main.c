@@ -365,6 +365,10 @@ int main(int argc, char **argv)
         options_print_usage(stdout);
         return 0;
     }
+    if (opts.help_topic) {
+        options_print_help_topic(stdout, opts.help_topic);
+        return 0;
+    }
     if (opts.show_version) {
         printf("mimic emulator version %s\n", MIMIC_VERSION);
         return 0;

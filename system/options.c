@@ -170,6 +170,32 @@ void options_print_usage(FILE *f)
                "Options are also accepted with two dashes (--nographic).\n");
 }
 
+static const char *const nic_models[] = {"virtio-net-pci", "virtio-net-device", "virtio-net",
+                                         "virtio"};
+
+void options_print_help_topic(FILE *f, const char *topic)
+{
+    if (!strcmp(topic, "chardev")) {
+        fprintf(f, "Available chardev backend types: \n");
+        static const char *const kinds[] = {"stdio", "pipe", "file",   "socket",
+                                            "pty",   "null", "ringbuf"};
+        for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
+            fprintf(f, "  %s\n", kinds[i]);
+        }
+    } else if (!strcmp(topic, "netdev")) {
+        fprintf(f, "Available netdev backend types:\nuser\n");
+    } else if (!strcmp(topic, "nic")) {
+        fprintf(f, "Supported NIC models:\n");
+        for (size_t i = 0; i + 1 < G_N_ELEMENTS(nic_models); i++) {
+            fprintf(f, "%s\n", nic_models[i]);
+        }
+    } else if (!strcmp(topic, "accel")) {
+        fprintf(f, "Accelerators supported in mimic binary:\ntcg\nkvm\n");
+    } else if (!strcmp(topic, "display")) {
+        fprintf(f, "Available display backend types:\nnone\nsdl\n");
+    }
+}
+
 bool options_parse_size(const char *s, uint64_t default_unit, uint64_t *out)
 {
     if (!s || !*s || !isdigit((unsigned char)*s)) {
@@ -406,6 +432,10 @@ static bool opt_parse_mon(MimicOptions *o, const char *arg, char **errp)
  * a -netdev and a -device naming it, which is what it becomes here. */
 static bool opt_parse_nic(MimicOptions *o, const char *arg, char **errp)
 {
+    if (!strcmp(arg, "model=help") || g_str_has_suffix(arg, ",model=help")) {
+        o->help_topic = "nic";
+        return true;
+    }
     char **parts = g_strsplit(arg, ",", -1);
     const char *type = parts[0] ? parts[0] : "";
     bool ok = true;
@@ -437,11 +467,9 @@ static bool opt_parse_nic(MimicOptions *o, const char *arg, char **errp)
             g_string_append_printf(nd, ",%s", *p);
         }
     }
-    static const char *const models[] = {"virtio-net-pci", "virtio-net-device", "virtio-net",
-                                         "virtio"};
     bool known = false;
-    for (size_t i = 0; i < G_N_ELEMENTS(models); i++) {
-        known |= !strcmp(model, models[i]);
+    for (size_t i = 0; i < G_N_ELEMENTS(nic_models); i++) {
+        known |= !strcmp(model, nic_models[i]);
     }
     if (!known) {
         /* QEMU's words, which it prints without the option. */
@@ -561,13 +589,25 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
         case OPT_HDD: opt_add_disk(o, arg, def->id - OPT_HDA, "disk"); break;
         case OPT_CDROM: opt_add_disk(o, arg, 2, "cdrom"); break;
         case OPT_DEVICE: opt_push(&o->devices, &o->n_devices, g_strdup(arg)); break;
-        case OPT_NETDEV: opt_push(&o->netdevs, &o->n_netdevs, g_strdup(arg)); break;
+        case OPT_NETDEV:
+            if (!strcmp(arg, "help")) {
+                o->help_topic = "netdev";
+                break;
+            }
+            opt_push(&o->netdevs, &o->n_netdevs, g_strdup(arg));
+            break;
         case OPT_NIC:
             if (!opt_parse_nic(o, arg, errp)) {
                 return false;
             }
             break;
-        case OPT_CHARDEV: opt_push(&o->chardevs, &o->n_chardevs, g_strdup(arg)); break;
+        case OPT_CHARDEV:
+            if (!strcmp(arg, "help")) {
+                o->help_topic = "chardev";
+                break;
+            }
+            opt_push(&o->chardevs, &o->n_chardevs, g_strdup(arg));
+            break;
         case OPT_MON:
             if (!opt_parse_mon(o, arg, errp)) {
                 return false;
@@ -586,6 +626,10 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
         case OPT_NODEFAULTS: o->nodefaults = true; break;
         case OPT_DISPLAY: {
             size_t len = strcspn(arg, ",");
+            if (!strcmp(arg, "help")) {
+                o->help_topic = "display";
+                break;
+            }
             if (!((len == 4 && !strncmp(arg, "none", 4)) ||
                   (len == 3 && !strncmp(arg, "sdl", 3)))) {
                 *errp = g_strdup_printf("-display %s: unknown display type '%.*s' (supported: "
@@ -597,6 +641,10 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
             break;
         }
         case OPT_ACCEL: {
+            if (!strcmp(arg, "help")) {
+                o->help_topic = "accel";
+                break;
+            }
             char *accel_name = g_strndup(arg, strcspn(arg, ","));
             bool ok = opt_check_accel(accel_name, arg, errp);
             if (ok) {

@@ -38,6 +38,7 @@ typedef struct MimicOptions {
     bool start_paused, no_reboot, no_shutdown, singlestep;
     const char *mem_path, *name, *bios_dir;
     bool show_help, show_version;
+    const char *help_topic; /* "chardev", "netdev", "nic", "accel", "display": X help */
 } MimicOptions;
 
 /* Parses argv[1..]. False with *errp set to a one-line message (without the
@@ -45,6 +46,8 @@ typedef struct MimicOptions {
 bool options_parse(MimicOptions *o, int argc, char **argv, char **errp);
 void options_free(MimicOptions *o);
 void options_print_usage(FILE *f);
+/* The list `-chardev help` (and the others of help_topic) prints, in QEMU's form. */
+void options_print_help_topic(FILE *f, const char *topic);
 
 /* "512" (in default_unit bytes), "512M", "1G", "4k", "1.5G". */
 bool options_parse_size(const char *s, uint64_t default_unit, uint64_t *out);

@@ -80,6 +80,14 @@ check("-M help lists none", rc == 0 and out.startswith("Supported machines are:\
       and any(l.split()[:1] == ["none"] for l in out.splitlines()), repr(out))
 rc, out, err, _ = run(["-d", "help"])
 check("-d help lists items", rc == 0 and "\nin_asm " in out and "\nint " in out, repr(out))
+for args, first, item in ((["-chardev", "help"], "Available chardev backend types: ", "  socket"),
+                          (["-netdev", "help"], "Available netdev backend types:", "user"),
+                          (["-nic", "user,model=help"], "Supported NIC models:", "virtio-net-pci"),
+                          (["-accel", "help"], "Accelerators supported in mimic binary:", "tcg"),
+                          (["-display", "help"], "Available display backend types:", "none")):
+    rc, out, err, _ = run(args)
+    lines = out.splitlines()
+    check(" ".join(args), rc == 0 and lines[:1] == [first] and item in lines[1:], repr(out))
 rc, out, err, _ = run(["-version"])
 check("-version", rc == 0 and out.startswith("mimic emulator version "), repr(out))
 rc, out, err, _ = run(["--help"])

@@ -246,6 +246,11 @@ START_TEST(test_nic)
     ck_assert_str_eq(o.devices[0], "virtio-net-pci,netdev=_nic0");
     options_free(&o);
 
+    ck_assert(parse(&o, &err, "-nic", "user,model=help", NULL));
+    ck_assert_str_eq(o.help_topic, "nic");
+    ck_assert_int_eq(o.n_netdevs, 0);
+    options_free(&o);
+
     ck_assert(!parse(&o, &err, "-nic", "tap,ifname=x", NULL));
     ck_assert_str_eq(err, "-nic tap,ifname=x: network backend 'tap' is not supported (only "
                           "'user' and 'none')");
