@@ -237,6 +237,16 @@ static Chardev *main_open_serial(const char *spec, int index)
     return chr;
 }
 
+static bool main_serial_uses_stdio(const MimicOptions *o)
+{
+    for (int i = 0; i < o->n_serial; i++) {
+        if (strstr(o->serial[i], "stdio")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Serial ports and the monitor, following QEMU's defaults: -nographic puts
  * both on stdio behind the Ctrl-A multiplexer. */
 static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
@@ -304,6 +314,13 @@ static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
         }
     } else if (mux && !o->n_mons) {
         monitor_new(chardev_mux_add_frontend(mux));
+    } else if (o->nographic && !o->nodefaults && !o->n_mons && !named_stdio &&
+               !main_serial_uses_stdio(o)) {
+        /* QEMU's -nographic default: the serial ports went elsewhere, the
+         * monitor still has the terminal. */
+        Chardev *chr = main_open_chardev("-monitor", "stdio");
+        chardev_register("compat_monitor0", chr);
+        monitor_new(chr);
     }
     main_attach_console_chardevs(o, ms);
 }

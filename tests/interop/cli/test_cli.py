@@ -111,6 +111,12 @@ check("-nographic -monitor stdio", rc == 0 and "VM status: running" in out, f"rc
 rc, out, err, _ = run(["-M", "none", "-nographic", "-monitor", "none"], stdin=b"\x01x")
 check("-nographic -monitor none keeps Ctrl-A x", rc == 0 and "terminated" in out, repr(out))
 
+with tempfile.TemporaryDirectory() as d:
+    rc, out, err, _ = run(["-M", "none", "-nographic", "-serial", "file:" + os.path.join(d, "s")],
+                          stdin=b"info status\nquit\n")
+    check("-nographic -serial elsewhere: the monitor keeps stdio",
+          rc == 0 and "VM status: running" in out, f"rc={rc} {out!r} {err!r}")
+
 rc, out, err, _ = run(["-M", "none", "-nographic"], stdin=b"\x01cinfo status\nq\n")
 check("Ctrl-A c reaches the monitor", rc == 0 and "VM status: running" in out, repr(out))
 
