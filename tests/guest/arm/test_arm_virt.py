@@ -23,7 +23,7 @@
            board has, equal to qemu-system-arm's for the nodes both have; the
            file given back with -dtb boots, with /chosen from -append
   gdb      gdb-multiarch on -gdb tcp::PORT -S: the reset pc is the zImage
-           entry, a breakpoint on start_kernel (its address from the guest's
+           entry with r0 = 0, r1 = ~0, r2 = the DTB (its magic read), a breakpoint on start_kernel (its address from the guest's
            /proc/kallsyms: Debian's System.map is a stub) is hit, registers
            read, stepi moves on, detach lets the kernel reach the shell
 
@@ -331,6 +331,9 @@ def case_gdb(args, work):
         wait_listening(port, g.proc)
         out = gdb_batch(port, [
             "info registers pc",
+            "info registers r0 r1 r2 cpsr",
+            "x/1wx $r2",
+            "echo ==RESET-END==\\n",
             "break *0x%x" % addr,
             "continue",
             "info registers",
@@ -342,6 +345,14 @@ def case_gdb(args, work):
         ])
         pcs = [int(x, 16) for x in re.findall(r"^pc\s+(0x[0-9a-f]+)", out, re.M)]
         assert pcs[:1] == [ZIMAGE_ENTRY], out
+        # The Linux boot protocol at the zImage entry: r0 = 0, r1 = ~0 (no machine
+        # number: device tree only), r2 = the DTB in RAM; SVC mode, IRQ/FIQ masked.
+        at_reset, out = out.split("==RESET-END==", 1)
+        boot = dict(re.findall(r"^(\w+)\s+(0x[0-9a-f]+)", at_reset, re.M))
+        assert int(boot["r0"], 16) == 0 and int(boot["r1"], 16) == 0xffffffff, at_reset
+        assert 0x40000000 <= int(boot["r2"], 16) < 0x40000000 + (RAM_MB << 20), at_reset
+        assert int(boot["cpsr"], 16) & 0x1ff == 0x1d3, at_reset
+        assert re.search(r"%s:\s+0xedfe0dd0" % boot["r2"], at_reset), at_reset  # FDT magic
         assert pcs[1:2] == [addr], out
         assert len(pcs) == 3 and pcs[2] != addr and 0xc0000000 <= pcs[2] < 0xd0000000, out
         # At start_kernel: SVC mode, MMU on (sp in the kernel's linear map).
