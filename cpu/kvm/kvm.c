@@ -618,9 +618,19 @@ static void kvm_cpu_destroy(CPUState *cpu)
     env->accel = NULL;
 }
 
+/* KVM_GET_REGS from another thread waits until the vCPU's KVM_RUN returns, which a guest
+ * computing without exits never does (the monitor's `info registers` hung so): other threads
+ * read the registers with the vCPUs paused, that is kicked out of KVM_RUN. */
 static void kvm_synchronize_state(CPUState *cpu)
 {
+    bool own_thread = cpu->thread_created && pthread_equal(pthread_self(), cpu->thread);
+    if (!cpu->thread_created || own_thread || cpus_paused()) {
+        kvm_pull_state(cpu);
+        return;
+    }
+    cpus_pause();
     kvm_pull_state(cpu);
+    cpus_resume();
 }
 
 static void kvm_synchronize_post_reset(CPUState *cpu)

@@ -166,8 +166,8 @@ def main():
             "user: e820 0000000000100000 00000000bff00000 0000000000000001" not in lines or \
             "KVMTEST: powering off" not in lines or os.listdir(memdir):
         fail("-m 5G -mem-path run (exit %d)" % r.returncode, r.stdout + r.stderr)
-    # The monitor's stop/cont/quit reach vCPUs that never leave KVM_RUN on their own
-    # (an endless CPL 3 loop, no timer exits needed): cpu_exit kicks them.
+    # The monitor's info registers/stop/cont/quit reach vCPUs that never leave KVM_RUN on
+    # their own (an endless CPL 3 loop, no timer exits needed): cpu_exit kicks them.
     mon = subprocess.Popen(base[:-1] + ["-display", "none", "-serial", "file:" + console,
                                         "-monitor", "stdio", "-append", "loops=%d" % 10**12],
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -183,7 +183,7 @@ def main():
         if not wait_for("user: loops=", 30):
             fail("monitor run: the guest did not reach its loop")
         t0 = time.monotonic()
-        mon.stdin.write("stop\ninfo status\ncont\ninfo status\nquit\n")
+        mon.stdin.write("info registers\nstop\ninfo status\ncont\ninfo status\nquit\n")
         mon.stdin.flush()
         out, _ = mon.communicate(timeout=10)
         took = time.monotonic() - t0
@@ -191,7 +191,7 @@ def main():
         mon.kill()
         fail("monitor stop/cont/quit hung with the vCPUs in KVM_RUN")
     if mon.returncode != 0 or "VM status: paused" not in out or \
-            "VM status: running" not in out or took > 5:
+            "VM status: running" not in out or "CPL=3" not in out or took > 5:
         fail("monitor run (exit %d, %.1f s): %r" % (mon.returncode, took, out))
     # -no-reboot turns the reset into an exit.
     r = subprocess.run(base + ["-no-reboot", "-append", "loops=1000 reboot=1"],
