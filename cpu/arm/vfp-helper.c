@@ -279,11 +279,6 @@ uint32_t helper_vfp_arith_s(void *env, uint32_t a, uint32_t b, uint32_t op)
     return (uint32_t)arith(env, &F32, a, b, op);
 }
 
-uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op)
-{
-    return arith(env, &F64, a, b, op);
-}
-
 /* One helper per operation (what vfp.c calls): the operation is known at compile time. */
 #define VFP_OP_HELPERS(name, OP)                                      \
     uint32_t helper_vfp_##name##_s(void *env, uint32_t a, uint32_t b) \
@@ -662,17 +657,4 @@ uint64_t helper_vfp_cvt(void *envp, uint64_t v, uint32_t opf)
     case CVT_S_TO_H: return f32_to_f16(env, ctl, (uint32_t)v);
     default: return 0;
     }
-}
-
-uint32_t helper_vfp_get_fpscr(void *envp)
-{
-    ArmEnv *env = envp;
-    return (env->vfp.fpscr & ~FPSCR_QC) | (env->vfp.qc ? FPSCR_QC : 0);
-}
-
-void helper_vfp_set_fpscr(void *envp, uint32_t v)
-{
-    ArmEnv *env = envp;
-    env->vfp.fpscr = v & FPSCR_WRITABLE & ~FPSCR_QC;
-    env->vfp.qc = v & FPSCR_QC;
 }

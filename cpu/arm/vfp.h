@@ -59,7 +59,6 @@ enum {
 #define VFP_CALL (TCG_CALL_NO_RWG | TCG_CALL_NO_UNWIND)
 
 uint32_t helper_vfp_arith_s(void *env, uint32_t a, uint32_t b, uint32_t op);
-uint64_t helper_vfp_arith_d(void *env, uint64_t a, uint64_t b, uint32_t op);
 /* The same, one helper per operation (VFP_ADD ... VFP_SQRT, FPSCR's controls): what the
  * VFP translator calls. sqrt takes its operand twice. */
 uint32_t helper_vfp_add_s(void *env, uint32_t a, uint32_t b);
@@ -83,8 +82,6 @@ uint64_t helper_vfp_fma_d(void *env, uint64_t a, uint64_t n, uint64_t m, uint32_
 void helper_vfp_cmp_s(void *env, uint32_t a, uint32_t b, uint32_t e);
 void helper_vfp_cmp_d(void *env, uint64_t a, uint64_t b, uint32_t e);
 uint64_t helper_vfp_cvt(void *env, uint64_t v, uint32_t op);
-uint32_t helper_vfp_get_fpscr(void *env);
-void helper_vfp_set_fpscr(void *env, uint32_t v);
 
 void arm_vfp_model_init(ArmEnv *env, const char *model);
 
