@@ -54,6 +54,26 @@ static void G_GNUC_NORETURN main_fail(char *msg)
     exit(1);
 }
 
+static char *main_pidfile;
+
+static void main_remove_pidfile(void)
+{
+    unlink(main_pidfile);
+}
+
+/* -pidfile: "PID\n", removed again when mimic exits normally. */
+static void main_write_pidfile(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0) {
+        /* QEMU's words. */
+        main_fail(g_strdup_printf("cannot create PID file: Could not create '%s': %s", path,
+                                  strerror(errno)));
+    }
+    main_pidfile = g_strdup(path);
+    atexit(main_remove_pidfile);
+}
+
 static void main_system_reset(void)
 {
     /* The vCPUs stay stopped until the board has reloaded what it boots
@@ -399,6 +419,9 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    if (opts.pidfile) {
+        main_write_pidfile(opts.pidfile);
+    }
     /* Logging first, so everything after can log. */
     if (opts.log_file && !log_set_file(opts.log_file, &err)) {
         main_fail(err);

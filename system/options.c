@@ -49,6 +49,8 @@ typedef enum OptId {
     OPT_SINGLESTEP,
     OPT_MEM_PATH,
     OPT_NAME,
+    OPT_PIDFILE,
+    OPT_SNAPSHOT,
     OPT_L,
     OPT_VERSION,
     OPT_HELP,
@@ -99,6 +101,8 @@ static const OptDef opt_defs[] = {
     {"singlestep", OPT_SINGLESTEP, false},
     {"mem-path", OPT_MEM_PATH, true},
     {"name", OPT_NAME, true},
+    {"pidfile", OPT_PIDFILE, true},
+    {"snapshot", OPT_SNAPSHOT, false},
     {"L", OPT_L, true},
     {"version", OPT_VERSION, false},
     {"h", OPT_HELP, false},
@@ -120,6 +124,7 @@ void options_print_usage(FILE *f)
                "-cpu model        select the CPU model (-cpu help lists them)\n"
                "-name string      name of the guest\n"
                "-mem-path path    back guest RAM with a file in path (e.g. hugetlbfs)\n"
+               "-pidfile file     write the process id to file (removed at exit)\n"
                "\n"
                "Boot options:\n"
                "-kernel file      Linux kernel image to boot\n"
@@ -133,6 +138,7 @@ void options_print_usage(FILE *f)
                "-drive spec       a drive (file=...,if=...,format=...)\n"
                "-hda/-hdb/-hdc/-hdd file, -cdrom file\n"
                "                  shorthands for -drive (a bare file name means -hda)\n"
+               "-snapshot         write to temporary files instead of the disk images\n"
                "-netdev spec      a network backend (user,id=ID[,hostfwd=...])\n"
                "-nic user[,model=virtio-net-pci|virtio-net-device][,mac=...][,hostfwd=...]\n"
                "                  a network backend and its NIC in one; -nic none: no NIC\n"
@@ -666,6 +672,8 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
         case OPT_NO_SHUTDOWN: o->no_shutdown = true; break;
         case OPT_SINGLESTEP: o->singlestep = true; break;
         case OPT_MEM_PATH: o->mem_path = arg; break;
+        case OPT_PIDFILE: o->pidfile = arg; break;
+        case OPT_SNAPSHOT: o->snapshot = true; break;
         case OPT_NAME: {
             /* "-name NAME[,process=P][,debug-threads=on]" or "guest=NAME,...". */
             char **parts = g_strsplit(arg, ",", -1);
@@ -682,6 +690,16 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
         case OPT_L: o->bios_dir = arg; break;
         case OPT_VERSION: o->show_version = true; break;
         case OPT_HELP: o->show_help = true; break;
+        }
+    }
+    if (o->snapshot) {
+        /* A drive's own snapshot= wins, as on QEMU. */
+        for (int i = 0; i < o->n_drives; i++) {
+            if (!strstr(o->drives[i], "snapshot=")) {
+                char *d = g_strdup_printf("%s,snapshot=on", o->drives[i]);
+                g_free(o->drives[i]);
+                o->drives[i] = d;
+            }
         }
     }
     return true;

@@ -37,6 +37,8 @@ typedef struct MimicOptions {
     const char *gdb; /* "tcp::1234" after -s */
     bool start_paused, no_reboot, no_shutdown, singlestep;
     const char *mem_path, *name, *bios_dir;
+    const char *pidfile; /* -pidfile */
+    bool snapshot;       /* -snapshot: every drive gets snapshot=on */
     bool show_help, show_version;
     const char *help_topic; /* "chardev", "netdev", "nic", "accel", "display": X help */
 } MimicOptions;

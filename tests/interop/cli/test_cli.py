@@ -156,6 +156,24 @@ rc, out, err, _ = run(["-M", "none", "-D", "/nonexistent-dir/log"])
 check("bad -D", rc == 1 and err == "mimic: error opening logfile /nonexistent-dir/log: "
       "No such file or directory\n", repr(err))
 
+# -pidfile: our pid while running, gone after a normal exit.
+with tempfile.TemporaryDirectory() as d:
+    pidfile = os.path.join(d, "mimic.pid")
+    p = subprocess.Popen([MIMIC, "-M", "none", "-display", "none", "-pidfile", pidfile,
+                          "-monitor", "stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 5
+    while not os.path.exists(pidfile) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    content = open(pidfile).read() if os.path.exists(pidfile) else None
+    p.communicate(b"quit\n", timeout=10)
+    check("-pidfile holds the pid", content == f"{p.pid}\n", repr(content))
+    check("-pidfile removed at exit", p.returncode == 0 and not os.path.exists(pidfile),
+          f"rc={p.returncode}")
+expect_error("-pidfile in a missing directory", ["-M", "none", "-pidfile", "/nonexistent/m.pid"],
+             ["mimic: cannot create PID file: Could not create '/nonexistent/m.pid': "
+              "No such file or directory"])
+
 # End of input is not a reason to quit: the VM keeps running until killed.
 p = subprocess.Popen([MIMIC, "-M", "none", "-nographic"], stdin=subprocess.DEVNULL,
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)

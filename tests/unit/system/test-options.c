@@ -246,6 +246,14 @@ START_TEST(test_nic)
     ck_assert_str_eq(o.devices[0], "virtio-net-pci,netdev=_nic0");
     options_free(&o);
 
+    ck_assert(parse(&o, &err, "-hda", "a.img", "-snapshot", "-drive", "file=b.img,snapshot=off",
+                    "-pidfile", "/run/m.pid", NULL));
+    ck_assert(o.snapshot);
+    ck_assert_str_eq(o.drives[0], "file=a.img,index=0,media=disk,snapshot=on");
+    ck_assert_str_eq(o.drives[1], "file=b.img,snapshot=off");
+    ck_assert_str_eq(o.pidfile, "/run/m.pid");
+    options_free(&o);
+
     ck_assert(parse(&o, &err, "-nic", "user,model=help", NULL));
     ck_assert_str_eq(o.help_topic, "nic");
     ck_assert_int_eq(o.n_netdevs, 0);
