@@ -15,12 +15,14 @@
 #include "system/options.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <glib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifdef MIMIC_HAVE_UI
@@ -72,6 +74,92 @@ static void main_write_pidfile(const char *path)
     }
     main_pidfile = g_strdup(path);
     atexit(main_remove_pidfile);
+}
+
+/* ---- -daemonize ----------------------------------------------------------
+ * The parent forks before any thread exists and waits: it exits 0 once the
+ * child has built the machine, or with the child's status if that failed
+ * (whose message went to the terminal, still the child's stderr then).
+ */
+static int daemon_ready_fd = -1;
+
+static bool main_spec_uses_stdio(const char *spec)
+{
+    return spec && (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio") ||
+                    g_str_has_prefix(spec, "stdio,"));
+}
+
+static void main_check_daemonize(MimicOptions *o)
+{
+    if (o->nographic) {
+        main_fail(g_strdup("-nographic cannot be used with -daemonize"));
+    }
+    for (int i = 0; i < o->n_serial; i++) {
+        if (main_spec_uses_stdio(o->serial[i])) {
+            main_fail(
+                g_strdup_printf("-serial %s: cannot use stdio with -daemonize", o->serial[i]));
+        }
+    }
+    if (main_spec_uses_stdio(o->monitor)) {
+        main_fail(g_strdup_printf("-monitor %s: cannot use stdio with -daemonize", o->monitor));
+    }
+    for (int i = 0; i < o->n_chardevs; i++) {
+        if (main_spec_uses_stdio(o->chardevs[i])) {
+            main_fail(
+                g_strdup_printf("-chardev %s: cannot use stdio with -daemonize", o->chardevs[i]));
+        }
+    }
+    /* No terminal to be the default serial port. */
+    if (!o->display) {
+        o->display = "none";
+    }
+}
+
+static void main_daemonize_fork(void)
+{
+    int fds[2];
+    if (pipe(fds) < 0) {
+        main_fail(g_strdup_printf("-daemonize: pipe: %s", strerror(errno)));
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        main_fail(g_strdup_printf("-daemonize: fork: %s", strerror(errno)));
+    }
+    if (pid > 0) {
+        close(fds[1]);
+        char c;
+        ssize_t n;
+        do {
+            n = read(fds[0], &c, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n == 1) {
+            _exit(0);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        _exit(WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1);
+    }
+    close(fds[0]);
+    daemon_ready_fd = fds[1];
+    setsid();
+}
+
+static void main_daemonize_ready(void)
+{
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        if (null > STDERR_FILENO) {
+            close(null);
+        }
+    }
+    ssize_t n = write(daemon_ready_fd, "1", 1);
+    (void)n;
+    close(daemon_ready_fd);
 }
 
 static void main_system_reset(void)
@@ -419,6 +507,10 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    if (opts.daemonize) {
+        main_check_daemonize(&opts);
+        main_daemonize_fork();
+    }
     if (opts.pidfile) {
         main_write_pidfile(opts.pidfile);
     }
@@ -554,6 +646,9 @@ int main(int argc, char **argv)
         }
     }
 
+    if (opts.daemonize) {
+        main_daemonize_ready();
+    }
     int code = main_loop_run();
 
     gdbstub_stop_server();

@@ -51,6 +51,7 @@ typedef enum OptId {
     OPT_NAME,
     OPT_PIDFILE,
     OPT_SNAPSHOT,
+    OPT_DAEMONIZE,
     OPT_L,
     OPT_VERSION,
     OPT_HELP,
@@ -103,6 +104,7 @@ static const OptDef opt_defs[] = {
     {"name", OPT_NAME, true},
     {"pidfile", OPT_PIDFILE, true},
     {"snapshot", OPT_SNAPSHOT, false},
+    {"daemonize", OPT_DAEMONIZE, false},
     {"L", OPT_L, true},
     {"version", OPT_VERSION, false},
     {"h", OPT_HELP, false},
@@ -125,6 +127,7 @@ void options_print_usage(FILE *f)
                "-name string      name of the guest\n"
                "-mem-path path    back guest RAM with a file in path (e.g. hugetlbfs)\n"
                "-pidfile file     write the process id to file (removed at exit)\n"
+               "-daemonize        detach from the terminal once the machine is built\n"
                "\n"
                "Boot options:\n"
                "-kernel file      Linux kernel image to boot\n"
@@ -674,6 +677,7 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
         case OPT_MEM_PATH: o->mem_path = arg; break;
         case OPT_PIDFILE: o->pidfile = arg; break;
         case OPT_SNAPSHOT: o->snapshot = true; break;
+        case OPT_DAEMONIZE: o->daemonize = true; break;
         case OPT_NAME: {
             /* "-name NAME[,process=P][,debug-threads=on]" or "guest=NAME,...". */
             char **parts = g_strsplit(arg, ",", -1);

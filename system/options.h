@@ -39,6 +39,7 @@ typedef struct MimicOptions {
     const char *mem_path, *name, *bios_dir;
     const char *pidfile; /* -pidfile */
     bool snapshot;       /* -snapshot: every drive gets snapshot=on */
+    bool daemonize;      /* -daemonize */
     bool show_help, show_version;
     const char *help_topic; /* "chardev", "netdev", "nic", "accel", "display": X help */
 } MimicOptions;

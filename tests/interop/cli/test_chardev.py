@@ -258,6 +258,37 @@ s.close()
 check("ringbuf keeps the newest 16 bytes", kept == GREETING[-16:], repr(kept))
 check("ringbuf_write reaches the guest", echo == "ok  z" and rc == 0, f"{echo!r} rc={rc}")
 
+# -- -daemonize: the command returns once the machine runs, detached ---------
+pidfile = os.path.join(tmp.name, "d.pid")
+out = os.path.join(tmp.name, "d.txt")
+path = os.path.join(tmp.name, "dmon.sock")
+r = subprocess.run([MIMIC, "-M", "malta", "-kernel", ELF, "-daemonize", "-pidfile", pidfile,
+                    "-serial", "file:" + out, "-chardev", f"socket,id=m,path={path},server=on,wait=off",
+                    "-mon", "chardev=m"], capture_output=True, timeout=10)
+pid = int(open(pidfile).read()) if os.path.exists(pidfile) else None
+deadline = time.monotonic() + 10
+while pid and open(out).read() != GREETING and time.monotonic() < deadline:
+    time.sleep(0.05)
+text = open(out).read() if os.path.exists(out) else ""
+sid = os.getsid(pid) if pid else None
+if pid:
+    s = connect(socket.AF_UNIX, path)
+    read_until(lambda: sock_recv(s), "(mimic) ")
+    s.sendall(b"quit\n")
+    s.close()
+while pid and os.path.exists(pidfile) and time.monotonic() < deadline + 10:
+    time.sleep(0.05)
+check("-daemonize returns at once, the daemon runs the guest",
+      r.returncode == 0 and pid and pid != os.getpid() and text == GREETING,
+      f"rc={r.returncode} pid={pid} {text!r} {r.stderr!r}")
+check("-daemonize: a session of its own", sid == pid, f"sid={sid} pid={pid}")
+check("-daemonize: quit removes the pidfile", not os.path.exists(pidfile), "")
+r = subprocess.run([MIMIC, "-M", "malta", "-kernel", "/nonexistent", "-daemonize"],
+                   capture_output=True, timeout=10)
+check("-daemonize: a failure is reported before detaching",
+      r.returncode == 1 and r.stderr == b"mimic: could not load kernel '/nonexistent': "
+      b"No such file or directory\n", repr(r))
+
 # -- mux=on: serial port and monitor share one socket, Ctrl-A c switches -----
 path = os.path.join(tmp.name, "mux.sock")
 p = start(["-chardev", f"socket,id=x,path={path},server=on,wait=on,mux=on",
@@ -337,6 +368,10 @@ expect_error("virtconsole with an unknown chardev", N + ["-device", "virtconsole
 expect_error("virtconsole on a board without one",
              N + ["-chardev", "null,id=a", "-device", "virtconsole,chardev=a"],
              "-device virtconsole,chardev=a: machine 'none' has no virtio console")
+expect_error("-daemonize -nographic", N + ["-daemonize", "-nographic"],
+             "-nographic cannot be used with -daemonize")
+expect_error("-daemonize with a stdio chardev", N + ["-daemonize", "-chardev", "stdio,id=s"],
+             "-chardev stdio,id=s: cannot use stdio with -daemonize")
 expect_error("-nic unknown type", N + ["-nic", "foo"],
              "-nic foo: network backend 'foo' is not supported (only 'user' and 'none')")
 expect_error("-nic unknown model", N + ["-nic", "user,model=e1000"],
