@@ -10,7 +10,8 @@
            answers, every CPU takes timer interrupts, a CPU goes off and on
            again (PSCI CPU_OFF, AFFINITY_INFO, CPU_ON), Linux finds PSCI 1.0
   reboot   `reboot -f` (PSCI SYSTEM_RESET) under -smp 2 boots the kernel again
-           (two banners, both CPUs back), then poweroff exits 0
+           (two banners, both CPUs back, virtio-blk/rng/net work again and the
+           disk keeps what the first boot wrote), then poweroff exits 0
   disk     a qcow2 disk on virtio-blk (virtio-mmio) is mounted, written, and the
            host reads the guest's file back after shutdown
   net      -netdev user: udhcpc gets 10.0.2.15, busybox wget fetches a page from
@@ -155,17 +156,34 @@ def case_smp4(args, work):
 
 
 def case_reboot(args, work):
-    initrd = initramfs(args, work)
-    argv = base_argv(args, initrd, smp=2, append=APPEND_LOUD)
+    initrd = initramfs(args, work, ("virtio_mmio", "virtio_blk", "virtio-rng", "virtio_net"))
+    disk = os.path.join(work, "disk.raw")
+    with open(disk, "wb") as f:
+        f.write(b"BEFORE-REBOOT...")
+        f.truncate(1 << 20)
+    # virtio devices too: the reset must leave them ready for the next kernel.
+    argv = base_argv(args, initrd, smp=2, append=APPEND_LOUD) + [
+        "-drive", "file=%s,format=raw,if=virtio" % disk, "-device", "virtio-rng-device",
+        "-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"]
+    devices = ("dd if=/dev/vda bs=16 count=1 2>/dev/null; echo; "
+               "dd if=/dev/hwrng bs=8 count=1 2>/dev/null | wc -c; "
+               "ifconfig eth0 up && udhcpc -i eth0 -n -q -t 5 -s /bin/true 2>&1 | "
+               "grep -o 'lease of [0-9.]*'")
     with Guest(argv, log_path=console(work)) as g:
         g.wait_shell()
         assert g.run("echo first boot; nproc") == "first boot\n2"
+        out = g.run(devices, timeout=120)
+        assert out == "BEFORE-REBOOT...\n8\nlease of 10.0.2.15", out
+        g.run("echo AFTER-REBOOT > /tmp/m; dd if=/tmp/m of=/dev/vda conv=notrunc 2>/dev/null; "
+              "sync")
         g.reboot()
         banners = g.buf.count(b"Linux version")
         assert banners == 2, "%d kernel banners" % banners
         out = g.run("nproc; cut -d. -f1 /proc/uptime")
         n, up = out.split()
         assert n == "2" and int(up) < 120, out
+        out = g.run(devices, timeout=120)
+        assert out == "AFTER-REBOOT\n...\n8\nlease of 10.0.2.15", out
         g.poweroff()
         assert g.buf.count(b"Linux version") == 2
 
