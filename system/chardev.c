@@ -994,6 +994,20 @@ static NamedChardev *named_find(const char *id)
     return NULL;
 }
 
+static void named_add(const char *label, Chardev *chr, int users)
+{
+    NamedChardev *n = g_new0(NamedChardev, 1);
+    n->id = g_strdup(label);
+    n->chr = chr;
+    n->users = users;
+    /* At the end, so listings keep the order of the command line. */
+    NamedChardev **pp = &named_list;
+    while (*pp) {
+        pp = &(*pp)->next;
+    }
+    *pp = n;
+}
+
 /* Splits "a=1,b=x,,y" at single commas; ",," stands for a comma in a value. */
 static char **chr_split_opts(const char *s)
 {
@@ -1229,8 +1243,7 @@ Chardev *chardev_new_option(const char *spec, char **errp)
         chr = chardev_mux_new(chr);
     }
     if (chr) {
-        chardev_register(o.id, chr);
-        named_find(o.id)->users = 0;
+        named_add(o.id, chr, 0);
     }
     g_strfreev(parts);
     return chr;
@@ -1238,16 +1251,7 @@ Chardev *chardev_new_option(const char *spec, char **errp)
 
 void chardev_register(const char *label, Chardev *chr)
 {
-    NamedChardev *n = g_new0(NamedChardev, 1);
-    n->id = g_strdup(label);
-    n->chr = chr;
-    n->users = 1;
-    /* At the end, so listings keep the order of the command line. */
-    NamedChardev **pp = &named_list;
-    while (*pp) {
-        pp = &(*pp)->next;
-    }
-    *pp = n;
+    named_add(label, chr, 1);
 }
 
 void chardev_foreach(void (*fn)(const char *label, Chardev *chr, void *opaque), void *opaque)
