@@ -109,12 +109,37 @@ static bool gen_ldst_multiple(DisasContext *s, uint32_t insn, int d, int rn, int
     }
     int esize = 1 << size, per = 8 / esize;
     TCGv_i32 base = arm_load_reg(s, rn);
+    int align = ((insn >> 4) & 3) ? 4 << ((insn >> 4) & 3) : 0;
+    if (nelem == 1) {
+        /* VLD1/VST1 of whole registers (memcpy's loop): in little-endian order the bytes of
+         * one D register are its elements in turn, so one 64-bit access per register does,
+         * with the alignment the first element or each element needs. */
+        for (int r = 0; r < rpm; r++) {
+            TCGv_i32 a = tcg_temp_new_i32();
+            tcg_gen_addi_i32(a, base, 8 * r);
+            int al = r == 0 ? align : 0;
+            if (s->align && al < esize) {
+                al = esize;
+            }
+            MemOp mop = (MemOp)(MO_LE | MO_UQ | align_op(al));
+            TCGv_i64 v = tcg_temp_new_i64();
+            if (load) {
+                tcg_gen_qemu_ld_i64(v, tcg_addr_i32(a), (unsigned)s->mem_idx, mop);
+                tcg_gen_st_i64(v, tcg_env, lane_off(d + r, 0, 1));
+            } else {
+                tcg_gen_ld_i64(v, tcg_env, lane_off(d + r, 0, 1));
+                tcg_gen_qemu_st_i64(v, tcg_addr_i32(a), (unsigned)s->mem_idx, mop);
+            }
+        }
+        gen_writeback(s, rn, rm, base, 8 * rpm);
+        return true;
+    }
     int off = 0;
     for (int e = 0; e < rpm * per; e++) {
         for (int k = 0; k < nelem; k++) {
             TCGv_i32 a = tcg_temp_new_i32();
             tcg_gen_addi_i32(a, base, off);
-            int al = (e == 0 && k == 0 && ((insn >> 4) & 3)) ? 4 << ((insn >> 4) & 3) : 0;
+            int al = e == 0 && k == 0 ? align : 0;
             gen_elem(s, load, d + k * inc + e / per, e % per, size, a, al);
             off += esize;
         }

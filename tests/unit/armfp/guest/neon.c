@@ -385,6 +385,58 @@ static void check_ldst(void)
     CHECK(0x413, out[21], 0);
 }
 
+/* VLD1/VST1 of whole registers as memcpy uses them: any byte alignment without an align
+ * field, several registers, writeback; and a misaligned base faults before anything is
+ * stored when SCTLR.A asks for element alignment. */
+static uint32_t pat4(int i)
+{
+    uint32_t v = 0;
+    for (int k = 3; k >= 0; k--) {
+        v = v << 8 | (uint8_t)((i + k) * 7 + 1);
+    }
+    return v;
+}
+
+static void check_ldst_whole(void)
+{
+    for (int i = 0; i < 64; i++) {
+        buf[i] = (uint8_t)(i * 7 + 1);
+    }
+    const volatile uint8_t *src = buf + 1;
+    volatile uint8_t *dst = buf + 35;
+    __asm__ volatile("vld1.8 {d0-d3}, [%0]!\n\tvst1.8 {d0-d2}, [%1]!"
+                     : "+r"(src), "+r"(dst)
+                     :
+                     : "d0", "d1", "d2", "d3", "memory");
+    CHECK(0x430, (uint32_t)(src - buf), 33);
+    CHECK(0x431, (uint32_t)(dst - buf), 59);
+    for (int i = 0; i < 24; i++) {
+        CHECK(0x432, buf[35 + i], (uint8_t)((1 + i) * 7 + 1));
+    }
+    CHECK(0x433, buf[34], (uint8_t)(34 * 7 + 1));
+    CHECK(0x434, buf[59], (uint8_t)(59 * 7 + 1));
+    uint32_t lo, hi;
+    __asm__ volatile("vld1.8 {d0-d3}, [%2]\n\tvmov %0, %1, d3"
+                     : "=r"(lo), "=r"(hi)
+                     : "r"(buf + 3)
+                     : "d0", "d1", "d2", "d3", "memory");
+    CHECK(0x435, lo, pat4(27)); /* d3 = bytes 27..34 */
+    CHECK(0x439, hi, pat4(31));
+    /* SCTLR.A: 32-bit elements need word alignment, checked before the store happens */
+    uint32_t sctlr;
+    __asm__ volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(sctlr));
+    __asm__ volatile("mcr p15, 0, %0, c1, c0, 0\n\tisb" ::"r"(sctlr | 2));
+    buf[9] = 0x5a;
+    exc_kind = 0;
+    __asm__ volatile("vmov.i32 d4, #0\n\tvst1.32 {d4}, [%0]" ::"r"(buf + 6) : "d4", "memory");
+    CHECK(0x436, exc_kind, 4);
+    CHECK(0x437, buf[9], 0x5a);
+    exc_kind = 0;
+    __asm__ volatile("vld1.32 {d4}, [%0]" ::"r"(buf + 4) : "d4", "memory");
+    CHECK(0x438, exc_kind, 0);
+    __asm__ volatile("mcr p15, 0, %0, c1, c0, 0\n\tisb" ::"r"(sctlr));
+}
+
 static void check_alignment(void)
 {
     exc_kind = 0;
@@ -426,6 +478,7 @@ static int __attribute__((noinline)) run(void)
     check_float();
     check_long_scalar();
     check_ldst();
+    check_ldst_whole();
     check_alignment();
     check_undef();
     return finish();
