@@ -1,8 +1,9 @@
 /*
  * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
  * lists (logic, integer add/subtract/compares/max/min, shifts by immediate, modified
- * immediates, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG). neon.c calls it first and gives
- * whatever it declines to the generic helper.
+ * immediates, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG; float add/subtract/multiply
+ * and the multiply-accumulates through one two-lane helper call per D register). neon.c calls it
+ * first and gives whatever it declines to the generic helper.
  *
  * Each D register is one i64; per-element arithmetic works on the whole word with masks
  * that keep carries, borrows and shifted-out bits inside their element.
@@ -300,6 +301,93 @@ static bool trans_VTST(DisasContext *s, arg_VTST *a)
 static bool trans_VCEQ(DisasContext *s, arg_VCEQ *a)
 {
     return a->size != 3 && do_3same(a, gen_vceq, false);
+}
+
+/* Float forms: one helper call per D register, two lanes, standard FPSCR value. */
+static TCGTemp *t64(TCGv_i64 v)
+{
+    return tcgv_i64_temp(v);
+}
+
+static void gen_float2(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, void *fn)
+{
+    tcg_gen_calln(fn, VFP_CALL, t64(r), 3, arm_env_arg(), t64(n), t64(m));
+}
+
+static void gen_float3(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, void *fn)
+{
+    tcg_gen_calln(fn, VFP_CALL, t64(r), 4, arm_env_arg(), t64(n), t64(m), t64(d));
+}
+
+static void gen_vadd_f(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_float2(r, n, m, (void *)helper_neon_fadd);
+}
+
+static void gen_vsub_f(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_float2(r, n, m, (void *)helper_neon_fsub);
+}
+
+static void gen_vmul_f(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_float2(r, n, m, (void *)helper_neon_fmul);
+}
+
+static void gen_vmla_f(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_float3(r, n, m, d, (void *)helper_neon_fmla);
+}
+
+static void gen_vmls_f(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_float3(r, n, m, d, (void *)helper_neon_fmls);
+}
+
+static void gen_vfma_f(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_float3(r, n, m, d, (void *)helper_neon_ffma);
+}
+
+static void gen_vfms_f(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size)
+{
+    gen_float3(r, n, m, d, (void *)helper_neon_ffms);
+}
+
+static bool trans_VADD_F(DisasContext *s, arg_VADD_F *a)
+{
+    return do_3same(a, gen_vadd_f, false);
+}
+
+static bool trans_VSUB_F(DisasContext *s, arg_VSUB_F *a)
+{
+    return do_3same(a, gen_vsub_f, false);
+}
+
+static bool trans_VMUL_F(DisasContext *s, arg_VMUL_F *a)
+{
+    return do_3same(a, gen_vmul_f, false);
+}
+
+static bool trans_VMLA_F(DisasContext *s, arg_VMLA_F *a)
+{
+    return do_3same(a, gen_vmla_f, true);
+}
+
+static bool trans_VMLS_F(DisasContext *s, arg_VMLS_F *a)
+{
+    return do_3same(a, gen_vmls_f, true);
+}
+
+/* (VFPv4 only: neon.c has already turned VFMA/VFMS away on a CPU without them) */
+static bool trans_VFMA_F(DisasContext *s, arg_VFMA_F *a)
+{
+    return do_3same(a, gen_vfma_f, true);
+}
+
+static bool trans_VFMS_F(DisasContext *s, arg_VFMS_F *a)
+{
+    return do_3same(a, gen_vfms_f, true);
 }
 
 /* Compares and VMAX/VMIN: `u` selects unsigned elements; 64-bit elements are reserved. */

@@ -1163,3 +1163,62 @@ void helper_neon_dp(void *env, uint32_t insn)
 {
     neon_dp(env, insn);
 }
+
+/* The commonest float forms, called from neon-dp.c's IR on one D register (two F32 lanes)
+ * with the standard FPSCR value: nothing decoded at run time. */
+enum { NF_ADD, NF_SUB, NF_MUL, NF_MLA, NF_MLS, NF_FMA, NF_FMS };
+
+static uint64_t float_lanes(ArmEnv *env, uint64_t n, uint64_t m, uint64_t d, int kind)
+{
+    uint64_t r = 0;
+    for (int i = 0; i < 2; i++) {
+        uint32_t x = (uint32_t)(n >> (32 * i)), y = (uint32_t)(m >> (32 * i));
+        uint32_t z = (uint32_t)(d >> (32 * i)), o;
+        switch (kind) {
+        case NF_ADD: o = fop(env, x, y, VFP_ADD); break;
+        case NF_SUB: o = fop(env, x, y, VFP_SUB); break;
+        case NF_MUL: o = fop(env, x, y, VFP_MUL); break;
+        case NF_MLA: o = fop(env, z, fop(env, x, y, VFP_MUL), VFP_ADD); break;
+        case NF_MLS: o = fop(env, z, fop(env, x, y, VFP_MUL) ^ 0x80000000u, VFP_ADD); break;
+        case NF_FMA: o = helper_vfp_fma_s(env, z, x, y, 1); break;
+        default: o = helper_vfp_fma_s(env, z, x ^ 0x80000000u, y, 1); break;
+        }
+        r |= (uint64_t)o << (32 * i);
+    }
+    return r;
+}
+
+uint64_t helper_neon_fadd(void *env, uint64_t n, uint64_t m)
+{
+    return float_lanes(env, n, m, 0, NF_ADD);
+}
+
+uint64_t helper_neon_fsub(void *env, uint64_t n, uint64_t m)
+{
+    return float_lanes(env, n, m, 0, NF_SUB);
+}
+
+uint64_t helper_neon_fmul(void *env, uint64_t n, uint64_t m)
+{
+    return float_lanes(env, n, m, 0, NF_MUL);
+}
+
+uint64_t helper_neon_fmla(void *env, uint64_t n, uint64_t m, uint64_t d)
+{
+    return float_lanes(env, n, m, d, NF_MLA);
+}
+
+uint64_t helper_neon_fmls(void *env, uint64_t n, uint64_t m, uint64_t d)
+{
+    return float_lanes(env, n, m, d, NF_MLS);
+}
+
+uint64_t helper_neon_ffma(void *env, uint64_t n, uint64_t m, uint64_t d)
+{
+    return float_lanes(env, n, m, d, NF_FMA);
+}
+
+uint64_t helper_neon_ffms(void *env, uint64_t n, uint64_t m, uint64_t d)
+{
+    return float_lanes(env, n, m, d, NF_FMS);
+}

@@ -89,6 +89,15 @@ void arm_vfp_model_init(ArmEnv *env, const char *model);
  * registers; with env == NULL only says whether the encoding is implemented. */
 bool neon_dp(ArmEnv *env, uint32_t insn);
 void helper_neon_dp(void *env, uint32_t insn);
+/* Two F32 lanes of one D register with the standard FPSCR value (neon-dp.c): n op m, and
+ * d + n * m (VMLA, product rounded), d - n * m, fused d + n * m, d - n * m. */
+uint64_t helper_neon_fadd(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_fsub(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_fmul(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_fmla(void *env, uint64_t n, uint64_t m, uint64_t d);
+uint64_t helper_neon_fmls(void *env, uint64_t n, uint64_t m, uint64_t d);
+uint64_t helper_neon_ffma(void *env, uint64_t n, uint64_t m, uint64_t d);
+uint64_t helper_neon_ffms(void *env, uint64_t n, uint64_t m, uint64_t d);
 /* IR: repeats the low `bits` of v (the rest zero) across all 64 bits (neon.c; VDUP and
  * the all-lanes loads; also what links neon.o in through vfp.o). */
 void neon_gen_dup_i64(TCGv_i64 v, int bits);
