@@ -73,9 +73,17 @@ def rss_idle_binary():
     return hwm
 
 
-native = min(float(subprocess.run([compute, str(loops)], capture_output=True, text=True,
-                                  check=True).stdout.split()[1]) for _ in range(3))
-runs = [run_guest() for _ in range(3)]
+def run_native():
+    return float(subprocess.run([compute, str(loops)], capture_output=True, text=True,
+                                check=True).stdout.split()[1])
+
+
+# Interleaved, best of each: the two cores are shared, and load comes and goes.
+natives, runs = [], []
+for _ in range(3):
+    natives.append(run_native())
+    runs.append(run_guest())
+native = min(natives)
 first = min(r[0] for r in runs)
 guest_loop = min(r[1] for r in runs)
 rss = max(r[2] for r in runs)
