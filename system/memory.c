@@ -1087,7 +1087,11 @@ static void io_access_bytes(MemoryRegion *mr, uint64_t addr, unsigned size, uint
         }
     }
     /* Widen (or realign): go through naturally aligned chunks of `a` bytes
-     * covering the access, with read-modify-write for partially written ones. */
+     * covering the access. A partly written chunk is written with zeros in the
+     * bytes the guest did not write, never read first: reads of device
+     * registers have side effects (a UART's data register pops its receive
+     * FIFO, an interrupt controller's acknowledge register takes an
+     * interrupt), so a read-modify-write would lose data. */
     uint64_t start = addr & ~(uint64_t)(a - 1);
     uint64_t end = (addr + size + a - 1) & ~(uint64_t)(a - 1);
     for (uint64_t c = start; c < end; c += a) {
@@ -1095,9 +1099,11 @@ static void io_access_bytes(MemoryRegion *mr, uint64_t addr, unsigned size, uint
         uint64_t lo = c > addr ? c : addr;
         uint64_t hi = c + a < addr + size ? c + a : addr + size;
         bool full = lo == c && hi == c + a;
-        if (!write || !full) {
+        if (!write) {
             uint64_t v = ops->read ? ops->read(mr->opaque, c, a) : 0;
             value_to_bytes(v, a, be, chunk);
+        } else if (!full) {
+            memset(chunk, 0, sizeof(chunk));
         }
         if (write) {
             memcpy(chunk + (lo - c), buf + (lo - addr), hi - lo);

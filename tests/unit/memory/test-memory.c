@@ -314,14 +314,19 @@ START_TEST(test_widen)
     ck_assert_uint_eq(l.c[0].size, 4);
     ck_assert_int_eq(memory_region_dispatch_read(le, 0x12, 2, false, &v), MEMTX_OK);
     ck_assert_uint_eq(v, 0xaabb);
-    /* Narrow write: read-modify-write of the 32-bit register. */
+    /* Narrow write: one write of the 32-bit register, the other bytes zero, and no
+     * read (a data register's read would pop a FIFO: bytes typed into a guest
+     * were lost that way while it wrote to its UART). */
     l.n = 0;
     ck_assert_int_eq(memory_region_dispatch_write(le, 0x13, 1, false, 0x55), MEMTX_OK);
-    ck_assert_int_eq(l.n, 2);
-    ck_assert_int_eq(l.c[0].op, 'r');
-    ck_assert_int_eq(l.c[1].op, 'w');
-    ck_assert_uint_eq(l.c[1].addr, 0x10);
-    ck_assert_uint_eq(l.c[1].val, 0x55bbccdd);
+    ck_assert_int_eq(l.n, 1);
+    ck_assert_int_eq(l.c[0].op, 'w');
+    ck_assert_uint_eq(l.c[0].addr, 0x10);
+    ck_assert_uint_eq(l.c[0].val, 0x55000000);
+    l.n = 0;
+    ck_assert_int_eq(memory_region_dispatch_write(le, 0x10, 2, false, 0x1234), MEMTX_OK);
+    ck_assert_int_eq(l.n, 1);
+    ck_assert_uint_eq(l.c[0].val, 0x1234);
 
     CallLog m = {.read_value = 0xaabbccdd};
     MemoryRegion *be = memory_region_new_io("be", 0x100, &wide_be_ops, &m);
@@ -329,7 +334,8 @@ START_TEST(test_widen)
     ck_assert_uint_eq(v, 0xbb);
     m.n = 0;
     ck_assert_int_eq(memory_region_dispatch_write(be, 0x13, 1, true, 0x55), MEMTX_OK);
-    ck_assert_uint_eq(m.c[1].val, 0xaabbcc55);
+    ck_assert_int_eq(m.n, 1);
+    ck_assert_uint_eq(m.c[0].val, 0x55);
     memory_region_free(le);
     memory_region_free(be);
 }
