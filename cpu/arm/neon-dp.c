@@ -1,6 +1,6 @@
 /*
  * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
- * lists (logic, integer add/subtract/compares/max/min, shifts by immediate, modified
+ * lists (logic, integer add/subtract/pairwise add/compares/max/min, shifts by immediate, modified
  * immediates, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG; float add/subtract/multiply
  * and the multiply-accumulates through one two-lane helper call per D register). neon.c calls it
  * first and gives whatever it declines to the generic helper.
@@ -301,6 +301,41 @@ static bool trans_VTST(DisasContext *s, arg_VTST *a)
 static bool trans_VCEQ(DisasContext *s, arg_VCEQ *a)
 {
     return a->size != 3 && do_3same(a, gen_vceq, false);
+}
+
+/* The pairwise sums of v's neighbouring elements, packed into the low 32 bits. */
+static void gen_pair_sums(TCGv_i64 r, TCGv_i64 v, int size)
+{
+    int bits = 8 << size;
+    /* each pair's sum lands in the low half of a 2 * bits field (high half: garbage) */
+    int64_t low = (int64_t)rep((UINT64_C(1) << bits) - 1, 2 * bits);
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_shri_i64(t, v, (unsigned)bits);
+    tcg_gen_andi_i64(t, t, low);
+    tcg_gen_andi_i64(r, v, low);
+    tcg_gen_add_i64(r, r, t);
+    tcg_gen_andi_i64(r, r, low);
+    /* pack the fields' low halves together */
+    for (int w = bits; w < 32; w *= 2) {
+        tcg_gen_shri_i64(t, r, (unsigned)w);
+        tcg_gen_or_i64(r, r, t);
+        tcg_gen_andi_i64(r, r, (int64_t)rep((UINT64_C(1) << (2 * w)) - 1, 4 * w));
+    }
+}
+
+/* VPADD (integer): Dd = the pair sums of Dn, then those of Dm; no Q form. */
+static bool trans_VPADD_I(DisasContext *s, arg_VPADD_I *a)
+{
+    if (a->q || a->size == 3) {
+        return false;
+    }
+    TCGv_i64 n = ld_d(a->vn), m = ld_d(a->vm), lo = tcg_temp_new_i64(), hi = tcg_temp_new_i64();
+    gen_pair_sums(lo, n, a->size);
+    gen_pair_sums(hi, m, a->size);
+    tcg_gen_shli_i64(hi, hi, 32);
+    tcg_gen_or_i64(lo, lo, hi);
+    st_d(lo, a->vd);
+    return true;
 }
 
 /* Float forms: one helper call per D register, two lanes, standard FPSCR value. */
