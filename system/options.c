@@ -30,6 +30,7 @@ typedef enum OptId {
     OPT_DEVICE,
     OPT_NETDEV,
     OPT_NIC,
+    OPT_NET,
     OPT_CHARDEV,
     OPT_MON,
     OPT_SERIAL,
@@ -83,6 +84,7 @@ static const OptDef opt_defs[] = {
     {"device", OPT_DEVICE, true},
     {"netdev", OPT_NETDEV, true},
     {"nic", OPT_NIC, true},
+    {"net", OPT_NET, true},
     {"chardev", OPT_CHARDEV, true},
     {"mon", OPT_MON, true},
     {"serial", OPT_SERIAL, true},
@@ -145,6 +147,8 @@ void options_print_usage(FILE *f)
                "-netdev spec      a network backend (user,id=ID[,hostfwd=...])\n"
                "-nic user[,model=virtio-net-pci|virtio-net-device][,mac=...][,hostfwd=...]\n"
                "                  a network backend and its NIC in one; -nic none: no NIC\n"
+               "-net nic[,model=...][,macaddr=...] -net user[,hostfwd=...]\n"
+               "                  the older spelling of the same pair\n"
                "-device spec      add a device\n"
                "\n"
                "Display and character devices:\n"
@@ -439,6 +443,51 @@ static bool opt_parse_mon(MimicOptions *o, const char *arg, char **errp)
 
 /* -nic TYPE[,model=M][,mac=A][,id=N][,backend options]: QEMU's shorthand for
  * a -netdev and a -device naming it, which is what it becomes here. */
+/* The -device string of a NIC of `model` on netdev (NULL: none), or NULL with
+ * QEMU's message for a model we do not have. */
+static char *opt_nic_device(const char *model, const char *netdev, const char *mac, char **errp)
+{
+    bool known = false;
+    for (size_t i = 0; i < G_N_ELEMENTS(nic_models); i++) {
+        known |= !strcmp(model, nic_models[i]);
+    }
+    if (!known) {
+        /* QEMU's words, which it prints without the option. */
+        *errp = g_strdup_printf("Unsupported NIC model: %s", model);
+        return NULL;
+    }
+    GString *dev = g_string_new(strcmp(model, "virtio") ? model : "virtio-net-pci");
+    if (netdev) {
+        g_string_append_printf(dev, ",netdev=%s", netdev);
+    }
+    if (mac) {
+        g_string_append_printf(dev, ",mac=%s", mac);
+    }
+    return g_string_free(dev, false);
+}
+
+static bool opt_check_net_type(const char *opt, const char *arg, const char *type, char **errp)
+{
+    static const char *const elsewhere[] = {"tap", "bridge", "socket",     "stream", "dgram",
+                                            "vde", "l2tpv3", "vhost-user", "hubport"};
+    for (size_t i = 0; i < G_N_ELEMENTS(elsewhere); i++) {
+        if (!strcmp(type, elsewhere[i])) {
+            *errp = g_strdup_printf("%s %s: network backend '%s' is not supported (only 'user' "
+                                    "and 'none')",
+                                    opt, arg, type);
+            return false;
+        }
+    }
+    if (!*type) {
+        *errp = g_strdup_printf("%s %s: Parameter 'type' is missing", opt, arg);
+        return false;
+    }
+    *errp = g_strdup_printf("%s %s: Parameter 'type' does not accept value '%s'", opt, arg, type);
+    return false;
+}
+
+/* -nic TYPE[,model=M][,mac=A][,id=N][,backend options]: QEMU's shorthand for
+ * a -netdev and a -device naming it, which is what it becomes here. */
 static bool opt_parse_nic(MimicOptions *o, const char *arg, char **errp)
 {
     if (!strcmp(arg, "model=help") || g_str_has_suffix(arg, ",model=help")) {
@@ -447,19 +496,15 @@ static bool opt_parse_nic(MimicOptions *o, const char *arg, char **errp)
     }
     char **parts = g_strsplit(arg, ",", -1);
     const char *type = parts[0] ? parts[0] : "";
-    bool ok = true;
     if (!strcmp(type, "none")) {
         o->nic_none = true;
         g_strfreev(parts);
         return true;
     }
     if (strcmp(type, "user")) {
-        *errp = *type ? g_strdup_printf("-nic %s: network backend '%s' is not supported (only "
-                                        "'user' and 'none')",
-                                        arg, type)
-                      : g_strdup_printf("-nic %s: Parameter 'type' is missing", arg);
+        bool ok = opt_check_net_type("-nic", arg, type, errp);
         g_strfreev(parts);
-        return false;
+        return ok;
     }
     const char *model = "virtio-net-pci", *mac = NULL;
     char *id = g_strdup_printf("_nic%d", o->n_nics);
@@ -476,30 +521,92 @@ static bool opt_parse_nic(MimicOptions *o, const char *arg, char **errp)
             g_string_append_printf(nd, ",%s", *p);
         }
     }
-    bool known = false;
-    for (size_t i = 0; i < G_N_ELEMENTS(nic_models); i++) {
-        known |= !strcmp(model, nic_models[i]);
-    }
-    if (!known) {
-        /* QEMU's words, which it prints without the option. */
-        *errp = g_strdup_printf("Unsupported NIC model: %s", model);
-        ok = false;
-    } else {
+    char *dev = opt_nic_device(model, id, mac, errp);
+    if (dev) {
         g_string_append_printf(nd, ",id=%s", id);
         opt_push(&o->netdevs, &o->n_netdevs, g_string_free(nd, false));
-        nd = NULL;
-        char *dev =
-            g_strdup_printf("%s,netdev=%s%s%s", strcmp(model, "virtio") ? model : "virtio-net-pci",
-                            id, mac ? ",mac=" : "", mac ? mac : "");
         opt_push(&o->devices, &o->n_devices, dev);
         o->n_nics++;
-    }
-    if (nd) {
+    } else {
         g_string_free(nd, true);
     }
     g_free(id);
     g_strfreev(parts);
+    return dev != NULL;
+}
+
+/* -net nic[,model=M][,macaddr=A] and -net user[,...], the old pair: each NIC
+ * is kept until options_parse's end joins it to the user backend of the same
+ * rank (-net none: no NIC). */
+static bool opt_parse_net(MimicOptions *o, const char *arg, char **errp)
+{
+    char **parts = g_strsplit(arg, ",", -1);
+    const char *type = parts[0] ? parts[0] : "";
+    bool ok = true;
+    if (!strcmp(type, "none")) {
+        o->nic_none = true;
+    } else if (!strcmp(type, "nic")) {
+        const char *model = "virtio-net-pci", *mac = NULL;
+        for (char **p = parts + 1; *p && ok; p++) {
+            if (g_str_has_prefix(*p, "model=")) {
+                model = *p + 6;
+            } else if (g_str_has_prefix(*p, "macaddr=")) {
+                mac = *p + 8;
+            } else if (!g_str_has_prefix(*p, "vlan=") && !g_str_has_prefix(*p, "netdev=") &&
+                       !g_str_has_prefix(*p, "name=") && !g_str_has_prefix(*p, "id=") && **p) {
+                *errp = g_strdup_printf("-net %s: Invalid parameter '%s'", arg, *p);
+                ok = false;
+            }
+        }
+        if (ok && !strcmp(model, "help")) {
+            o->help_topic = "nic";
+        } else if (ok) {
+            /* The netdev is named at the end, once the pairs are known. */
+            char *dev = opt_nic_device(model, NULL, mac, errp);
+            ok = dev != NULL;
+            if (ok) {
+                opt_push(&o->net_nics, &o->n_net_nics, dev);
+            }
+        }
+    } else if (!strcmp(type, "user")) {
+        GString *nd = g_string_new("user");
+        for (char **p = parts + 1; *p; p++) {
+            if (**p && !g_str_has_prefix(*p, "vlan=") && !g_str_has_prefix(*p, "id=") &&
+                !g_str_has_prefix(*p, "name=")) {
+                g_string_append_printf(nd, ",%s", *p);
+            }
+        }
+        opt_push(&o->net_users, &o->n_net_users, g_string_free(nd, false));
+    } else {
+        ok = opt_check_net_type("-net", arg, type, errp);
+    }
+    g_strfreev(parts);
     return ok;
+}
+
+static void opt_join_net_pairs(MimicOptions *o)
+{
+    int n = o->n_net_nics > o->n_net_users ? o->n_net_nics : o->n_net_users;
+    for (int i = 0; i < n; i++) {
+        char *id = g_strdup_printf("_net%d", i);
+        if (i < o->n_net_users) {
+            opt_push(&o->netdevs, &o->n_netdevs, g_strdup_printf("%s,id=%s", o->net_users[i], id));
+        }
+        if (i < o->n_net_nics) {
+            /* "model[,mac=...]" -> "model,netdev=ID[,mac=...]" */
+            const char *nic = o->net_nics[i];
+            size_t mlen = strcspn(nic, ",");
+            opt_push(&o->devices, &o->n_devices,
+                     i < o->n_net_users
+                         ? g_strdup_printf("%.*s,netdev=%s%s", (int)mlen, nic, id, nic + mlen)
+                         : g_strdup(nic));
+        }
+        g_free(id);
+    }
+    g_strfreev(o->net_nics);
+    g_strfreev(o->net_users);
+    o->net_nics = o->net_users = NULL;
+    o->n_net_nics = o->n_net_users = 0;
 }
 
 static void opt_add_disk(MimicOptions *o, const char *file, int index, const char *media)
@@ -610,6 +717,11 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
                 return false;
             }
             break;
+        case OPT_NET:
+            if (!opt_parse_net(o, arg, errp)) {
+                return false;
+            }
+            break;
         case OPT_CHARDEV:
             if (!strcmp(arg, "help")) {
                 o->help_topic = "chardev";
@@ -696,6 +808,7 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
         case OPT_HELP: o->show_help = true; break;
         }
     }
+    opt_join_net_pairs(o);
     if (o->snapshot) {
         /* A drive's own snapshot= wins, as on QEMU. */
         for (int i = 0; i < o->n_drives; i++) {
@@ -716,6 +829,8 @@ void options_free(MimicOptions *o)
     g_strfreev(o->devices);
     g_strfreev(o->netdevs);
     g_strfreev(o->chardevs);
+    g_strfreev(o->net_nics);
+    g_strfreev(o->net_users);
     g_strfreev(o->mons);
     g_free(o->accel);
     memset(o, 0, sizeof(*o));

@@ -27,7 +27,9 @@ typedef struct MimicOptions {
     int n_chardevs;
     char **mons; /* -mon chardev=ID[,mode=readline]: the chardev ids */
     int n_mons;
-    int n_nics; /* -nic options seen (each added a netdev and a device) */
+    int n_nics;                   /* -nic options seen (each added a netdev and a device) */
+    char **net_nics, **net_users; /* -net nic / -net user until paired (parsing only) */
+    int n_net_nics, n_net_users;
     bool nic_none;
     bool nographic;
     bool nodefaults;

@@ -317,6 +317,17 @@ except OSError:
     listening = False
 rc, err = stop(p)
 check("-nic user,hostfwd= forwards the host port", listening and rc == 0, f"rc={rc} {err!r}")
+port = free_port()
+p = start(["-net", "nic,model=virtio", "-net", f"user,hostfwd=tcp:127.0.0.1:{port}-:22",
+           "-serial", "null"])
+try:
+    connect(socket.AF_INET, ("127.0.0.1", port), timeout=5).close()
+    listening = True
+except OSError:
+    listening = False
+rc, err = stop(p)
+check("-net nic -net user,hostfwd= forwards the host port", listening and rc == 0,
+      f"rc={rc} {err!r}")
 p = start(["-nic", "none", "-serial", "null"])
 time.sleep(0.5)
 alive = p.poll() is None
@@ -373,7 +384,14 @@ expect_error("-daemonize -nographic", N + ["-daemonize", "-nographic"],
 expect_error("-daemonize with a stdio chardev", N + ["-daemonize", "-chardev", "stdio,id=s"],
              "-chardev stdio,id=s: cannot use stdio with -daemonize")
 expect_error("-nic unknown type", N + ["-nic", "foo"],
-             "-nic foo: network backend 'foo' is not supported (only 'user' and 'none')")
+             "-nic foo: Parameter 'type' does not accept value 'foo'")
+expect_error("-nic tap", N + ["-nic", "tap,ifname=tap0"],
+             "-nic tap,ifname=tap0: network backend 'tap' is not supported (only 'user' and "
+             "'none')")
+expect_error("-net unknown type", N + ["-net", "foo"],
+             "-net foo: Parameter 'type' does not accept value 'foo'")
+expect_error("-net nic unknown model", N + ["-net", "nic,model=e1000", "-net", "user"],
+             "Unsupported NIC model: e1000")
 expect_error("-nic unknown model", N + ["-nic", "user,model=e1000"],
              "Unsupported NIC model: e1000")
 

@@ -254,6 +254,21 @@ START_TEST(test_nic)
     ck_assert_str_eq(o.pidfile, "/run/m.pid");
     options_free(&o);
 
+    /* -net nic/-net user pairs in order; a NIC without a backend stays alone. */
+    ck_assert(parse(&o, &err, "-net", "nic,macaddr=52:54:00:00:00:01", "-net",
+                    "user,vlan=0,hostfwd=tcp::22-:22", "-net", "nic,model=virtio-net-device",
+                    NULL));
+    ck_assert_int_eq(o.n_netdevs, 1);
+    ck_assert_str_eq(o.netdevs[0], "user,hostfwd=tcp::22-:22,id=_net0");
+    ck_assert_int_eq(o.n_devices, 2);
+    ck_assert_str_eq(o.devices[0], "virtio-net-pci,netdev=_net0,mac=52:54:00:00:00:01");
+    ck_assert_str_eq(o.devices[1], "virtio-net-device");
+    options_free(&o);
+    ck_assert(!parse(&o, &err, "-net", "nic,foo=1", NULL));
+    ck_assert_str_eq(err, "-net nic,foo=1: Invalid parameter 'foo=1'");
+    g_free(err);
+    options_free(&o);
+
     ck_assert(parse(&o, &err, "-nic", "user,model=help", NULL));
     ck_assert_str_eq(o.help_topic, "nic");
     ck_assert_int_eq(o.n_netdevs, 0);
@@ -262,6 +277,10 @@ START_TEST(test_nic)
     ck_assert(!parse(&o, &err, "-nic", "tap,ifname=x", NULL));
     ck_assert_str_eq(err, "-nic tap,ifname=x: network backend 'tap' is not supported (only "
                           "'user' and 'none')");
+    g_free(err);
+    options_free(&o);
+    ck_assert(!parse(&o, &err, "-nic", "bogus", NULL));
+    ck_assert_str_eq(err, "-nic bogus: Parameter 'type' does not accept value 'bogus'");
     g_free(err);
     options_free(&o);
     ck_assert(!parse(&o, &err, "-nic", "user,model=rtl8139", NULL));
