@@ -31,6 +31,7 @@ typedef enum OptId {
     OPT_NETDEV,
     OPT_NIC,
     OPT_NET,
+    OPT_BOOT,
     OPT_CHARDEV,
     OPT_MON,
     OPT_SERIAL,
@@ -85,6 +86,7 @@ static const OptDef opt_defs[] = {
     {"netdev", OPT_NETDEV, true},
     {"nic", OPT_NIC, true},
     {"net", OPT_NET, true},
+    {"boot", OPT_BOOT, true},
     {"chardev", OPT_CHARDEV, true},
     {"mon", OPT_MON, true},
     {"serial", OPT_SERIAL, true},
@@ -138,6 +140,9 @@ void options_print_usage(FILE *f)
                "-dtb file         device tree blob passed to the kernel\n"
                "-bios file        firmware image\n"
                "-L dir            directory searched for firmware\n"
+               "-boot [order=drives][,once=drives][,menu=on|off]\n"
+               "                  checked and accepted; these boards boot what -kernel/-bios\n"
+               "                  give them\n"
                "\n"
                "Block, network and device options:\n"
                "-drive spec       a drive (file=...,if=...,format=...)\n"
@@ -609,6 +614,45 @@ static void opt_join_net_pairs(MimicOptions *o)
     o->n_net_nics = o->n_net_users = 0;
 }
 
+/* -boot: QEMU's syntax, checked with QEMU's messages. Boards without a
+ * firmware boot menu (all of ours) have no use for it, as on QEMU. */
+static bool opt_check_boot(const char *arg, char **errp)
+{
+    char **parts = g_strsplit(arg, ",", -1);
+    bool ok = true;
+    for (char **p = parts; *p && ok; p++) {
+        const char *eq = strchr(*p, '=');
+        size_t klen = eq ? (size_t)(eq - *p) : 0;
+        const char *val = eq ? eq + 1 : *p;
+        if (!eq && p != parts) {
+            *errp = g_strdup_printf("Parameter 'boot.%s' is unexpected", *p);
+            ok = false;
+        } else if (!eq || (klen == 5 && !strncmp(*p, "order", 5)) ||
+                   (klen == 4 && !strncmp(*p, "once", 4))) {
+            for (const char *c = val; *c && ok; c++) {
+                if (*c < 'a' || *c > 'p') {
+                    *errp = g_strdup_printf("Invalid boot device '%c'", *c);
+                    ok = false;
+                }
+            }
+        } else if ((klen == 4 && !strncmp(*p, "menu", 4)) ||
+                   (klen == 6 && !strncmp(*p, "strict", 6))) {
+            if (strcmp(val, "on") && strcmp(val, "off")) {
+                *errp =
+                    g_strdup_printf("Parameter 'boot.%.*s' expects 'on' or 'off'", (int)klen, *p);
+                ok = false;
+            }
+        } else if (!(klen == 6 && !strncmp(*p, "splash", 6)) &&
+                   !(klen == 11 && !strncmp(*p, "splash-time", 11)) &&
+                   !(klen == 14 && !strncmp(*p, "reboot-timeout", 14))) {
+            *errp = g_strdup_printf("Parameter 'boot.%.*s' is unexpected", (int)klen, *p);
+            ok = false;
+        }
+    }
+    g_strfreev(parts);
+    return ok;
+}
+
 static void opt_add_disk(MimicOptions *o, const char *file, int index, const char *media)
 {
     opt_push(&o->drives, &o->n_drives,
@@ -719,6 +763,11 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
             break;
         case OPT_NET:
             if (!opt_parse_net(o, arg, errp)) {
+                return false;
+            }
+            break;
+        case OPT_BOOT:
+            if (!opt_check_boot(arg, errp)) {
                 return false;
             }
             break;

@@ -269,6 +269,24 @@ START_TEST(test_nic)
     g_free(err);
     options_free(&o);
 
+    ck_assert(
+        parse(&o, &err, "-boot", "c", "-boot", "order=dc,once=d,menu=off,splash-time=5", NULL));
+    options_free(&o);
+    static const struct {
+        const char *arg, *err;
+    } bad_boot[] = {
+        {"order=z", "Invalid boot device 'z'"},
+        {"foo=1", "Parameter 'boot.foo' is unexpected"},
+        {"c,d", "Parameter 'boot.d' is unexpected"},
+        {"menu=maybe", "Parameter 'boot.menu' expects 'on' or 'off'"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad_boot); i++) {
+        ck_assert(!parse(&o, &err, "-boot", bad_boot[i].arg, NULL));
+        ck_assert_str_eq(err, bad_boot[i].err);
+        g_free(err);
+        options_free(&o);
+    }
+
     ck_assert(parse(&o, &err, "-nic", "user,model=help", NULL));
     ck_assert_str_eq(o.help_topic, "nic");
     ck_assert_int_eq(o.n_netdevs, 0);
