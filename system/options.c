@@ -32,6 +32,7 @@ typedef enum OptId {
     OPT_NIC,
     OPT_NET,
     OPT_BOOT,
+    OPT_RTC,
     OPT_CHARDEV,
     OPT_MON,
     OPT_SERIAL,
@@ -87,6 +88,7 @@ static const OptDef opt_defs[] = {
     {"nic", OPT_NIC, true},
     {"net", OPT_NET, true},
     {"boot", OPT_BOOT, true},
+    {"rtc", OPT_RTC, true},
     {"chardev", OPT_CHARDEV, true},
     {"mon", OPT_MON, true},
     {"serial", OPT_SERIAL, true},
@@ -140,6 +142,8 @@ void options_print_usage(FILE *f)
                "-dtb file         device tree blob passed to the kernel\n"
                "-bios file        firmware image\n"
                "-L dir            directory searched for firmware\n"
+               "-rtc [base=utc][,clock=host|vm|rt][,driftfix=none|slew]\n"
+               "                  the real-time clocks start at the host's time, in UTC\n"
                "-boot [order=drives][,once=drives][,menu=on|off]\n"
                "                  checked and accepted; these boards boot what -kernel/-bios\n"
                "                  give them\n"
@@ -653,6 +657,32 @@ static bool opt_check_boot(const char *arg, char **errp)
     return ok;
 }
 
+/* -rtc: the boards' clocks read the host's time as UTC, which is what the
+ * accepted values mean; localtime or a fixed date would need the devices'
+ * help, so they are refused by name rather than ignored. */
+static bool opt_check_rtc(const char *arg, char **errp)
+{
+    char **parts = g_strsplit(arg, ",", -1);
+    bool ok = true;
+    for (char **p = parts; *p && ok; p++) {
+        if (!strcmp(*p, "base=utc") || !strcmp(*p, "clock=host") || !strcmp(*p, "clock=vm") ||
+            !strcmp(*p, "clock=rt") || !strcmp(*p, "driftfix=none") ||
+            !strcmp(*p, "driftfix=slew")) {
+            continue;
+        }
+        if (g_str_has_prefix(*p, "base=")) {
+            *errp = g_strdup_printf("-rtc %s: base=%s is not supported by mimic (the clocks "
+                                    "start at the host's time in UTC)",
+                                    arg, *p + 5);
+        } else {
+            *errp = g_strdup_printf("-rtc %s: Invalid parameter '%s'", arg, *p);
+        }
+        ok = false;
+    }
+    g_strfreev(parts);
+    return ok;
+}
+
 static void opt_add_disk(MimicOptions *o, const char *file, int index, const char *media)
 {
     opt_push(&o->drives, &o->n_drives,
@@ -768,6 +798,11 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
             break;
         case OPT_BOOT:
             if (!opt_check_boot(arg, errp)) {
+                return false;
+            }
+            break;
+        case OPT_RTC:
+            if (!opt_check_rtc(arg, errp)) {
                 return false;
             }
             break;

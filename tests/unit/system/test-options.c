@@ -287,6 +287,18 @@ START_TEST(test_nic)
         options_free(&o);
     }
 
+    ck_assert(parse(&o, &err, "-rtc", "base=utc,clock=host,driftfix=slew", NULL));
+    options_free(&o);
+    ck_assert(!parse(&o, &err, "-rtc", "base=localtime", NULL));
+    ck_assert_str_eq(err, "-rtc base=localtime: base=localtime is not supported by mimic (the "
+                          "clocks start at the host's time in UTC)");
+    g_free(err);
+    options_free(&o);
+    ck_assert(!parse(&o, &err, "-rtc", "base=utc,foo", NULL));
+    ck_assert_str_eq(err, "-rtc base=utc,foo: Invalid parameter 'foo'");
+    g_free(err);
+    options_free(&o);
+
     ck_assert(parse(&o, &err, "-nic", "user,model=help", NULL));
     ck_assert_str_eq(o.help_topic, "nic");
     ck_assert_int_eq(o.n_netdevs, 0);
