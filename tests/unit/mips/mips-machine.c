@@ -13,27 +13,31 @@ static uint64_t mips_elf_place(uint32_t vaddr, uint32_t paddr)
     return vaddr & 0x1fffffffu;
 }
 
-static const BareMetalConfig mips_config[2] = {
-    {.models = mips_cpu_models,
-     .as_name = "mips-test",
-     .log_env = "MIPS_TEST_LOG",
-     .ram_base = 0,
-     .testdev_base = TESTDEV_BASE,
-     .big_endian = false,
-     .elf_place = mips_elf_place},
-    {.models = mips_cpu_models,
-     .as_name = "mips-test",
-     .log_env = "MIPS_TEST_LOG",
-     .ram_base = 0,
-     .testdev_base = TESTDEV_BASE,
-     .big_endian = true,
-     .elf_place = mips_elf_place},
+static const BareMetalConfig mips_config = {
+    .models = mips_cpu_models,
+    .as_name = "mips-test",
+    .log_env = "MIPS_TEST_LOG",
+    .ram_base = 0,
+    .testdev_base = TESTDEV_BASE,
+    .elf_place = mips_elf_place,
 };
+
+/* A "-be" model gets the test device in big-endian order too. */
+static const BareMetalConfig *mips_config_for(const char *model)
+{
+    static BareMetalConfig big;
+    if (!g_str_has_suffix(model, "-be")) {
+        return &mips_config;
+    }
+    big = mips_config;
+    big.big_endian = true;
+    return &big;
+}
 
 MipsMachine *mips_machine_new(const char *model, uint64_t ram_size)
 {
     MipsMachine *m = calloc(1, sizeof(*m));
-    baremetal_init(&m->bm, &mips_config[g_str_has_suffix(model, "-be")], model, ram_size);
+    baremetal_init(&m->bm, mips_config_for(model), model, ram_size);
     m->env = m->cpu->env;
     return m;
 }
