@@ -64,6 +64,9 @@ struct Chardev {
     char *pty_name;      /* pty: "/dev/pts/N" */
     bool drop_when_full; /* nobody may be reading: drop output rather than block */
     GByteArray *ring;    /* ringbuf: output not yet read */
+    int reconnect;       /* socket client: seconds between connection attempts (0: none) */
+    char *rc_path, *rc_host, *rc_port;
+    GSource *rc_src; /* the pending attempt */
     size_t ring_size;
 };
 
@@ -275,6 +278,14 @@ static Chardev *chr_new_backend(const char *spec, bool mux_wanted, char **errp)
     return NULL;
 }
 
+/* Where a socket backend goes: a TCP host and port, or a Unix path. */
+typedef struct SocketAddr {
+    bool is_unix;
+    const char *host, *port, *path;
+    bool server, wait;
+    int reconnect; /* client: keep trying every this many seconds */
+} SocketAddr;
+
 /* ---- tcp sockets ---------------------------------------------------------- */
 
 static void chr_socket_attach(Chardev *chr, int fd)
@@ -286,7 +297,41 @@ static void chr_socket_attach(Chardev *chr, int fd)
     chr_read_start(chr);
 }
 
-/* The client went away: drop output until the next one connects. */
+static int chr_socket_connect_unix(const char *path, char **errp);
+static int chr_socket_open_tcp(const SocketAddr *a, char **errp);
+
+static gboolean chr_socket_retry(gpointer opaque)
+{
+    Chardev *chr = opaque;
+    SocketAddr a = {.is_unix = chr->rc_path != NULL,
+                    .path = chr->rc_path,
+                    .host = chr->rc_host,
+                    .port = chr->rc_port};
+    char *err = NULL;
+    int fd = a.is_unix ? chr_socket_connect_unix(a.path, &err) : chr_socket_open_tcp(&a, &err);
+    g_free(err);
+    if (fd < 0) {
+        return G_SOURCE_CONTINUE;
+    }
+    g_source_unref(chr->rc_src);
+    chr->rc_src = NULL;
+    chr_socket_attach(chr, fd);
+    return G_SOURCE_REMOVE;
+}
+
+/* reconnect=N: try the server again every N seconds until it answers. */
+static void chr_socket_arm_retry(Chardev *chr)
+{
+    if (chr->reconnect <= 0 || chr->rc_src) {
+        return;
+    }
+    chr->rc_src = g_timeout_source_new_seconds(chr->reconnect);
+    g_source_set_callback(chr->rc_src, chr_socket_retry, chr, NULL);
+    g_source_attach(chr->rc_src, main_loop_context());
+}
+
+/* The peer went away: drop output until the next one connects (a server's
+ * next client, or a client's next successful reconnect). */
 static void chr_socket_detach(Chardev *chr)
 {
     chr_read_stop(chr);
@@ -295,6 +340,7 @@ static void chr_socket_detach(Chardev *chr)
     }
     chr->in_fd = chr->out_fd = -1;
     chr->eof = false;
+    chr_socket_arm_retry(chr);
 }
 
 static gboolean chr_socket_accept(gint fd, GIOCondition cond, gpointer opaque)
@@ -345,13 +391,6 @@ static void chr_forget_unix_path(const char *path)
         }
     }
 }
-
-/* Where a socket backend goes: a TCP host and port, or a Unix path. */
-typedef struct SocketAddr {
-    bool is_unix;
-    const char *host, *port, *path;
-    bool server, wait;
-} SocketAddr;
 
 /* A unix stream socket and the address of path, or -1 with *errp set. */
 static int chr_unix_socket(const char *path, struct sockaddr_un *sa, char **errp)
@@ -457,12 +496,23 @@ static Chardev *chr_socket_open(const char *spec, const SocketAddr *a, char **er
     } else {
         fd = chr_socket_open_tcp(a, errp);
     }
-    if (fd < 0) {
+    if (fd < 0 && (a->server || a->reconnect <= 0)) {
         return NULL;
     }
     Chardev *chr = chr_alloc(CHR_SOCKET, spec, -1, -1);
     if (!a->server) {
-        chr_socket_attach(chr, fd);
+        chr->reconnect = a->reconnect;
+        chr->rc_path = g_strdup(a->path);
+        chr->rc_host = g_strdup(a->host);
+        chr->rc_port = g_strdup(a->port);
+        if (fd >= 0) {
+            chr_socket_attach(chr, fd);
+        } else {
+            /* Not there yet: no error with reconnect=, as on QEMU. */
+            g_free(*errp);
+            *errp = NULL;
+            chr_socket_arm_retry(chr);
+        }
         return chr;
     }
     if (a->is_unix) {
@@ -613,6 +663,13 @@ static void chr_free_one(Chardev *chr)
     if (chr->pty_slave_fd >= 0) {
         close(chr->pty_slave_fd);
     }
+    if (chr->rc_src) {
+        g_source_destroy(chr->rc_src);
+        g_source_unref(chr->rc_src);
+    }
+    g_free(chr->rc_path);
+    g_free(chr->rc_host);
+    g_free(chr->rc_port);
     g_free(chr->pty_name);
     g_mutex_lock(&retry_lock);
     if (chr->retry_src) {
@@ -1045,7 +1102,7 @@ static bool chr_parse_onoff(const char *key, const char *val, bool *out, char **
 }
 
 typedef struct ChardevOpts {
-    const char *backend, *id, *path, *host, *port, *size;
+    const char *backend, *id, *path, *host, *port, *size, *reconnect;
     bool mux, server, wait, append, signal, telnet;
 } ChardevOpts;
 
@@ -1069,7 +1126,7 @@ static const struct {
     {"nodelay", " socket ", true, CHR_KEY_IGNORED}, /* always on for TCP */
     {"ipv4", " socket ", true, CHR_KEY_IGNORED},
     {"ipv6", " socket ", true, CHR_KEY_IGNORED},
-    {"reconnect", " socket ", false, CHR_KEY_IGNORED},
+    {"reconnect", " socket ", false, offsetof(ChardevOpts, reconnect)},
     {"append", " file ", true, offsetof(ChardevOpts, append)},
     {"signal", " stdio ", true, offsetof(ChardevOpts, signal)},
     {"size", " ringbuf ", false, offsetof(ChardevOpts, size)},
@@ -1191,6 +1248,17 @@ static Chardev *chr_open_option(const ChardevOpts *o, const char *spec, char **e
                         .port = o->port,
                         .server = o->server,
                         .wait = o->server && o->wait};
+        if (o->reconnect) {
+            char *end;
+            long secs = strtol(o->reconnect, &end, 10);
+            if (*end || end == o->reconnect || secs < 0 || secs > 86400) {
+                *errp = g_strdup_printf("Parameter 'reconnect' expects a number of seconds, "
+                                        "not '%s'",
+                                        o->reconnect);
+                return NULL;
+            }
+            a.reconnect = (int)secs;
+        }
         return chr_socket_open(spec, &a, errp);
     }
     if (!strcmp(o->backend, "ringbuf")) {

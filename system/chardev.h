@@ -62,6 +62,7 @@ const char *chardev_pty_name(const Chardev *chr);
 /* ---- Named backends (-chardev) -------------------------------------------
  * "-chardev BACKEND,id=ID[,mux=on][,...]" with QEMU's backends and keys:
  *   socket,path=P | host=H,port=N [,server=on|off][,wait=on|off][,nodelay=on]
+ *          [,reconnect=SECONDS] (a client: keep trying, also after a disconnect)
  *   file,path=P[,append=on]   pipe,path=P   stdio[,signal=off]   pty   null
  *   ringbuf[,size=N] (a power of two, default 64K: output kept in memory)
  * creates the backend now (a listening socket with wait=on waits for its

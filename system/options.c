@@ -169,6 +169,7 @@ void options_print_usage(FILE *f)
                "                  tcp:[HOST]:PORT[,server][,nowait], unix:PATH[,server][,nowait]\n"
                "                  (repeatable)\n"
                "-chardev socket,id=ID,path=PATH|host=HOST,port=PORT[,server=on][,wait=off]\n"
+               "                  [,reconnect=SECONDS]\n"
                "-chardev file,id=ID,path=PATH[,append=on]\n"
                "-chardev stdio|pty|null,id=ID   -chardev pipe,id=ID,path=PATH\n"
                "-chardev ringbuf,id=ID[,size=64K]  (monitor: ringbuf_read, ringbuf_write)\n"

@@ -9,10 +9,12 @@
 #include <check.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 typedef struct Sink {
@@ -564,6 +566,67 @@ START_TEST(test_ringbuf)
 }
 END_TEST
 
+static int unix_listen(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(listen(fd, 1), 0);
+    return fd;
+}
+
+/* Accepts within about two seconds of main-loop time (reconnect=1). */
+static int accept_while_spinning(int lfd)
+{
+    fcntl(lfd, F_SETFL, O_NONBLOCK);
+    for (int i = 0; i < 800; i++) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd >= 0) {
+            return fd;
+        }
+        spin(1);
+        g_usleep(2000);
+    }
+    return -1;
+}
+
+/* reconnect=N: a client whose server is not there yet (or went away) keeps
+ * trying instead of failing. */
+START_TEST(test_socket_reconnect)
+{
+    char *path = g_build_filename(tmpdir, "later.sock", NULL);
+    char *spec = g_strdup_printf("socket,id=rc,path=%s,reconnect=1", path);
+    char *err = NULL;
+    ck_assert_msg(chardev_new_option(spec, &err) != NULL, "%s", err);
+    Chardev *chr = chardev_take("rc", &err);
+    ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"lost", 4), 4); /* nobody yet */
+
+    for (int round = 0; round < 2; round++) {
+        int lfd = unix_listen(path);
+        int fd = accept_while_spinning(lfd);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(chardev_write(chr, (const uint8_t *)"here", 4), 4);
+        char buf[8] = {0};
+        ck_assert_int_eq(read(fd, buf, sizeof(buf)), 4);
+        ck_assert_str_eq(buf, "here");
+        close(fd); /* the server goes away; the client tries again */
+        close(lfd);
+        unlink(path);
+        spin(10);
+    }
+    chardev_free(chr);
+    chardev_forget_all();
+
+    ck_assert_ptr_null(
+        chardev_new_option("socket,id=x,path=/nonexistent-dir/s,reconnect=soon", &err));
+    ck_assert_str_eq(err, "Parameter 'reconnect' expects a number of seconds, not 'soon'");
+    g_free(err);
+    g_free(spec);
+    g_free(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("chardev");
@@ -582,6 +645,7 @@ int main(void)
     tcase_add_test(tc, test_unix_socket);
     tcase_add_test(tc, test_pty);
     tcase_add_test(tc, test_ringbuf);
+    tcase_add_test(tc, test_socket_reconnect);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
