@@ -22,7 +22,8 @@
            seven virtio-blk disks besides, each read back (9 transports in use)
   dumpdtb  -machine dumpdtb=FILE writes a tree dtc decodes, with every node the
            board has, equal to qemu-system-arm's for the nodes both have; the
-           file given back with -dtb boots, with /chosen from -append
+           file given back with -dtb (PSCI conduit switched to SMC) boots 3
+           CPUs and powers off, with /chosen from -append
   gdb      gdb-multiarch on -gdb tcp::PORT -S: the reset pc is the zImage
            entry with r0 = 0, r1 = ~0, r2 = the DTB (its magic read), a breakpoint on start_kernel (its address from the guest's
            /proc/kallsyms: Debian's System.map is a stub) is hit, registers
@@ -250,7 +251,7 @@ SHARED = {
 
 
 def case_dumpdtb(args, work):
-    need_tools("dtc", "fdtget")
+    need_tools("dtc", "fdtget", "fdtput")
     smp, ram = 3, 768
     dtb = os.path.join(work, "mimic.dtb")
     p = subprocess.run([args.mimic, "-M", "virt", "-m", str(ram), "-smp", str(smp), "-machine",
@@ -290,6 +291,9 @@ def case_dumpdtb(args, work):
         print("note: qemu-system-arm missing: no comparison (scripts/setup.sh --tests)")
 
     # That file back with -dtb: the kernel boots on it and /chosen has -append.
+    # Its PSCI conduit switched to SMC (fdtput): CPU_ON, and SYSTEM_OFF at the
+    # end, go through SMC instead of HVC.
+    sh("fdtput", "-t", "s", dtb, "/psci", "method", "smc")
     initrd = initramfs(args, work)
     argv = base_argv(args, initrd, "mimic.dtb=given") + ["-m", str(ram), "-smp", str(smp),
                                                          "-dtb", dtb]
@@ -297,6 +301,8 @@ def case_dumpdtb(args, work):
         g.wait_shell()
         out = g.run("cat /proc/cmdline; nproc; tr -d '\\000' < /proc/device-tree/model; echo")
         assert out == APPEND + " mimic.dtb=given\n3\nmimic ARM virt", out
+        out = g.run("tr -d '\\000' < /proc/device-tree/psci/method; echo")
+        assert out == "smc", out
         g.poweroff()
 
 
