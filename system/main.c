@@ -305,8 +305,9 @@ static void main_attach_console_chardevs(const MimicOptions *o, MachineState *ms
                                       main_mc->name));
         }
         if (slot < ms->n_serial && ms->serial[slot]) {
-            main_fail(g_strdup_printf("-device %s: the virtio console already has a backend "
-                                      "(the -serial option number %d)",
+            /* Its slot came from a -serial (number slot + 1) or an earlier chardev=. */
+            main_fail(g_strdup_printf("-device %s: the board's one virtio console already has "
+                                      "a backend (-serial number %d or an earlier chardev=)",
                                       spec, slot + 1));
         }
         while (ms->n_serial <= slot) {

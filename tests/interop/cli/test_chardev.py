@@ -383,6 +383,11 @@ expect_error("-daemonize -nographic", N + ["-daemonize", "-nographic"],
              "-nographic cannot be used with -daemonize")
 expect_error("-daemonize with a stdio chardev", N + ["-daemonize", "-chardev", "stdio,id=s"],
              "-chardev stdio,id=s: cannot use stdio with -daemonize")
+expect_error("two virtconsoles on a board with one",
+             ["-M", "malta", "-display", "none", "-chardev", "null,id=a", "-chardev", "null,id=b",
+              "-device", "virtconsole,chardev=a", "-device", "virtconsole,chardev=b"],
+             "-device virtconsole,chardev=b: the board's one virtio console already has a "
+             "backend (-serial number 4 or an earlier chardev=)")
 expect_error("-nic unknown type", N + ["-nic", "foo"],
              "-nic foo: Parameter 'type' does not accept value 'foo'")
 expect_error("-nic tap", N + ["-nic", "tap,ifname=tap0"],
