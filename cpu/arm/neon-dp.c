@@ -1,9 +1,9 @@
 /*
  * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
  * lists (logic, integer add/subtract/pairwise add/compares/max/min, shifts by immediate, modified
- * immediates, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG; float add/subtract/multiply
- * and the multiply-accumulates through one two-lane helper call per D register). neon.c calls it
- * first and gives whatever it declines to the generic helper.
+ * immediates, VMOVL/VMOVN, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG; float
+ * add/subtract/multiply and the multiply-accumulates through one two-lane helper call per D
+ * register). neon.c calls it first and gives whatever it declines to the generic helper.
  *
  * Each D register is one i64; per-element arithmetic works on the whole word with masks
  * that keep carries, borrows and shifted-out bits inside their element.
@@ -303,11 +303,53 @@ static bool trans_VCEQ(DisasContext *s, arg_VCEQ *a)
     return a->size != 3 && do_3same(a, gen_vceq, false);
 }
 
+/* r's fields of 2 * bits bits hold values in their low halves (high halves zero): packs
+ * those halves together into the low 32 bits. */
+static void gen_pack_halves(TCGv_i64 r, int bits)
+{
+    TCGv_i64 t = tcg_temp_new_i64();
+    for (int w = bits; w < 32; w *= 2) {
+        tcg_gen_shri_i64(t, r, (unsigned)w);
+        tcg_gen_or_i64(r, r, t);
+        tcg_gen_andi_i64(r, r, (int64_t)rep((UINT64_C(1) << (2 * w)) - 1, 4 * w));
+    }
+    if (bits == 32) {
+        tcg_gen_ext32u_i64(r, r);
+    }
+}
+
+/* The inverse: the `bits`-bit elements of r's low 32 bits, each into the low half of a
+ * 2 * bits field, zero- or (`sign`) sign-extended. */
+static void gen_unpack_halves(TCGv_i64 r, int bits, bool sign)
+{
+    if (bits == 32) {
+        if (sign) {
+            tcg_gen_ext32s_i64(r, r);
+        } else {
+            tcg_gen_ext32u_i64(r, r);
+        }
+        return;
+    }
+    TCGv_i64 t = tcg_temp_new_i64();
+    tcg_gen_ext32u_i64(r, r);
+    for (int w = 16; w >= bits; w /= 2) {
+        tcg_gen_shli_i64(t, r, (unsigned)w);
+        tcg_gen_or_i64(r, r, t);
+        tcg_gen_andi_i64(r, r, (int64_t)rep((UINT64_C(1) << w) - 1, 2 * w));
+    }
+    if (sign) { /* each element's sign, in bit 0 of its field, times the high half */
+        tcg_gen_andi_i64(t, r, (int64_t)rep(UINT64_C(1) << (bits - 1), 2 * bits));
+        tcg_gen_shri_i64(t, t, (unsigned)(bits - 1));
+        tcg_gen_muli_i64(t, t, (int64_t)(((UINT64_C(1) << bits) - 1) << bits));
+        tcg_gen_or_i64(r, r, t);
+    }
+}
+
 /* The pairwise sums of v's neighbouring elements, packed into the low 32 bits. */
 static void gen_pair_sums(TCGv_i64 r, TCGv_i64 v, int size)
 {
     int bits = 8 << size;
-    /* each pair's sum lands in the low half of a 2 * bits field (high half: garbage) */
+    /* each pair's sum lands in the low half of a 2 * bits field */
     int64_t low = (int64_t)rep((UINT64_C(1) << bits) - 1, 2 * bits);
     TCGv_i64 t = tcg_temp_new_i64();
     tcg_gen_shri_i64(t, v, (unsigned)bits);
@@ -315,12 +357,7 @@ static void gen_pair_sums(TCGv_i64 r, TCGv_i64 v, int size)
     tcg_gen_andi_i64(r, v, low);
     tcg_gen_add_i64(r, r, t);
     tcg_gen_andi_i64(r, r, low);
-    /* pack the fields' low halves together */
-    for (int w = bits; w < 32; w *= 2) {
-        tcg_gen_shri_i64(t, r, (unsigned)w);
-        tcg_gen_or_i64(r, r, t);
-        tcg_gen_andi_i64(r, r, (int64_t)rep((UINT64_C(1) << (2 * w)) - 1, 4 * w));
-    }
+    gen_pack_halves(r, bits);
 }
 
 /* VPADD (integer): Dd = the pair sums of Dn, then those of Dm; no Q form. */
@@ -677,6 +714,22 @@ static bool trans_VSLI(DisasContext *s, arg_VSLI *a)
     return do_shift(a, true, false, true);
 }
 
+/* VMOVL (VSHLL by 0): Qd = Dm's elements widened, zero- (u) or sign-extended. */
+static bool trans_VMOVL(DisasContext *s, arg_VMOVL *a)
+{
+    int bits = a->imm3 == 1 ? 8 : a->imm3 == 2 ? 16 : a->imm3 == 4 ? 32 : 0;
+    if (!bits || (a->vd & 1)) {
+        return false;
+    }
+    TCGv_i64 m = ld_d(a->vm), hi = tcg_temp_new_i64();
+    tcg_gen_shri_i64(hi, m, 32);
+    gen_unpack_halves(m, bits, !a->u);
+    gen_unpack_halves(hi, bits, !a->u);
+    st_d(m, a->vd);
+    st_d(hi, a->vd + 1);
+    return true;
+}
+
 /* ---- VEXT, VDUP, two registers miscellaneous ---------------------------------------------- */
 
 /* Bits [sh, sh + 64) of hi:lo (0 <= sh < 64). */
@@ -807,6 +860,25 @@ static bool trans_VREV32(DisasContext *s, arg_VREV32 *a)
 static bool trans_VREV16(DisasContext *s, arg_VREV16 *a)
 {
     return do_vrev(a, 16);
+}
+
+/* VMOVN: Dd = the low halves of Qm's elements. */
+static bool trans_VMOVN(DisasContext *s, arg_VMOVN *a)
+{
+    if (a->size == 3 || (a->vm & 1)) {
+        return false;
+    }
+    int bits = 8 << a->size; /* of the result's elements */
+    int64_t low = (int64_t)rep((UINT64_C(1) << bits) - 1, 2 * bits);
+    TCGv_i64 lo = ld_d(a->vm), hi = ld_d(a->vm + 1);
+    tcg_gen_andi_i64(lo, lo, low);
+    tcg_gen_andi_i64(hi, hi, low);
+    gen_pack_halves(lo, bits);
+    gen_pack_halves(hi, bits);
+    tcg_gen_shli_i64(hi, hi, 32);
+    tcg_gen_or_i64(lo, lo, hi);
+    st_d(lo, a->vd);
+    return true;
 }
 
 static bool trans_VMVN(DisasContext *s, arg_VMVN *a)

@@ -228,6 +228,8 @@ START_TEST(test_neon_ir_matches_reference)
         {0xfe800f00u, 0xf2000d00u}, /* VADD VSUB VMUL VMLA VMLS (F32) */
         {0xfe800f00u, 0xf2000c00u}, /* VFMA VFMS (F32) */
         {0xff800f10u, 0xf2000b10u}, /* VPADD (integer) */
+        {0xfe870fd0u, 0xf2800a10u}, /* VMOVL */
+        {0xffb30fd0u, 0xf3b20200u}, /* VMOVN */
         {0xfeb80090u, 0xf2800010u}, /* VMOV/VMVN/VORR/VBIC (immediate) */
         {0xfe800f10u, 0xf2800010u}, /* VSHR */
         {0xfe800f10u, 0xf2800110u}, /* VSRA */
