@@ -409,6 +409,33 @@ START_TEST(test_mimic_dumpdtb)
 }
 END_TEST
 
+/* -bios: firmware runs from the flash at 0 and finds the tree at the start of
+ * RAM with r2 pointing at it (guest/firmware.S checks both, prints, and powers
+ * off through PSCI). */
+START_TEST(test_mimic_bios)
+{
+#ifdef ARMVIRT_FIRMWARE
+    const char *mimic = g_getenv("MIMIC_BIN");
+    if (!mimic || !g_file_test(mimic, G_FILE_TEST_IS_EXECUTABLE)) {
+        printf("note: MIMIC_BIN unset or not built: -bios not tested\n");
+        return;
+    }
+    const char *argv[] = {mimic,        "-M", "virt", "-m", "128", "-bios", ARMVIRT_FIRMWARE,
+                          "-nographic", NULL};
+    gchar *out = NULL;
+    int status;
+    ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out,
+                           NULL, &status, NULL));
+    ck_assert_int_eq(status, 0);
+    ck_assert_msg(strstr(out, "firmware: device tree at the start of RAM, r2 = 0x40000000\n"), "%s",
+                  out);
+    g_free(out);
+#else
+    printf("note: no ARM cross compiler: -bios not tested\n");
+#endif
+}
+END_TEST
+
 static Suite *dtb_suite(void)
 {
     Suite *s = suite_create("virt-dtb");
@@ -419,6 +446,7 @@ static Suite *dtb_suite(void)
     tcase_add_test(tc, test_patch_foreign_tree);
     tcase_add_test(tc, test_bad_blobs);
     tcase_add_test(tc, test_mimic_dumpdtb);
+    tcase_add_test(tc, test_mimic_bios);
     suite_add_tcase(s, tc);
     return s;
 }
