@@ -1,9 +1,10 @@
 /*
  * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
- * lists (logic, integer add/subtract/pairwise add/compares/max/min, shifts by immediate, modified
- * immediates, VMOVL/VMOVN, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG; float
- * add/subtract/multiply and the multiply-accumulates through one two-lane helper call per D
- * register). neon.c calls it first and gives whatever it declines to the generic helper.
+ * lists: logic, integer add/subtract/pairwise add/compares/max/min, shifts by immediate,
+ * modified immediates, VMOVL/VMOVN, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG; float
+ * arithmetic, multiply-accumulates, compares and VMAX/VMIN through one two-lane helper
+ * call per D register. neon.c calls it first and gives whatever it declines to the
+ * generic helper.
  *
  * Each D register is one i64; per-element arithmetic works on the whole word with masks
  * that keep carries, borrows and shifted-out bits inside their element.
@@ -461,6 +462,23 @@ static bool trans_VFMS_F(DisasContext *s, arg_VFMS_F *a)
 {
     return do_3same(a, gen_vfms_f, true);
 }
+
+#define FLOAT2(name, helper)                                                         \
+    static void gen_##name(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, TCGv_i64 d, int size) \
+    {                                                                                \
+        gen_float2(r, n, m, (void *)helper);                                         \
+    }                                                                                \
+    static bool trans_##name(DisasContext *s, arg_same3 *a)                          \
+    {                                                                                \
+        return do_3same(a, gen_##name, false);                                       \
+    }
+FLOAT2(VCEQ_F, helper_neon_fceq)
+FLOAT2(VCGE_F, helper_neon_fcge)
+FLOAT2(VCGT_F, helper_neon_fcgt)
+FLOAT2(VACGE, helper_neon_facge)
+FLOAT2(VACGT, helper_neon_facgt)
+FLOAT2(VMAX_F, helper_neon_fmax)
+FLOAT2(VMIN_F, helper_neon_fmin)
 
 /* Compares and VMAX/VMIN: `u` selects unsigned elements; 64-bit elements are reserved. */
 typedef void GenCmp(TCGv_i64 r, TCGv_i64 n, TCGv_i64 m, int size, bool uns);

@@ -1166,7 +1166,22 @@ void helper_neon_dp(void *env, uint32_t insn)
 
 /* The commonest float forms, called from neon-dp.c's IR on one D register (two F32 lanes)
  * with the standard FPSCR value: nothing decoded at run time. */
-enum { NF_ADD, NF_SUB, NF_MUL, NF_MLA, NF_MLS, NF_FMA, NF_FMS };
+enum {
+    NF_ADD,
+    NF_SUB,
+    NF_MUL,
+    NF_MLA,
+    NF_MLS,
+    NF_FMA,
+    NF_FMS,
+    NF_CEQ,
+    NF_CGE,
+    NF_CGT,
+    NF_ACGE,
+    NF_ACGT,
+    NF_MAX,
+    NF_MIN
+};
 
 static uint64_t float_lanes(ArmEnv *env, uint64_t n, uint64_t m, uint64_t d, int kind)
 {
@@ -1181,7 +1196,14 @@ static uint64_t float_lanes(ArmEnv *env, uint64_t n, uint64_t m, uint64_t d, int
         case NF_MLA: o = fop(env, z, fop(env, x, y, VFP_MUL), VFP_ADD); break;
         case NF_MLS: o = fop(env, z, fop(env, x, y, VFP_MUL) ^ 0x80000000u, VFP_ADD); break;
         case NF_FMA: o = helper_vfp_fma_s(env, z, x, y, 1); break;
-        default: o = helper_vfp_fma_s(env, z, x ^ 0x80000000u, y, 1); break;
+        case NF_FMS: o = helper_vfp_fma_s(env, z, x ^ 0x80000000u, y, 1); break;
+        case NF_CEQ: o = fcmp(env, x, y, 0) ? ~0u : 0; break;
+        case NF_CGE: o = fcmp(env, x, y, 1) ? ~0u : 0; break;
+        case NF_CGT: o = fcmp(env, x, y, 2) ? ~0u : 0; break;
+        case NF_ACGE: o = fcmp(env, x, y, 3) ? ~0u : 0; break;
+        case NF_ACGT: o = fcmp(env, x, y, 4) ? ~0u : 0; break;
+        case NF_MAX: o = fminmax(env, x, y, false); break;
+        default: o = fminmax(env, x, y, true); break;
         }
         r |= (uint64_t)o << (32 * i);
     }
@@ -1222,3 +1244,16 @@ uint64_t helper_neon_ffms(void *env, uint64_t n, uint64_t m, uint64_t d)
 {
     return float_lanes(env, n, m, d, NF_FMS);
 }
+
+#define NEON_F2(name, KIND)                                        \
+    uint64_t helper_neon_##name(void *env, uint64_t n, uint64_t m) \
+    {                                                              \
+        return float_lanes(env, n, m, 0, KIND);                    \
+    }
+NEON_F2(fceq, NF_CEQ)
+NEON_F2(fcge, NF_CGE)
+NEON_F2(fcgt, NF_CGT)
+NEON_F2(facge, NF_ACGE)
+NEON_F2(facgt, NF_ACGT)
+NEON_F2(fmax, NF_MAX)
+NEON_F2(fmin, NF_MIN)

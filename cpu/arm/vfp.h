@@ -98,6 +98,14 @@ uint64_t helper_neon_fmla(void *env, uint64_t n, uint64_t m, uint64_t d);
 uint64_t helper_neon_fmls(void *env, uint64_t n, uint64_t m, uint64_t d);
 uint64_t helper_neon_ffma(void *env, uint64_t n, uint64_t m, uint64_t d);
 uint64_t helper_neon_ffms(void *env, uint64_t n, uint64_t m, uint64_t d);
+/* Compares (all ones / zero per lane; facge/facgt on absolute values) and VMAX/VMIN. */
+uint64_t helper_neon_fceq(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_fcge(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_fcgt(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_facge(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_facgt(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_fmax(void *env, uint64_t n, uint64_t m);
+uint64_t helper_neon_fmin(void *env, uint64_t n, uint64_t m);
 /* IR: repeats the low `bits` of v (the rest zero) across all 64 bits (neon.c; VDUP and
  * the all-lanes loads; also what links neon.o in through vfp.o). */
 void neon_gen_dup_i64(TCGv_i64 v, int bits);

@@ -227,6 +227,8 @@ START_TEST(test_neon_ir_matches_reference)
         {0xffb30e10u, 0xf3b00000u}, /* VREV64, VREV32, VREV16 */
         {0xfe800f00u, 0xf2000d00u}, /* VADD VSUB VMUL VMLA VMLS (F32) */
         {0xfe800f00u, 0xf2000c00u}, /* VFMA VFMS (F32) */
+        {0xfe800f00u, 0xf2000e00u}, /* VCEQ VCGE VCGT VACGE VACGT (F32) */
+        {0xfe800f00u, 0xf2000f00u}, /* VMAX VMIN (F32) and the generic path's neighbours */
         {0xff800f10u, 0xf2000b10u}, /* VPADD (integer) */
         {0xfe870fd0u, 0xf2800a10u}, /* VMOVL */
         {0xffb30fd0u, 0xf3b20200u}, /* VMOVN */
