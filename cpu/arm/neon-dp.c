@@ -1,10 +1,10 @@
 /*
  * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
  * lists: logic, integer add/subtract/pairwise add/compares/max/min, shifts by immediate,
- * modified immediates, VMOVL/VMOVN, VEXT, VDUP, VREV, VMVN/VSWP, float VABS/VNEG; float
- * arithmetic, multiply-accumulates, compares and VMAX/VMIN through one two-lane helper
- * call per D register. neon.c calls it first and gives whatever it declines to the
- * generic helper.
+ * modified immediates, VMOVL/VMOVN, VEXT, VDUP, VREV, VMVN/VSWP, compares with zero,
+ * integer and float VABS/VNEG; float arithmetic, multiply-accumulates, compares and
+ * VMAX/VMIN through one two-lane helper call per D register. neon.c calls it first and
+ * gives whatever it declines to the generic helper.
  *
  * Each D register is one i64; per-element arithmetic works on the whole word with masks
  * that keep carries, borrows and shifted-out bits inside their element.
@@ -878,6 +878,79 @@ static bool trans_VREV32(DisasContext *s, arg_VREV32 *a)
 static bool trans_VREV16(DisasContext *s, arg_VREV16 *a)
 {
     return do_vrev(a, 16);
+}
+
+/* Integer two-register forms against zero, element by element (signed). kind: 0 > 0,
+ * 1 >= 0, 2 == 0, 3 <= 0, 4 < 0, 6 VABS, 7 VNEG. */
+static bool do_vs_zero(arg_reg2 *a, int kind)
+{
+    if (a->size == 3 || !regs_ok(a->q, a->vd, a->vm, 0)) {
+        return false;
+    }
+    int regs = a->q ? 2 : 1, bits = 8 << a->size;
+    TCGv_i64 m[2], zero = tcg_constant_i64(0);
+    for (int i = 0; i < regs; i++) {
+        m[i] = ld_d(a->vm + i);
+    }
+    for (int i = 0; i < regs; i++) {
+        TCGv_i64 r = tcg_temp_new_i64(), t = tcg_temp_new_i64();
+        switch (kind) {
+        case 0: gen_gt_mask(r, m[i], zero, a->size, false); break;
+        case 1:
+            gen_gt_mask(r, zero, m[i], a->size, false);
+            tcg_gen_not_i64(r, r);
+            break;
+        case 2: gen_test_elems(r, m[i], bits, true); break;
+        case 3:
+            gen_gt_mask(r, m[i], zero, a->size, false);
+            tcg_gen_not_i64(r, r);
+            break;
+        case 4: gen_gt_mask(r, zero, m[i], a->size, false); break;
+        case 6: /* negative elements negated: the most negative stays as it is */
+            gen_add_elems(t, zero, m[i], a->size, true);
+            gen_gt_mask(r, zero, m[i], a->size, false);
+            gen_select(r, r, t, m[i]);
+            break;
+        default: gen_add_elems(r, zero, m[i], a->size, true); break;
+        }
+        st_d(r, a->vd + i);
+    }
+    return true;
+}
+
+static bool trans_VCGT0(DisasContext *s, arg_VCGT0 *a)
+{
+    return do_vs_zero(a, 0);
+}
+
+static bool trans_VCGE0(DisasContext *s, arg_VCGE0 *a)
+{
+    return do_vs_zero(a, 1);
+}
+
+static bool trans_VCEQ0(DisasContext *s, arg_VCEQ0 *a)
+{
+    return do_vs_zero(a, 2);
+}
+
+static bool trans_VCLE0(DisasContext *s, arg_VCLE0 *a)
+{
+    return do_vs_zero(a, 3);
+}
+
+static bool trans_VCLT0(DisasContext *s, arg_VCLT0 *a)
+{
+    return do_vs_zero(a, 4);
+}
+
+static bool trans_VABS_I(DisasContext *s, arg_VABS_I *a)
+{
+    return do_vs_zero(a, 6);
+}
+
+static bool trans_VNEG_I(DisasContext *s, arg_VNEG_I *a)
+{
+    return do_vs_zero(a, 7);
 }
 
 /* VMOVN: Dd = the low halves of Qm's elements. */
