@@ -1,10 +1,10 @@
 /*
  * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
- * lists: logic, integer add/subtract/pairwise add/compares/max/min, shifts by immediate,
- * modified immediates, VMOVL/VMOVN, VEXT, VDUP, VREV, VMVN/VSWP, compares with zero,
- * integer and float VABS/VNEG; float arithmetic, multiply-accumulates, compares and
- * VMAX/VMIN through one two-lane helper call per D register. neon.c calls it first and
- * gives whatever it declines to the generic helper.
+ * lists: logic, integer add/subtract/pairwise add/compares/max/min, 16- and 32-bit integer
+ * multiply(-accumulate), shifts by immediate, modified immediates, VMOVL/VMOVN, VEXT, VDUP,
+ * VREV, VMVN/VSWP, compares with zero, integer and float VABS/VNEG; float arithmetic,
+ * multiply-accumulates, compares and VMAX/VMIN through one two-lane helper call per D
+ * register. neon.c calls it first and gives whatever it declines to the generic helper.
  *
  * Each D register is one i64; per-element arithmetic works on the whole word with masks
  * that keep carries, borrows and shifted-out bits inside their element.
@@ -374,6 +374,69 @@ static bool trans_VPADD_I(DisasContext *s, arg_VPADD_I *a)
     tcg_gen_or_i64(lo, lo, hi);
     st_d(lo, a->vd);
     return true;
+}
+
+/* The low halves of the products of each 16-bit (size 1) or 32-bit element. The words
+ * are multiplied apart: a 64-bit product would mix elements. */
+static void gen_mul_elems(TCGv_i64 r, TCGv_i64 x, TCGv_i64 y, int size)
+{
+    TCGv_i32 w[2], v[2], p[2];
+    for (int i = 0; i < 2; i++) {
+        w[i] = tcg_temp_new_i32();
+        v[i] = tcg_temp_new_i32();
+        p[i] = tcg_temp_new_i32();
+    }
+    tcg_gen_extr_i64_i32(w[0], w[1], x);
+    tcg_gen_extr_i64_i32(v[0], v[1], y);
+    for (int i = 0; i < 2; i++) {
+        tcg_gen_mul_i32(p[i], w[i], v[i]);
+        if (size == 1) { /* the low halfword's product is right; redo the high one */
+            TCGv_i32 t = tcg_temp_new_i32();
+            tcg_gen_shri_i32(w[i], w[i], 16);
+            tcg_gen_shri_i32(v[i], v[i], 16);
+            tcg_gen_mul_i32(t, w[i], v[i]);
+            tcg_gen_deposit_i32(p[i], p[i], t, 16, 16);
+        }
+    }
+    tcg_gen_concat_i32_i64(r, p[0], p[1]);
+}
+
+/* VMUL/VMLA/VMLS (integer) for 16- and 32-bit elements; 8-bit ones go to the helper. */
+static bool do_mul_i(arg_same3 *a, int acc)
+{
+    if (a->size == 0 || a->size == 3 || !regs_ok(a->q, a->vd, a->vn, a->vm)) {
+        return false;
+    }
+    int regs = a->q ? 2 : 1;
+    TCGv_i64 n[2], m[2];
+    for (int i = 0; i < regs; i++) {
+        n[i] = ld_d(a->vn + i);
+        m[i] = ld_d(a->vm + i);
+    }
+    for (int i = 0; i < regs; i++) {
+        TCGv_i64 r = tcg_temp_new_i64();
+        gen_mul_elems(r, n[i], m[i], a->size);
+        if (acc) {
+            gen_add_elems(r, ld_d(a->vd + i), r, a->size, acc < 0);
+        }
+        st_d(r, a->vd + i);
+    }
+    return true;
+}
+
+static bool trans_VMUL_I(DisasContext *s, arg_VMUL_I *a)
+{
+    return do_mul_i(a, 0);
+}
+
+static bool trans_VMLA_I(DisasContext *s, arg_VMLA_I *a)
+{
+    return do_mul_i(a, 1);
+}
+
+static bool trans_VMLS_I(DisasContext *s, arg_VMLS_I *a)
+{
+    return do_mul_i(a, -1);
 }
 
 /* Float forms: one helper call per D register, two lanes, standard FPSCR value. */
