@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 unsigned log_mask;
 static FILE *log_dest;
@@ -98,15 +99,38 @@ bool log_set_items(const char *items, char **errp)
     return true;
 }
 
-bool log_set_file(const char *path, char **errp)
+/* QEMU's -D template: one "%d" becomes the process id (a log per run);
+ * any other '%' is refused. NULL if the template is bad. */
+static char *log_expand_path(const char *tmpl)
 {
+    const char *pct = strchr(tmpl, '%');
+    if (!pct) {
+        return g_strdup(tmpl);
+    }
+    if (pct[1] != 'd' || strchr(pct + 2, '%')) {
+        return NULL;
+    }
+    return g_strdup_printf("%.*s%d%s", (int)(pct - tmpl), tmpl, (int)getpid(), pct + 2);
+}
+
+bool log_set_file(const char *tmpl, char **errp)
+{
+    char *path = log_expand_path(tmpl);
+    if (!path) {
+        if (errp) {
+            *errp = g_strdup_printf("Bad logfile template: %s", tmpl);
+        }
+        return false;
+    }
     FILE *f = fopen(path, "w");
     if (!f) {
         if (errp) {
             *errp = g_strdup_printf("error opening logfile %s: %s", path, strerror(errno));
         }
+        g_free(path);
         return false;
     }
+    g_free(path);
     /* Line buffering keeps the file readable while the emulator runs. */
     setvbuf(f, NULL, _IOLBF, 0);
     if (log_dest) {

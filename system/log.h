@@ -38,7 +38,8 @@ bool log_set_items(const char *items, char **errp);
 /* Mask for an item list, or false with *errp set; log_mask is untouched. */
 bool log_parse_items(const char *items, unsigned *mask, char **errp);
 void log_print_help(FILE *f);
-/* -D: log to a file instead of stderr. */
+/* -D: log to a file instead of stderr; one "%d" in the name becomes the
+ * process id (QEMU's template), any other '%' is an error. */
 bool log_set_file(const char *path, char **errp);
 FILE *log_file(void);
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -61,5 +61,19 @@ with tempfile.TemporaryDirectory() as d:
               f"{n_heads} headers")
         check(f"-d {item} alone: the entry block", f"{want}80100054\n" in text, "")
 
+# -D's template: %d is the process id; other '%' are refused (QEMU's message).
+with tempfile.TemporaryDirectory() as d:
+    p = subprocess.Popen([MIMIC, "-M", "none", "-display", "none", "-d", "int", "-D",
+                          os.path.join(d, "log-%d.txt"), "-monitor", "stdio"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.communicate(b"quit\n", timeout=10)
+    check("-D log-%d.txt names the log by pid",
+          p.returncode == 0 and os.listdir(d) == [f"log-{p.pid}.txt"], repr(os.listdir(d)))
+    r = subprocess.run([MIMIC, "-M", "none", "-D", os.path.join(d, "log-%s.txt")],
+                       capture_output=True, timeout=10)
+    check("-D with another % is refused",
+          r.returncode == 1 and r.stderr.decode() ==
+          f"mimic: Bad logfile template: {os.path.join(d, 'log-%s.txt')}\n", repr(r.stderr))
+
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)
