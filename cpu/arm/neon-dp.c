@@ -1,10 +1,11 @@
 /*
  * cpu/arm/neon-dp.c: Advanced SIMD data processing as IR, for the encodings neondp.decode
- * lists: logic, integer add/subtract/pairwise add/compares/max/min, 16- and 32-bit integer
- * multiply(-accumulate), shifts by immediate, modified immediates, VMOVL/VMOVN, VEXT, VDUP,
- * VREV, VMVN/VSWP, compares with zero, integer and float VABS/VNEG; float arithmetic,
- * multiply-accumulates, compares and VMAX/VMIN through one two-lane helper call per D
- * register. neon.c calls it first and gives whatever it declines to the generic helper.
+ * lists: logic, integer add/subtract (also saturating)/pairwise add/compares/max/min, 16-
+ * and 32-bit integer multiply(-accumulate), shifts by immediate, modified immediates,
+ * VMOVL/VMOVN, VEXT, VDUP, VREV, VMVN/VSWP, compares with zero, integer and float
+ * VABS/VNEG; float arithmetic, multiply-accumulates, compares and VMAX/VMIN through one
+ * two-lane helper call per D register. neon.c calls it first and gives whatever it
+ * declines to the generic helper.
  *
  * Each D register is one i64; per-element arithmetic works on the whole word with masks
  * that keep carries, borrows and shifted-out bits inside their element.
@@ -608,6 +609,83 @@ static bool trans_VMAX(DisasContext *s, arg_VMAX *a)
 static bool trans_VMIN(DisasContext *s, arg_VMIN *a)
 {
     return do_3same_u(a, gen_vmin);
+}
+
+/* VQADD/VQSUB: saturating, signed or (u) unsigned, every element size; QC records a clip.
+ * The carry or borrow out of each element (unsigned) or the signed overflow shows in the
+ * element's top bit, computed from the operands' and the wrapped result's top bits. */
+static bool do_qaddsub(arg_same3u *a, bool sub)
+{
+    if (!regs_ok(a->q, a->vd, a->vn, a->vm)) {
+        return false;
+    }
+    int regs = a->q ? 2 : 1, bits = 8 << a->size;
+    int64_t h = (int64_t)top_bits(bits);
+    TCGv_i64 n[2], m[2], clipped = tcg_temp_new_i64();
+    for (int i = 0; i < regs; i++) {
+        n[i] = ld_d(a->vn + i);
+        m[i] = ld_d(a->vm + i);
+    }
+    tcg_gen_movi_i64(clipped, 0);
+    for (int i = 0; i < regs; i++) {
+        TCGv_i64 r = tcg_temp_new_i64(), t = tcg_temp_new_i64(), o = tcg_temp_new_i64();
+        gen_add_elems(r, n[i], m[i], a->size, sub);
+        if (a->u && !sub) { /* carry: (n & m) | ((n | m) & ~r) */
+            tcg_gen_and_i64(o, n[i], m[i]);
+            tcg_gen_or_i64(t, n[i], m[i]);
+            tcg_gen_andc_i64(t, t, r);
+            tcg_gen_or_i64(o, o, t);
+        } else if (a->u) { /* borrow: (~n & m) | (~(n ^ m) & r) */
+            tcg_gen_andc_i64(o, m[i], n[i]);
+            tcg_gen_eqv_i64(t, n[i], m[i]);
+            tcg_gen_and_i64(t, t, r);
+            tcg_gen_or_i64(o, o, t);
+        } else { /* overflow: the operands' signs agree (add) or differ (sub), the
+                  * result's does not follow n's */
+            if (sub) {
+                tcg_gen_xor_i64(o, n[i], m[i]);
+            } else {
+                tcg_gen_eqv_i64(o, n[i], m[i]);
+            }
+            tcg_gen_xor_i64(t, n[i], r);
+            tcg_gen_and_i64(o, o, t);
+        }
+        tcg_gen_andi_i64(o, o, h);
+        tcg_gen_or_i64(clipped, clipped, o);
+        gen_spread_top(o, o, bits);
+        if (a->u) { /* all ones after a carry, zero after a borrow */
+            if (sub) {
+                tcg_gen_andc_i64(r, r, o);
+            } else {
+                tcg_gen_or_i64(r, r, o);
+            }
+        } else { /* the limit on n's side: 0x7f.. for positive n, 0x80.. for negative */
+            tcg_gen_andi_i64(t, n[i], h);
+            gen_spread_top(t, t, bits);
+            tcg_gen_xori_i64(t, t, ~h);
+            gen_select(r, o, t, r);
+        }
+        st_d(r, a->vd + i);
+    }
+    /* QC is sticky: set it when any element clipped */
+    TCGv_i32 qc = tcg_temp_new_i32(), any = tcg_temp_new_i32();
+    TCGv_i64 any64 = tcg_temp_new_i64();
+    tcg_gen_setcondi_i64(TCG_COND_NE, any64, clipped, 0);
+    tcg_gen_extrl_i64_i32(any, any64);
+    tcg_gen_ld_i32(qc, tcg_env, offsetof(ArmEnv, vfp.qc));
+    tcg_gen_or_i32(qc, qc, any);
+    tcg_gen_st_i32(qc, tcg_env, offsetof(ArmEnv, vfp.qc));
+    return true;
+}
+
+static bool trans_VQADD(DisasContext *s, arg_VQADD *a)
+{
+    return do_qaddsub(a, false);
+}
+
+static bool trans_VQSUB(DisasContext *s, arg_VQSUB *a)
+{
+    return do_qaddsub(a, true);
 }
 
 /* ---- modified immediate ----------------------------------------------------------------- */

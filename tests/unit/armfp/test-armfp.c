@@ -234,6 +234,7 @@ START_TEST(test_neon_ir_matches_reference)
         {0xffb30fd0u, 0xf3b20200u}, /* VMOVN */
         {0xffb30c10u, 0xf3b10000u}, /* integer compares with zero, VABS, VNEG */
         {0xfe800f00u, 0xf2000900u}, /* VMUL VMLA VMLS (integer; VMUL.P8 stays generic) */
+        {0xfe800d10u, 0xf2000010u}, /* VQADD, VQSUB (QC) */
         {0xfeb80090u, 0xf2800010u}, /* VMOV/VMVN/VORR/VBIC (immediate) */
         {0xfe800f10u, 0xf2800010u}, /* VSHR */
         {0xfe800f10u, 0xf2800110u}, /* VSRA */
