@@ -90,8 +90,9 @@ def main():
                 ("eret", "0x%08x:  eret\n" % eret_pc),
                 ("jal main", "jal 0x%x\n" % main_pc)):
             check("in_asm shows " + what, line in text, line)
-        # op: the IR with one insn_start marker per guest instruction.
-        ops = [o for o in re.findall(r"^OP:\n((?:.+\n)+)", text, re.M)
+        # op: the IR with one insn_start marker per guest instruction, headed by
+        # the block's guest pc as in_asm is.
+        ops = [o for o in re.findall(r"^OP: pc=0x%x\n((?:.+\n)+)" % start, text, re.M)
                if (" ---- %016x " % start) in o]
         check("op dumps IR with insn_start markers", len(ops) == 1 and "mov_i32 sp," in ops[0],
               "%d OP: sections for _start" % len(ops))
