@@ -446,13 +446,18 @@ static uint64_t gic_dist_read(void *opaque, uint64_t addr, unsigned size)
 static void gic_send_sgi(GICState *s, int cpu, uint32_t val)
 {
     unsigned id = val & 0xf, targets = (val >> 16) & 0xff;
+    unsigned present = (1u << s->num_cpu) - 1;
     switch ((val >> 24) & 3) {
     case 0: break;
-    case 1: targets = ((1u << s->num_cpu) - 1) & ~(1u << cpu); break;
+    case 1: targets = ~(1u << cpu); break;
     case 2: targets = 1u << cpu; break;
     default: return;
     }
-    for (int t = 0; t < s->num_cpu; t++) {
+    /* The target list has one bit per CPU interface the GIC can have; bits
+     * of absent CPUs are ignored. Walking the list's GIC_MAX_CPUS bits, not
+     * num_cpu, keeps every index inside sgi_pending[] by construction. */
+    targets &= present;
+    for (int t = 0; t < GIC_MAX_CPUS; t++) {
         if (targets & (1u << t)) {
             s->r.sgi_pending[t][id] |= 1u << cpu;
         }
