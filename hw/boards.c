@@ -3,6 +3,7 @@
  * own file under hw/<arch>/ and is listed here; -M picks one by name.
  */
 #include "block/block-io.h"
+#include "hw/virtio/virtio.h"
 #include "system/machine.h"
 
 #include <glib.h>
@@ -30,8 +31,15 @@ static void none_machine_init(MachineState *ms, char **errp)
      * silently run without them. A drive of its own (if=none) is opened, as
      * QEMU does, so a bad image is still reported. */
     for (int i = 0; i < ms->n_devices; i++) {
-        *errp = g_strdup_printf("-device %s: machine 'none' has no bus for device '%.*s'",
-                                ms->devices[i], (int)strcspn(ms->devices[i], ","), ms->devices[i]);
+        const char *spec = ms->devices[i];
+        int len = strcspn(spec, ",");
+        if (!virtio_device_name_known(spec)) {
+            *errp = g_strdup_printf("-device %s: '%.*s' is not a valid device model name", spec,
+                                    len, spec);
+        } else {
+            *errp = g_strdup_printf("-device %s: machine 'none' has no bus for device '%.*s'", spec,
+                                    len, spec);
+        }
         return;
     }
     for (int i = 0; i < ms->n_drives; i++) {
@@ -82,18 +90,20 @@ const MachineClass *const machine_table[] = {
     &microvm_machine, NULL,
 };
 
-int machine_console_serial_index(const MachineClass *mc)
+void machine_print_device_help(const MachineClass *mc, FILE *f)
 {
-    /* Each board passes serial[its number of UARTs] to virtio_machine_setup
-     * as the console's backend. */
+    /* Where each board plugs virtio devices: malta's PCI slots, virtio-mmio
+     * transports on virt and microvm. No machine named: every device. */
     static const struct {
         const char *board;
-        int slot;
-    } slots[] = {{"malta", 3}, {"virt", 1}, {"microvm", 1}};
-    for (size_t i = 0; i < G_N_ELEMENTS(slots); i++) {
-        if (!strcmp(mc->name, slots[i].board)) {
-            return slots[i].slot;
+        bool pci, mmio;
+    } buses[] = {{"malta", true, false}, {"virt", false, true}, {"microvm", false, true}};
+    bool pci = !mc, mmio = !mc;
+    for (size_t i = 0; mc && i < G_N_ELEMENTS(buses); i++) {
+        if (!strcmp(mc->name, buses[i].board)) {
+            pci = buses[i].pci;
+            mmio = buses[i].mmio;
         }
     }
-    return -1;
+    virtio_device_print_help(f, pci, mmio);
 }

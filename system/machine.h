@@ -64,9 +64,9 @@ const MachineClass *machine_find(const char *name);
 const MachineClass *machine_find_default(void);
 /* `-M help`: one line per machine, like QEMU's list. */
 void machine_print_list(FILE *f);
-/* Which ms->serial[] slot the board hands its virtio console (the one after
- * its UARTs), or -1 if it has none; from hw/boards.c. */
-int machine_console_serial_index(const MachineClass *mc);
+/* `-device help`: the devices mc's board takes (every device for NULL), in
+ * QEMU's format; from hw/boards.c. */
+void machine_print_device_help(const MachineClass *mc, FILE *f);
 /* Value of machine property `key` from ms->machine_opts, or NULL. */
 const char *machine_get_opt(const MachineState *ms, const char *key);
 

@@ -265,58 +265,6 @@ static Chardev *main_open_chardev(const char *opt, const char *spec)
     return chr;
 }
 
-static bool main_is_console_device(const char *spec)
-{
-    static const char *const names[] = {"virtconsole", "virtio-serial-device", "virtio-serial-pci",
-                                        "virtio-serial", "virtio-console-device"};
-    size_t len = strcspn(spec, ",");
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (strlen(names[i]) == len && !strncmp(spec, names[i], len)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/*
- * -device virtconsole,chardev=ID: the boards hand their virtio console the
- * serial slot after their UARTs (machine_console_serial_index), so the named
- * backend goes into that slot.
- */
-static void main_attach_console_chardevs(const MimicOptions *o, MachineState *ms)
-{
-    for (int i = 0; i < o->n_devices; i++) {
-        const char *spec = o->devices[i];
-        const char *key = strstr(spec, ",chardev=");
-        if (!main_is_console_device(spec) || !key) {
-            continue;
-        }
-        key += strlen(",chardev=");
-        char *id = g_strndup(key, strcspn(key, ","));
-        char *err = NULL;
-        Chardev *chr = chardev_take(id, &err);
-        g_free(id);
-        if (!chr) {
-            main_fail(g_strdup_printf("-device %s: %s", spec, err));
-        }
-        int slot = machine_console_serial_index(main_mc);
-        if (slot < 0 || slot >= MACHINE_MAX_SERIAL) {
-            main_fail(g_strdup_printf("-device %s: machine '%s' has no virtio console", spec,
-                                      main_mc->name));
-        }
-        if (slot < ms->n_serial && ms->serial[slot]) {
-            /* Its slot came from a -serial (number slot + 1) or an earlier chardev=. */
-            main_fail(g_strdup_printf("-device %s: the board's one virtio console already has "
-                                      "a backend (-serial number %d or an earlier chardev=)",
-                                      spec, slot + 1));
-        }
-        while (ms->n_serial <= slot) {
-            ms->serial[ms->n_serial++] = NULL;
-        }
-        ms->serial[slot] = chr;
-    }
-}
-
 /* A -serial spec: a backend of its own, or "chardev:ID" naming one. */
 static Chardev *main_open_serial(const char *spec, int index)
 {
@@ -431,7 +379,6 @@ static void main_setup_chardevs(const MimicOptions *o, MachineState *ms)
         chardev_register("compat_monitor0", chr);
         monitor_new(chr);
     }
-    main_attach_console_chardevs(o, ms);
 }
 
 #ifdef MIMIC_HAVE_CPU
@@ -476,6 +423,18 @@ static void main_print_cpu_help(const MachineClass *mc)
     } else {
         printf("machine '%s' has no CPU models\n", mc->name);
     }
+}
+
+/* -device help (or ?): what this board takes; QEMU lists every device. */
+static bool main_device_help(const MimicOptions *o, const MachineClass *mc)
+{
+    for (int i = 0; i < o->n_devices; i++) {
+        if (!strcmp(o->devices[i], "help") || !strcmp(o->devices[i], "?")) {
+            machine_print_device_help(mc, stdout);
+            return true;
+        }
+    }
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -526,6 +485,9 @@ int main(int argc, char **argv)
     }
 
     const MachineClass *mc = opts.machine ? machine_find(opts.machine) : machine_find_default();
+    if ((mc || !opts.machine) && main_device_help(&opts, mc)) {
+        return 0;
+    }
     if (!mc) {
         if (opts.machine) {
             fprintf(stderr,

@@ -22,6 +22,14 @@ static bool machine_plug(const VirtioMachineConfig *cfg, VirtIODevice *vdev, cha
 
 bool virtio_machine_setup(const VirtioMachineConfig *cfg, char **errp)
 {
+    for (int i = 0; i < cfg->n_devices; i++) {
+        if (!virtio_device_name_known(cfg->devices[i])) {
+            *errp = g_strdup_printf("-device %s: '%.*s' is not a valid device model name",
+                                    cfg->devices[i], (int)strcspn(cfg->devices[i], ","),
+                                    cfg->devices[i]);
+            return false;
+        }
+    }
     if (!machine_drives) {
         machine_drives = g_ptr_array_new();
     }
@@ -59,26 +67,40 @@ bool virtio_machine_setup(const VirtioMachineConfig *cfg, char **errp)
         }
     }
     /* QEMU spells a console as a port on a serial bus: "-device
-     * virtio-serial-device -device virtconsole". Ours is one single-port
-     * device, so the pair makes one device. */
-    bool have_serial_bus = false;
+     * virtio-serial-device -device virtconsole,chardev=c0". Our console
+     * device has one port, so each virtconsole becomes a device of its own
+     * (Linux numbers them hvc0, hvc1, ...) and the bus alone adds nothing;
+     * a bus without ports is one console, as before ports existed. */
+    int n_ports = 0, n_buses = 0;
     for (int i = 0; i < cfg->n_devices; i++) {
-        have_serial_bus |= g_str_has_prefix(cfg->devices[i], "virtio-serial");
+        n_ports += virtio_device_is_console_port(cfg->devices[i]);
+        n_buses += virtio_device_is_serial_bus(cfg->devices[i]);
     }
+    Chardev *slot_chr = cfg->console_chr; /* for the first console without chardev= */
     for (int i = 0; i < cfg->n_devices; i++) {
-        bool handled;
-        if (have_serial_bus && (!strcmp(cfg->devices[i], "virtconsole") ||
-                                g_str_has_prefix(cfg->devices[i], "virtconsole,"))) {
+        const char *spec = cfg->devices[i];
+        if (n_ports && !n_buses && virtio_device_is_console_port(spec)) {
+            *errp = g_strdup_printf("-device %s: No 'virtio-serial-bus' bus found for device "
+                                    "'virtconsole'",
+                                    spec);
+            goto out;
+        }
+        bool names_chardev = strstr(spec, ",chardev=") != NULL;
+        if (n_ports && virtio_device_is_serial_bus(spec) && !names_chardev) {
             continue;
         }
-        VirtIODevice *vdev =
-            virtio_device_from_option(cfg->devices[i], (Drive **)none_drives->pdata,
-                                      none_drives->len, cfg->console_chr, &handled, errp);
+        bool console = virtio_device_is_console_port(spec) || virtio_device_is_serial_bus(spec);
+        bool handled;
+        VirtIODevice *vdev = virtio_device_from_option(spec, (Drive **)none_drives->pdata,
+                                                       none_drives->len, slot_chr, &handled, errp);
         if (!handled) {
-            continue;
+            continue; /* refused above */
         }
         if (!vdev || !machine_plug(cfg, vdev, errp)) {
             goto out;
+        }
+        if (console && !names_chardev) {
+            slot_chr = NULL;
         }
     }
     ok = true;

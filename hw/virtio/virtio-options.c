@@ -9,36 +9,99 @@
 #include "block/block-io.h"
 #include "hw/net/net.h"
 #include "hw/virtio/virtio.h"
+#include "system/chardev.h"
 
 typedef enum { KIND_NONE, KIND_BLK, KIND_NET, KIND_RNG, KIND_CONSOLE } VirtioKind;
 
-static VirtioKind virtio_kind(const char *driver)
+/* Every name -device takes, in `-device help` order within a category. bus
+ * says which boards list it (QEMU's bus names); names without `help` are
+ * accepted spellings QEMU does not list. */
+typedef struct VirtioDeviceName {
+    const char *name;
+    VirtioKind kind;
+    const char *bus; /* "PCI", "virtio-bus", "virtio-serial-bus" or NULL */
+    const char *alias;
+    const char *desc;
+} VirtioDeviceName;
+
+static const VirtioDeviceName virtio_names[] = {
+    {"virtio-blk-device", KIND_BLK, "virtio-bus", NULL, "virtio block device"},
+    {"virtio-blk-pci", KIND_BLK, "PCI", "virtio-blk", "virtio block device"},
+    {"virtio-blk", KIND_BLK, NULL, NULL, NULL},
+    {"virtio-net-device", KIND_NET, "virtio-bus", NULL, "virtio network device"},
+    {"virtio-net-pci", KIND_NET, "PCI", "virtio-net", "virtio network device"},
+    {"virtio-net", KIND_NET, NULL, NULL, NULL},
+    {"virtio-rng-device", KIND_RNG, "virtio-bus", NULL, "virtio entropy source"},
+    {"virtio-rng-pci", KIND_RNG, "PCI", "virtio-rng", "virtio entropy source"},
+    {"virtio-rng", KIND_RNG, NULL, NULL, NULL},
+    {"virtconsole", KIND_CONSOLE, "virtio-serial-bus", NULL, "virtio console port (hvcN)"},
+    {"virtio-serial-device", KIND_CONSOLE, "virtio-bus", NULL, "virtio serial bus"},
+    {"virtio-serial-pci", KIND_CONSOLE, "PCI", "virtio-serial", "virtio serial bus"},
+    {"virtio-serial", KIND_CONSOLE, NULL, NULL, NULL},
+    {"virtio-console-device", KIND_CONSOLE, NULL, NULL, NULL},
+};
+
+static VirtioKind virtio_kind(const char *driver, size_t len)
 {
-    static const struct {
-        const char *name;
-        VirtioKind kind;
-    } names[] = {
-        {"virtio-blk-device", KIND_BLK},
-        {"virtio-blk-pci", KIND_BLK},
-        {"virtio-blk", KIND_BLK},
-        {"virtio-net-device", KIND_NET},
-        {"virtio-net-pci", KIND_NET},
-        {"virtio-net", KIND_NET},
-        {"virtio-rng-device", KIND_RNG},
-        {"virtio-rng-pci", KIND_RNG},
-        {"virtio-rng", KIND_RNG},
-        {"virtio-serial-device", KIND_CONSOLE},
-        {"virtio-serial-pci", KIND_CONSOLE},
-        {"virtio-serial", KIND_CONSOLE},
-        {"virtconsole", KIND_CONSOLE},
-        {"virtio-console-device", KIND_CONSOLE},
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (!strcmp(driver, names[i].name)) {
-            return names[i].kind;
+    for (size_t i = 0; i < G_N_ELEMENTS(virtio_names); i++) {
+        if (strlen(virtio_names[i].name) == len && !strncmp(driver, virtio_names[i].name, len)) {
+            return virtio_names[i].kind;
         }
     }
     return KIND_NONE;
+}
+
+bool virtio_device_name_known(const char *spec)
+{
+    return virtio_kind(spec, strcspn(spec, ",")) != KIND_NONE;
+}
+
+bool virtio_device_is_console_port(const char *spec)
+{
+    return strcspn(spec, ",") == strlen("virtconsole") && g_str_has_prefix(spec, "virtconsole");
+}
+
+bool virtio_device_is_serial_bus(const char *spec)
+{
+    return !virtio_device_is_console_port(spec) &&
+           virtio_kind(spec, strcspn(spec, ",")) == KIND_CONSOLE;
+}
+
+void virtio_device_print_help(FILE *f, bool pci, bool mmio)
+{
+    static const struct {
+        VirtioKind kind;
+        const char *title;
+    } categories[] = {{KIND_BLK, "Storage devices:"},
+                      {KIND_NET, "Network devices:"},
+                      {KIND_CONSOLE, "Input devices:"},
+                      {KIND_RNG, "Misc devices:"}};
+    bool first = true;
+    for (size_t c = 0; c < G_N_ELEMENTS(categories); c++) {
+        bool titled = false;
+        for (size_t i = 0; i < G_N_ELEMENTS(virtio_names); i++) {
+            const VirtioDeviceName *n = &virtio_names[i];
+            if (n->kind != categories[c].kind || !n->bus) {
+                continue;
+            }
+            /* A console port sits on a serial bus, which either transport
+             * carries. */
+            bool on_pci = !strcmp(n->bus, "PCI");
+            if (on_pci ? !pci : !(mmio || !strcmp(n->bus, "virtio-serial-bus"))) {
+                continue;
+            }
+            if (!titled) {
+                fprintf(f, "%s%s\n", first ? "" : "\n", categories[c].title);
+                titled = true;
+                first = false;
+            }
+            fprintf(f, "name \"%s\", bus %s", n->name, n->bus);
+            if (n->alias) {
+                fprintf(f, ", alias \"%s\"", n->alias);
+            }
+            fprintf(f, ", desc \"%s\"\n", n->desc);
+        }
+    }
 }
 
 VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_drives,
@@ -47,13 +110,13 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
     char **parts = g_strsplit(spec, ",", -1);
     VirtIODevice *vdev = NULL;
     const char *driver = parts[0] ? parts[0] : "";
-    VirtioKind kind = virtio_kind(driver);
+    VirtioKind kind = virtio_kind(driver, strlen(driver));
     *handled = kind != KIND_NONE;
     if (kind == KIND_NONE) {
         g_strfreev(parts);
         return NULL;
     }
-    const char *drive_id = NULL, *netdev_name = NULL, *mac_str = NULL;
+    const char *drive_id = NULL, *netdev_name = NULL, *mac_str = NULL, *chardev_id = NULL;
     for (char **p = parts + 1; *p; p++) {
         char *eq = strchr(*p, '=');
         if (!eq) {
@@ -68,8 +131,10 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
             netdev_name = val;
         } else if (kind == KIND_NET && !strcmp(key, "mac")) {
             mac_str = val;
+        } else if (kind == KIND_CONSOLE && !strcmp(key, "chardev")) {
+            chardev_id = val;
         } else if (!strcmp(key, "id") || !strcmp(key, "bus") || !strcmp(key, "addr") ||
-                   !strcmp(key, "chardev") || !strcmp(key, "name")) {
+                   (kind == KIND_CONSOLE && !strcmp(key, "name"))) {
             /* Placement and naming: the board decides. */
         } else {
             *errp = g_strdup_printf("-device %s: unknown property '%s'", driver, key);
@@ -110,7 +175,23 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
         break;
     }
     case KIND_RNG: vdev = virtio_rng_new(); break;
-    case KIND_CONSOLE: vdev = virtio_console_new(console_chr); break;
+    case KIND_CONSOLE: {
+        /* A backend the option names itself wins over the board's serial
+         * slot; it is taken here, so a second user of a non-mux chardev is
+         * refused by chardev_take. */
+        Chardev *chr = console_chr;
+        if (chardev_id) {
+            char *err = NULL;
+            chr = chardev_take(chardev_id, &err);
+            if (!chr) {
+                *errp = g_strdup_printf("-device %s: %s", spec, err);
+                g_free(err);
+                goto out;
+            }
+        }
+        vdev = virtio_console_new(chr);
+        break;
+    }
     case KIND_NONE: break;
     }
 out:

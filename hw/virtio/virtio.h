@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/uio.h>
 
 #include "hw/hw.h"
@@ -212,22 +213,35 @@ typedef struct NetDev NetDev;
 VirtIODevice *virtio_net_new(NetDev *nd, const uint8_t *mac, char **errp);
 
 /*
- * Boards: create the device a -device option names, resolving drive= and
- * netdev=, e.g. "virtio-blk-device,drive=d0", "virtio-net-device,netdev=n0",
- * "virtio-rng-device", "virtio-serial-device", "virtconsole,chardev=..."
- * ("-pci" spellings are accepted too). Returns NULL with *errp set on a bad
- * option; *handled false if the driver is not a virtio device at all.
- * `drives` are the board's opened drives (looked up by id).
+ * Boards: create the device a -device option names, resolving drive=,
+ * netdev= and chardev= (through chardev_take), e.g.
+ * "virtio-blk-device,drive=d0", "virtio-net-device,netdev=n0",
+ * "virtio-rng-device", "virtio-serial-device", "virtconsole,chardev=c0"
+ * ("-pci" spellings are accepted too). A console without chardev= gets
+ * console_chr. Returns NULL with *errp set on a bad option; *handled false
+ * if the driver is not a virtio device at all. `drives` are the board's
+ * opened drives (looked up by id).
  */
 VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_drives,
                                         Chardev *console_chr, bool *handled, char **errp);
+/* The -device spec names a virtio device mimic has ("virtio-rng-pci,..."). */
+bool virtio_device_name_known(const char *spec);
+/* "virtconsole[,...]": a port on a serial bus. */
+bool virtio_device_is_console_port(const char *spec);
+/* "virtio-serial-device", "virtio-serial-pci", ...: the bus ports sit on. */
+bool virtio_device_is_serial_bus(const char *spec);
+/* `-device help` in QEMU's format (categories, then name "x", bus B, alias,
+ * desc), for a board with PCI slots and/or virtio-mmio transports. */
+void virtio_device_print_help(FILE *f, bool pci, bool mmio);
 
 /*
  * Everything virtio a board gets from the command line, in one call:
  * creates every -netdev backend, opens -drive if=virtio drives (and, when
  * default_if_virtio, drives without if=) as virtio-blk devices, keeps
  * if=none drives for -device ...,drive=ID, and creates each virtio -device
- * (others are left to the board). Every device is handed to plug(), which
+ * (any other -device name is refused with QEMU's "'foo' is not a valid
+ * device model name"; a board taking other devices checks them before).
+ * Every virtconsole is a console device of its own. Every device is handed to plug(), which
  * puts it on a transport (false with *errp: e.g. no free transport).
  * Drives of other interfaces are skipped: the board opens those itself.
  */
@@ -239,7 +253,9 @@ typedef struct VirtioMachineConfig {
     char **devices;
     int n_devices;
     bool default_if_virtio;
-    Chardev *console_chr; /* for virtconsole / virtio-serial-device */
+    /* The board's serial slot for its console: the first virtconsole (or
+     * virtio-serial-* alone) without chardev= gets it. */
+    Chardev *console_chr;
     bool (*plug)(void *opaque, VirtIODevice *vdev, char **errp);
     void *opaque;
 } VirtioMachineConfig;

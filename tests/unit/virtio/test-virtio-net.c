@@ -15,6 +15,7 @@
 
 #include "block/block.h"
 #include "hw/net/net.h"
+#include "system/chardev.h"
 #include "system/main-loop.h"
 #include "vdriver.h"
 
@@ -443,15 +444,23 @@ START_TEST(test_machine_setup)
                        g_strdup_printf("file=%s,format=raw,if=none,id=d1,readonly=on", img),
                        g_strdup_printf("file=%s,format=raw,if=ide", img)};
     char *netdevs[1] = {(char *)"user,id=n0"};
-    char *devices[4] = {(char *)"virtio-net-device,netdev=n0", (char *)"e1000",
-                        (char *)"virtio-blk-device,drive=d1", (char *)"virtio-rng-device"};
+    char *devices[3] = {(char *)"virtio-net-device,netdev=n0", (char *)"virtio-blk-device,drive=d1",
+                        (char *)"virtio-rng-device"};
     main_loop_init();
     MemoryRegion *sys = memory_region_new_container("sys", UINT64_MAX);
     Transports ts = {.n = 4};
     for (int i = 0; i < 4; i++) {
         ts.t[i] = virtio_mmio_new(sys, 0x1000 * i, NULL, NULL, false);
     }
-    VirtioMachineConfig cfg = {drives, 3, netdevs, 1, devices, 4, false, NULL, plug_next, &ts};
+    /* A device mimic does not have is refused before anything is created. */
+    char *e1000[1] = {(char *)"e1000"};
+    VirtioMachineConfig cfg0 = {drives, 3, netdevs, 1, e1000, 1, false, NULL, plug_next, &ts};
+    ck_assert(!virtio_machine_setup(&cfg0, &err));
+    ck_assert_str_eq(err, "-device e1000: 'e1000' is not a valid device model name");
+    g_free(err);
+    err = NULL;
+    ck_assert_int_eq(ts.used, 0);
+    VirtioMachineConfig cfg = {drives, 3, netdevs, 1, devices, 3, false, NULL, plug_next, &ts};
     ck_assert_msg(virtio_machine_setup(&cfg, &err), "%s", err ? err : "");
     ck_assert_int_eq(ts.used, 4);
     static const int want[4] = {VIRTIO_ID_BLOCK, VIRTIO_ID_NET, VIRTIO_ID_BLOCK, VIRTIO_ID_RNG};
@@ -468,6 +477,7 @@ START_TEST(test_machine_setup)
     /* virtio-serial-device + virtconsole is one console device. */
     VirtioMmio *con = virtio_mmio_new(sys, 0x8000, NULL, NULL, false);
     ts.t[ts.n++] = con;
+    ck_assert_ptr_nonnull(chardev_new_option("null,id=c0", &err));
     char *serial[2] = {(char *)"virtio-serial-device", (char *)"virtconsole,chardev=c0"};
     VirtioMachineConfig cfg4 = {NULL, 0, NULL, 0, serial, 2, false, NULL, plug_next, &ts};
     ck_assert_msg(virtio_machine_setup(&cfg4, &err), "%s", err ? err : "");
