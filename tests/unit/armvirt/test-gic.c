@@ -224,6 +224,13 @@ START_TEST(test_sgi_between_cpus)
     ck_assert_int_eq(irq_level[1], 0);
     wr8(DIST + 0xf10 + 3, 1); /* CPENDSGIR clears it */
     ck_assert_int_eq(irq_level[0], 0);
+    /* Target-list bits of CPUs this GIC does not have (2-7) are ignored. */
+    wr(DIST + 0xf00, (0xfcu << 16) | 3);
+    ck_assert_int_eq(irq_level[0], 0);
+    ck_assert_int_eq(irq_level[1], 0);
+    ck_assert_uint_eq(rd8(DIST + 0xf10 + 3), 0);
+    cur_cpu = 1;
+    ck_assert_uint_eq(rd8(DIST + 0xf10 + 3), 0);
 }
 END_TEST
 
