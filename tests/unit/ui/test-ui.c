@@ -193,6 +193,22 @@ START_TEST(test_hid_table)
 }
 END_TEST
 
+#ifdef MIMIC_HAVE_SDL
+/* libSDL2 is dlopen()ed at -display sdl: a missing one is one clear error. In
+ * its own forked process (the library stays loaded once opened). */
+START_TEST(test_display_sdl_missing)
+{
+    char *err = NULL;
+    setenv("MIMIC_SDL_LIBRARY", "libmimic-no-such-sdl.so.0", 1);
+    ck_assert(!display_init("sdl", &err));
+    ck_assert_str_eq(err, "cannot load libmimic-no-such-sdl.so.0 (libmimic-no-such-sdl.so.0: "
+                          "cannot open shared object file: No such file or directory)");
+    g_free(err);
+    unsetenv("MIMIC_SDL_LIBRARY");
+}
+END_TEST
+#endif
+
 START_TEST(test_display_backends)
 {
     char *err = NULL;
@@ -234,6 +250,12 @@ int main(void)
     tcase_add_test(tc, test_input_routing);
     tcase_add_test(tc, test_hid_table);
     tcase_add_test(tc, test_display_backends);
+#ifdef MIMIC_HAVE_SDL
+    const char *fork_env = getenv("CK_FORK");
+    if (!fork_env || strcmp(fork_env, "no") != 0) {
+        tcase_add_test(tc, test_display_sdl_missing);
+    }
+#endif
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
