@@ -5,6 +5,7 @@
 #include "system/log.h"
 
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <glib.h>
 #include <inttypes.h>
@@ -188,6 +189,69 @@ static pthread_mutex_t disas_lock = PTHREAD_MUTEX_INITIALIZER;
 static csh disas_handles[G_N_ELEMENTS(disas_modes)];
 static bool disas_open[G_N_ELEMENTS(disas_modes)];
 
+/* libcapstone costs ~3 MiB of resident memory (relocations of its tables) as
+ * soon as it is mapped, so it is opened at the first disassembly (-d in_asm,
+ * out_asm...), not linked; the header gives the types, this table the calls. */
+#define DISAS_LIBRARY "libcapstone.so.4"
+
+typedef struct CapstoneFuncs {
+    cs_err (*open)(cs_arch arch, cs_mode mode, csh *handle);
+    cs_insn *(*malloc)(csh handle);
+    bool (*disasm_iter)(csh handle, const uint8_t **code, size_t *size, uint64_t *address,
+                        cs_insn *insn);
+    void (*free)(cs_insn *insn, size_t count);
+} CapstoneFuncs;
+
+static CapstoneFuncs capstone;
+static enum { DISAS_UNLOADED, DISAS_LOADED, DISAS_MISSING } disas_state;
+
+/* Called under disas_lock. MIMIC_CAPSTONE_LIBRARY overrides the library's
+ * name (the tests use it to check the missing-library path). */
+static bool disas_load(void)
+{
+    if (disas_state != DISAS_UNLOADED) {
+        return disas_state == DISAS_LOADED;
+    }
+    disas_state = DISAS_MISSING;
+    const char *name = getenv("MIMIC_CAPSTONE_LIBRARY");
+    if (!name || !*name) {
+        name = DISAS_LIBRARY;
+    }
+    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (lib) {
+        capstone.open = (cs_err(*)(cs_arch, cs_mode, csh *))dlsym(lib, "cs_open");
+        capstone.malloc = (cs_insn * (*)(csh)) dlsym(lib, "cs_malloc");
+        capstone.disasm_iter = (bool (*)(csh, const uint8_t **, size_t *, uint64_t *,
+                                         cs_insn *))dlsym(lib, "cs_disasm_iter");
+        capstone.free = (void (*)(cs_insn *, size_t))dlsym(lib, "cs_free");
+        if (capstone.open && capstone.malloc && capstone.disasm_iter && capstone.free) {
+            disas_state = DISAS_LOADED;
+            return true;
+        }
+        fprintf(stderr,
+                "mimic: warning: %s is not a usable capstone library; "
+                "logging code without disassembly\n",
+                name);
+        dlclose(lib);
+        return false;
+    }
+    fprintf(stderr, "mimic: warning: cannot load %s (%s); logging code without disassembly\n", name,
+            dlerror());
+    return false;
+}
+
+/* Without capstone: the bytes, 16 to a line, with their addresses. */
+static void disas_dump_bytes(FILE *f, int addr_digits, const uint8_t *p, size_t size, uint64_t addr)
+{
+    for (size_t off = 0; off < size; off += 16) {
+        fprintf(f, "0x%0*" PRIx64 ":  .byte", addr_digits, addr + off);
+        for (size_t i = off; i < size && i < off + 16; i++) {
+            fprintf(f, "%s0x%02x", i > off ? ", " : " ", p[i]);
+        }
+        fprintf(f, "\n");
+    }
+}
+
 void log_disas(FILE *f, LogDisasArch arch, const void *code, size_t size, uint64_t vaddr)
 {
     if ((unsigned)arch >= G_N_ELEMENTS(disas_modes)) {
@@ -196,8 +260,13 @@ void log_disas(FILE *f, LogDisasArch arch, const void *code, size_t size, uint64
     }
     const DisasMode *m = &disas_modes[arch];
     pthread_mutex_lock(&disas_lock);
+    if (!disas_load()) {
+        pthread_mutex_unlock(&disas_lock);
+        disas_dump_bytes(f, m->addr_digits, code, size, vaddr);
+        return;
+    }
     if (!disas_open[arch]) {
-        if (cs_open(m->arch, m->mode, &disas_handles[arch]) != CS_ERR_OK) {
+        if (capstone.open(m->arch, m->mode, &disas_handles[arch]) != CS_ERR_OK) {
             pthread_mutex_unlock(&disas_lock);
             fprintf(f, "(capstone cannot open this architecture)\n");
             return;
@@ -205,11 +274,11 @@ void log_disas(FILE *f, LogDisasArch arch, const void *code, size_t size, uint64
         disas_open[arch] = true;
     }
     csh h = disas_handles[arch];
-    cs_insn *insn = cs_malloc(h);
+    cs_insn *insn = capstone.malloc(h);
     const uint8_t *p = code;
     uint64_t addr = vaddr;
     while (size > 0) {
-        if (cs_disasm_iter(h, &p, &size, &addr, insn)) {
+        if (capstone.disasm_iter(h, &p, &size, &addr, insn)) {
             fprintf(f, "0x%0*" PRIx64 ":  %s%s%s\n", m->addr_digits, insn->address, insn->mnemonic,
                     insn->op_str[0] ? " " : "", insn->op_str);
             continue;
@@ -224,6 +293,6 @@ void log_disas(FILE *f, LogDisasArch arch, const void *code, size_t size, uint64
         size -= n;
         addr += n;
     }
-    cs_free(insn, 1);
+    capstone.free(insn, 1);
     pthread_mutex_unlock(&disas_lock);
 }

@@ -1,6 +1,7 @@
 /*
- * Tests of debug logging (system/log.c): -d item parsing, the -D file, and
- * capstone disassembly of known bytes for every LogDisasArch.
+ * Tests of debug logging (system/log.c): -d item parsing, the -D file,
+ * capstone disassembly of known bytes for every LogDisasArch, and the byte
+ * dump with one warning when libcapstone cannot be loaded.
  */
 #include "system/log.h"
 
@@ -8,6 +9,7 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Disassembles into a string. */
 static char *disas(LogDisasArch arch, const void *code, size_t size, uint64_t vaddr)
@@ -139,6 +141,39 @@ START_TEST(test_disas_mips)
 }
 END_TEST
 
+/* libcapstone is dlopen()ed at the first disassembly; a missing one gives one
+ * warning on stderr and the bytes instead of instructions. Runs in its own
+ * forked process (the library is loaded once per process). */
+START_TEST(test_disas_without_capstone)
+{
+    setenv("MIMIC_CAPSTONE_LIBRARY", "libmimic-no-such-capstone.so.4", 1);
+    char *dir = g_dir_make_tmp("mimic-log-XXXXXX", NULL);
+    char *path = g_build_filename(dir, "stderr.txt", NULL);
+    ck_assert_ptr_nonnull(freopen(path, "w", stderr));
+    uint8_t code[20];
+    for (int i = 0; i < 20; i++) {
+        code[i] = (uint8_t)(0xc0 + i);
+    }
+    check_disas(LOG_DISAS_I386, code, sizeof(code), 0x7c00,
+                "0x00007c00:  .byte 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, "
+                "0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf\n"
+                "0x00007c10:  .byte 0xd0, 0xd1, 0xd2, 0xd3\n");
+    check_disas(LOG_DISAS_X86_64, code, 1, 0x400000, "0x0000000000400000:  .byte 0xc0\n");
+    fflush(stderr);
+    char *err = NULL;
+    ck_assert(g_file_get_contents(path, &err, NULL, NULL));
+    ck_assert_str_eq(err, "mimic: warning: cannot load libmimic-no-such-capstone.so.4 "
+                          "(libmimic-no-such-capstone.so.4: cannot open shared object file: No "
+                          "such file or directory); logging code without disassembly\n");
+    g_free(err);
+    unlink(path);
+    rmdir(dir);
+    g_free(path);
+    g_free(dir);
+    unsetenv("MIMIC_CAPSTONE_LIBRARY");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("log");
@@ -149,6 +184,10 @@ int main(void)
     tcase_add_test(tc, test_disas_x86);
     tcase_add_test(tc, test_disas_arm);
     tcase_add_test(tc, test_disas_mips);
+    const char *fork_env = getenv("CK_FORK");
+    if (!fork_env || strcmp(fork_env, "no") != 0) {
+        tcase_add_test(tc, test_disas_without_capstone);
+    }
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
