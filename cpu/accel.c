@@ -274,13 +274,18 @@ CPUState *cpu_create(const char *model, AddressSpace *as, char **errp)
     cpu->model = m;
     cpu->as = as;
     cpu->exception_index = -1;
-    cpu->jmp_cache = aligned_alloc(64, CPU_JMP_CACHE_SIZE * sizeof(CPUJumpCacheEntry));
-    memset(cpu->jmp_cache, 0, CPU_JMP_CACHE_SIZE * sizeof(CPUJumpCacheEntry));
-    cpu->jmp_nb_used = CPU_JMP_USED_MAX + 1; /* the first clear empties every slot */
-    cpu->common->jmp_cache = cpu->jmp_cache;
-    tlb_init(cpu);
-    tlb_register_listener(as);
-    cpu_arch_translate_init(ops);
+    /* The jump cache (256 KiB) and the soft TLB (~72 KiB per MMU mode) serve translated
+     * code only: an accelerator that runs the guest natively (KVM) leaves them NULL, and
+     * the code that clears them checks for that. */
+    if (accel_current() == &accel_tcg_ops) {
+        cpu->jmp_cache = aligned_alloc(64, CPU_JMP_CACHE_SIZE * sizeof(CPUJumpCacheEntry));
+        memset(cpu->jmp_cache, 0, CPU_JMP_CACHE_SIZE * sizeof(CPUJumpCacheEntry));
+        cpu->jmp_nb_used = CPU_JMP_USED_MAX + 1; /* the first clear empties every slot */
+        cpu->common->jmp_cache = cpu->jmp_cache;
+        tlb_init(cpu);
+        tlb_register_listener(as);
+        cpu_arch_translate_init(ops);
+    }
 
     cpus_lock();
     CPUState **pp = &cpu_list_head;
@@ -351,7 +356,9 @@ void cpu_reset(CPUState *cpu)
     cpu->halted = false;
     cpu->exception_index = -1;
     cpu->cflags_next_tb = 0;
-    tlb_flush_now(cpu, ~0u);
+    if (cpu->tlb_table[0]) {
+        tlb_flush_now(cpu, ~0u);
+    }
     if (cpu->ops->reset) {
         cpu->ops->reset(cpu);
     }

@@ -92,6 +92,9 @@ static inline unsigned jmp_page_bit(uint64_t vaddr)
 
 void tb_jmp_cache_clear(CPUState *cpu)
 {
+    if (!cpu->jmp_cache) {
+        return; /* an accelerator without a translator */
+    }
     memset(cpu->jmp_page_filter, 0, sizeof(cpu->jmp_page_filter));
     if (cpu->jmp_nb_used <= CPU_JMP_USED_MAX) {
         /* Guests flush on every address-space switch: usually few slots were filled. */
@@ -111,6 +114,9 @@ void tb_jmp_cache_clear(CPUState *cpu)
 
 void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr, int page_bits)
 {
+    if (!cpu->jmp_cache) {
+        return;
+    }
     /* The groups of every 4 KiB piece of the page, and of the piece before it (a block
      * starting there may extend into this page). */
     const unsigned lo_bits = CPU_JMP_CACHE_BITS - CPU_JMP_GROUP_BITS;

@@ -535,21 +535,6 @@ static int kvm_snapshot_power_on(KvmVcpu *v)
     return ioctl(v->fd, get_xsave, v->reset_xsave);
 }
 
-/* cpu_create gives every vCPU a jump cache for translated code, cleared to zeros, which
- * KVM never uses: 256 KiB of resident memory per vCPU. Its pages go back to the kernel
- * (they read as zeros again, the same cleared state, if anything ever looks). Until cpu/
- * skips it for accelerators without a translator (see the KVM notes). */
-static void kvm_release_translator_memory(CPUState *cpu)
-{
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t start = ((uintptr_t)cpu->jmp_cache + page - 1) & ~(page - 1);
-    uintptr_t end =
-        ((uintptr_t)cpu->jmp_cache + CPU_JMP_CACHE_SIZE * sizeof(CPUJumpCacheEntry)) & ~(page - 1);
-    if (cpu->jmp_cache && end > start) {
-        madvise((void *)start, end - start, MADV_DONTNEED);
-    }
-}
-
 static int kvm_cpu_init(CPUState *cpu, char **errp)
 {
     X86Env *env = cpu->env;
@@ -563,7 +548,6 @@ static int kvm_cpu_init(CPUState *cpu, char **errp)
         kvm_listener_as = cpu->as;
         memory_listener_register(cpu->as, &kvm_listener);
     }
-    kvm_release_translator_memory(cpu);
     KvmVcpu *v = g_new0(KvmVcpu, 1);
     v->fd = ioctl(kvm_vm_fd, KVM_CREATE_VCPU, cpu->cpu_index);
     if (v->fd < 0) {
