@@ -3,6 +3,7 @@
  * resume of all vCPUs (monitor stop/cont, vm_stop), reset, single-step, and the
  * exclusive section a full code flush needs.
  */
+#include <sched.h>
 #include <stdlib.h>
 
 #include "cpu/cpu-internal.h"
@@ -66,10 +67,23 @@ static void tb_exec_lock_init(void)
     pthread_rwlockattr_destroy(&a);
 }
 
+/* Threads that want the code buffer to themselves. A vCPU that was kicked out of its
+ * block could otherwise take the read lock again before the writer queues for it, and
+ * run on unkicked (spinning on a guest lock held by a vCPU already waiting): the writer
+ * would wait for ever. */
+static unsigned tb_exclusive_waiters;
+
 void tb_exec_rdlock(CPUState *cpu)
 {
     pthread_once(&tb_exec_lock_once, tb_exec_lock_init);
-    pthread_rwlock_rdlock(&tb_exec_lock);
+    for (;;) {
+        pthread_rwlock_rdlock(&tb_exec_lock);
+        if (!__atomic_load_n(&tb_exclusive_waiters, __ATOMIC_SEQ_CST)) {
+            break;
+        }
+        pthread_rwlock_unlock(&tb_exec_lock);
+        sched_yield();
+    }
     cpu->running = true;
 }
 
@@ -86,6 +100,8 @@ void tb_exec_exclusive_begin(CPUState *cpu)
         tb_exec_rdunlock(cpu);
         cpu->running = true; /* remembered: taken back in exclusive_end */
     }
+    /* Announced before the kicks: a vCPU that leaves its block after this sees it. */
+    __atomic_add_fetch(&tb_exclusive_waiters, 1, __ATOMIC_SEQ_CST);
     for (CPUState *c = cpu_list_head; c; c = c->next) {
         if (c != cpu) {
             cpu_kick(c);
@@ -97,6 +113,7 @@ void tb_exec_exclusive_begin(CPUState *cpu)
         bql_unlock();
     }
     pthread_rwlock_wrlock(&tb_exec_lock);
+    __atomic_sub_fetch(&tb_exclusive_waiters, 1, __ATOMIC_SEQ_CST);
     if (bql) {
         bql_lock();
     }
