@@ -363,6 +363,7 @@ struct CPUState {
     uint64_t tlb_large_addr[TCG_MAX_MMU_MODES];
     uint64_t tlb_large_mask[TCG_MAX_MMU_MODES];
     volatile unsigned tlb_flush_pending; /* mmu index bits, done by the owning thread */
+    bool tlb_sync_request; /* broadcast flush issued: wait for every vCPU after this block */
     /* Per mode, entries filled since its last full flush (CPU_TLB_USED_MAX + 1: too many
      * to list): a flush then resets those instead of the whole table. */
     unsigned tlb_nb_used[TCG_MAX_MMU_MODES];
@@ -451,6 +452,10 @@ void tlb_flush_by_mmuidx(CPUState *cpu, unsigned idxmap);
 void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t vaddr, unsigned idxmap);
 /* Flush every CPU's TLB (memory-map changes; done by a listener automatically). */
 void tlb_flush_all_cpus(void);
+/* Broadcast ("inner shareable") maintenance: src's own TLB now, every other vCPU's before src
+ * runs another block. The caller's block must end after the instruction. */
+void tlb_flush_all_cpus_synced(CPUState *src);
+void tlb_flush_page_all_cpus_synced(CPUState *src, uint64_t vaddr);
 
 /* Loads/stores for front-end helpers (guest endianness; faults raise at retaddr). */
 uint32_t cpu_ldub_data_ra(void *env, uint64_t addr, uintptr_t ra);

@@ -264,6 +264,8 @@ int cpu_exec(CPUState *cpu)
                        flags);
         }
         cpu->stats.loop_entries++;
+        /* A flush another vCPU asked for while this one waited for the lock or translated. */
+        tlb_process_pending(cpu);
         uintptr_t r = tcg_exec(ctx, env, tb->code_rx);
         /* The block we left may be freed by a flush as soon as the lock is dropped. */
         last_gen = tb_flush_count();
@@ -274,6 +276,13 @@ int cpu_exec(CPUState *cpu)
             last_tb = NULL;
         }
         tb_exec_rdunlock(cpu);
+        if (cpu->tlb_sync_request) {
+            /* A broadcast TLB flush: every other vCPU leaves generated code, and flushes
+             * before it enters it again (above), before this one goes on. */
+            cpu->tlb_sync_request = false;
+            tb_exec_exclusive_begin(cpu);
+            tb_exec_exclusive_end(cpu);
+        }
         if (cflags & CF_SINGLESTEP) {
             ret = EXCP_DEBUG;
             break;

@@ -117,6 +117,34 @@ void tlb_flush_all_cpus(void)
     }
 }
 
+static void tlb_flush_others_synced(CPUState *src)
+{
+    bool others = false;
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        if (c != src) {
+            tlb_request_flush(c, ~0u);
+            others = true;
+        }
+    }
+    /* The others flush at their next block; src may not go on before they have (the
+     * architecture makes the flush complete for every CPU at src's next DSB). */
+    if (others && src->thread_created) {
+        src->tlb_sync_request = true;
+    }
+}
+
+void tlb_flush_all_cpus_synced(CPUState *src)
+{
+    tlb_flush(src);
+    tlb_flush_others_synced(src);
+}
+
+void tlb_flush_page_all_cpus_synced(CPUState *src, uint64_t vaddr)
+{
+    tlb_flush_page(src, vaddr);
+    tlb_flush_others_synced(src);
+}
+
 void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t vaddr, unsigned idxmap)
 {
     if (current_cpu != cpu && cpu->thread_created) {

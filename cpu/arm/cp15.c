@@ -548,7 +548,7 @@ static void flush_all(ArmEnv *env)
 /* TLB maintenance broadcast to all CPUs (the IS variants). */
 static void flush_all_is(ArmEnv *env)
 {
-    tlb_flush_all_cpus();
+    tlb_flush_all_cpus_synced(env_cpu(env));
 }
 
 bool arm_cp_write(ArmEnv *env, uint32_t key, uint64_t val, bool *end_tb)
@@ -652,16 +652,7 @@ bool arm_cp_write(ArmEnv *env, uint32_t key, uint64_t val, bool *end_tb)
     case KEY(0, 8, 5, 3):
     case KEY(0, 8, 6, 3): tlb_flush_page(cpu, v & 0xfffff000u); return true;
     case KEY(0, 8, 3, 1):
-    case KEY(0, 8, 3, 3):
-        for (CPUState *c = cpu_first(); c; c = c->next) {
-            if (c == cpu) {
-                tlb_flush_page(c, v & 0xfffff000u);
-            } else {
-                tlb_flush_all_cpus();
-                break;
-            }
-        }
-        return true;
+    case KEY(0, 8, 3, 3): tlb_flush_page_all_cpus_synced(cpu, v & 0xfffff000u); return true;
     case KEY(0, 10, 2, 0): env->cp15.prrr = v; return true;
     case KEY(0, 10, 2, 1): env->cp15.nmrr = v; return true;
     case KEY(0, 10, 3, 0):
