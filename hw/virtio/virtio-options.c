@@ -120,7 +120,7 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
     for (char **p = parts + 1; *p; p++) {
         char *eq = strchr(*p, '=');
         if (!eq) {
-            *errp = g_strdup_printf("-device %s: '%s' is not key=value", driver, *p);
+            *errp = g_strdup_printf("-device %s: Invalid parameter '%s'", spec, *p);
             goto out;
         }
         *eq = 0;
@@ -137,14 +137,14 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
                    (kind == KIND_CONSOLE && !strcmp(key, "name"))) {
             /* Placement and naming: the board decides. */
         } else {
-            *errp = g_strdup_printf("-device %s: unknown property '%s'", driver, key);
+            *errp = g_strdup_printf("-device %s: Property '%s.%s' not found", spec, driver, key);
             goto out;
         }
     }
     switch (kind) {
     case KIND_BLK: {
         if (!drive_id) {
-            *errp = g_strdup_printf("-device %s: drive= is required", driver);
+            *errp = g_strdup_printf("-device %s: drive property not set", spec);
             goto out;
         }
         Drive *drv = NULL;
@@ -154,7 +154,8 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
             }
         }
         if (!drv) {
-            *errp = g_strdup_printf("-device %s: no drive with id '%s'", driver, drive_id);
+            *errp = g_strdup_printf("-device %s: Property '%s.drive' can't find value '%s'", spec,
+                                    driver, drive_id);
             goto out;
         }
         vdev = virtio_blk_new(drv, errp);
@@ -164,11 +165,13 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
         NetDev *nd = NULL;
         uint8_t mac[6];
         if (netdev_name && !(nd = netdev_find(netdev_name))) {
-            *errp = g_strdup_printf("-device %s: no netdev with id '%s'", driver, netdev_name);
+            *errp = g_strdup_printf("-device %s: Property '%s.netdev' can't find value '%s'", spec,
+                                    driver, netdev_name);
             goto out;
         }
         if (mac_str && !net_parse_mac(mac_str, mac)) {
-            *errp = g_strdup_printf("-device %s: bad mac '%s'", driver, mac_str);
+            *errp = g_strdup_printf("-device %s: Property '%s.mac' doesn't take value '%s'", spec,
+                                    driver, mac_str);
             goto out;
         }
         vdev = virtio_net_new(nd, mac_str ? mac : NULL, errp);

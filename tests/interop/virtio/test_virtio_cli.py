@@ -111,7 +111,7 @@ expect_error("two virtconsoles on one chardev",
              "-device virtconsole,chardev=a: chardev \"a\" is already in use (mux=on shares it)")
 expect_error("a property virtconsole does not have",
              MALTA + ["-device", "virtio-serial-pci", "-device", "virtconsole,speed=9"],
-             "-device virtconsole: unknown property 'speed'")
+             "-device virtconsole,speed=9: Property 'virtconsole.speed' not found")
 
 
 # -- several consoles: the machine is built and runs the guest ------------------------

@@ -186,7 +186,18 @@ static const struct {
      "-device virtconsole,chardev=zz: chardev \"zz\" not found"},
     {{"virtio-serial-device", "virtconsole,chardev=r0", "virtconsole,chardev=r0"},
      "-device virtconsole,chardev=r0: chardev \"r0\" is already in use (mux=on shares it)"},
-    {{"virtio-rng-device,chardev=r0"}, "-device virtio-rng-device: unknown property 'chardev'"},
+    {{"virtio-rng-device,chardev=r0"},
+     "-device virtio-rng-device,chardev=r0: Property 'virtio-rng-device.chardev' not found"},
+    {{"virtio-blk-pci"}, "-device virtio-blk-pci: drive property not set"},
+    {{"virtio-blk-device,drive=nope"},
+     "-device virtio-blk-device,drive=nope: Property 'virtio-blk-device.drive' can't find value "
+     "'nope'"},
+    {{"virtio-net-pci,netdev=n9"},
+     "-device virtio-net-pci,netdev=n9: Property 'virtio-net-pci.netdev' can't find value 'n9'"},
+    {{"virtio-net-device,mac=1:2"},
+     "-device virtio-net-device,mac=1:2: Property 'virtio-net-device.mac' doesn't take value "
+     "'1:2'"},
+    {{"virtio-serial-device,id"}, "-device virtio-serial-device,id: Invalid parameter 'id'"},
 };
 
 START_TEST(test_bad_options)
