@@ -486,6 +486,7 @@ int main(int argc, char **argv)
 
     const MachineClass *mc = opts.machine ? machine_find(opts.machine) : machine_find_default();
     if ((mc || !opts.machine) && main_device_help(&opts, mc)) {
+        options_free(&opts);
         return 0;
     }
     if (!mc) {
