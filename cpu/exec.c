@@ -4,6 +4,8 @@
  * siglongjmp when a helper or the soft-MMU raises a guest exception.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cpu/cpu-internal.h"
@@ -153,8 +155,34 @@ static int handle_interrupts(CPUState *cpu, bool *chain_ok)
     return -1;
 }
 
+/* MIMIC_EXEC_STATS=1: per-vCPU counts of the loop's work at exit, to see why generated code
+ * leaves for the loop (the figures bench/ READMEs quote). Read racily: they are statistics. */
+static void exec_print_stats(void)
+{
+    for (CPUState *c = cpu_list_head; c; c = c->next) {
+        const CPUStats *st = &c->stats;
+        fprintf(stderr,
+                "mimic: cpu%d: loop entries %" PRIu64 ", jump-cache helper calls %" PRIu64
+                ", translated %" PRIu64 ", chain patches %" PRIu64 ", exceptions %" PRIu64
+                ", interrupts %" PRIu64 ", invalidations %" PRIu64 ", flushes %" PRIu64 "\n",
+                c->cpu_index, st->loop_entries, st->jc_helper_calls, st->tbs_translated,
+                st->chain_patches, st->exceptions, st->interrupts, st->tb_invalidations,
+                st->flushes);
+    }
+}
+
+static void exec_register_stats(void)
+{
+    const char *e = getenv("MIMIC_EXEC_STATS");
+    if (e && *e && *e != '0') {
+        atexit(exec_print_stats);
+    }
+}
+
 int cpu_exec(CPUState *cpu)
 {
+    static pthread_once_t stats_once = PTHREAD_ONCE_INIT;
+    pthread_once(&stats_once, exec_register_stats);
     current_cpu = cpu;
     if (cpu->halted) {
         if (!cpu_has_work(cpu)) {

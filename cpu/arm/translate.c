@@ -208,8 +208,11 @@ static void arm_skip_unless(DisasContext *s, int cond)
 
 /* ---- Writing the pc ------------------------------------------------------------------- */
 
-/* BXWritePC: interworking branch to var. A change of instruction set leaves through the
- * loop: the inline jump-cache check compares with this block's flags. */
+/* BXWritePC: interworking branch to var. A change of instruction set also stays in
+ * generated code: Debian's Thumb-2 programs call glibc's ARM routines (memcpy, strlen...)
+ * and their PLT entries, two changes per call, which through the loop had been a third of
+ * the block lookups of an awk loop. The inline jump-cache check compares with this block's
+ * flags, so the other set finds its block through the helper. */
 static void gen_bx(DisasContext *s, TCGv_i32 var)
 {
     TCGv_i32 t = tcg_temp_new_i32();
@@ -217,8 +220,6 @@ static void gen_bx(DisasContext *s, TCGv_i32 var)
     tcg_gen_andi_i32(cpu_R[15], var, ~1);
     tcg_gen_st_i32(t, tcg_env, offsetof(ArmEnv, thumb));
     gen_set_condexec(s);
-    TCGLabel *other = tcg_label_new();
-    tcg_gen_brcondi_i32(TCG_COND_NE, t, s->thumb ? 1 : 0, other);
     if (s->exit_tb) {
         tcg_gen_exit_tb(0);
     } else {
@@ -226,8 +227,6 @@ static void gen_bx(DisasContext *s, TCGv_i32 var)
         tcg_gen_mov_i32(d, cpu_R[15]);
         translator_lookup_and_goto_ptr(&s->base, tcg_addr_i32(d));
     }
-    tcg_gen_set_label(other);
-    tcg_gen_exit_tb(0);
     s->base.is_jmp = DISAS_NORETURN;
 }
 
@@ -1353,10 +1352,10 @@ static bool trans_BLX_i(DisasContext *s, arg_BLX_i *a)
 {
     tcg_gen_movi_i32(cpu_R[14], (int32_t)(s->pc_curr + 4));
     uint32_t dest = read_pc(s) + ((uint32_t)a->imm << 2) + (uint32_t)(a->h << 1);
+    /* The state after the branch follows from this block's alone, so the jump may be
+     * chained like any other (the loop looks its target up with the new flags). */
     tcg_gen_st_i32(tcg_constant_i32(1), tcg_env, offsetof(ArmEnv, thumb));
-    tcg_gen_movi_i32(cpu_R[15], (int32_t)dest);
-    tcg_gen_exit_tb(0);
-    s->base.is_jmp = DISAS_NORETURN;
+    gen_jmp(s, dest);
     return true;
 }
 
@@ -1676,8 +1675,36 @@ static bool trans_SMC(DisasContext *s, arg_i *a)
 
 /* ---- Coprocessors --------------------------------------------------------------------- */
 
+/* Plain CP15 registers whose access depends only on the mode, which is fixed for the block:
+ * the thread-id registers glibc reads for every TLS access. Returns the env offset, or -1
+ * when the access must go through the helper (including every access that would UNDEF). */
+static int cp_plain_offset(DisasContext *s, uint32_t key, bool read)
+{
+    switch (key) {
+    case 15u << 16 | 13 << 8 | 2: /* TPIDRURW */ return offsetof(ArmEnv, cp15.tpidrurw);
+    case 15u << 16 | 13 << 8 | 3: /* TPIDRURO: read-only at PL0 */
+        return read || !s->user ? (int)offsetof(ArmEnv, cp15.tpidruro) : -1;
+    case 15u << 16 | 13 << 8 | 4: /* TPIDRPRW */
+        return s->user ? -1 : (int)offsetof(ArmEnv, cp15.tpidrprw);
+    default: return -1;
+    }
+}
+
 static bool gen_cp_access(DisasContext *s, uint32_t key, bool read, int rt, int rt2)
 {
+    int plain = rt2 < 0 && (read || rt != 15) ? cp_plain_offset(s, key, read) : -1;
+    if (plain >= 0) {
+        if (!read) {
+            tcg_gen_st_i32(cpu_R[rt], tcg_env, plain);
+        } else if (rt == 15) {
+            TCGv_i32 v = tcg_temp_new_i32();
+            tcg_gen_ld_i32(v, tcg_env, plain);
+            arm_gen_set_nzcv(v);
+        } else {
+            tcg_gen_ld_i32(cpu_R[rt], tcg_env, plain);
+        }
+        return true;
+    }
     /* An UNDEF from the helper takes pc as LR_und. */
     tcg_gen_movi_i32(cpu_R[15], (int32_t)undef_lr(s));
     gen_set_condexec(s);
