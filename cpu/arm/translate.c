@@ -157,48 +157,63 @@ void arm_gen_st64(DisasContext *s, TCGv_i64 val, TCGv_i32 addr)
     tcg_gen_qemu_st_i64(val, tcg_addr_i32(addr), (unsigned)s->mem_idx, mem_align(s, MO_UQ));
 }
 
-/* Branch to `label` if condition cond (0-13) holds. */
-static void gen_test_cc(int cond, TCGLabel *label)
+/* Condition cond (0-13) as a comparison of *v with 0 (*c). */
+static void arm_cond_cmp(int cond, TCGCond *c, TCGv_i32 *v)
 {
     TCGv_i32 t;
-    switch (cond) {
-    case 0: tcg_gen_brcondi_i32(TCG_COND_EQ, cpu_ZF, 0, label); break;
-    case 1: tcg_gen_brcondi_i32(TCG_COND_NE, cpu_ZF, 0, label); break;
-    case 2: tcg_gen_brcondi_i32(TCG_COND_NE, cpu_CF, 0, label); break;
-    case 3: tcg_gen_brcondi_i32(TCG_COND_EQ, cpu_CF, 0, label); break;
-    case 4: tcg_gen_brcondi_i32(TCG_COND_LT, cpu_NF, 0, label); break;
-    case 5: tcg_gen_brcondi_i32(TCG_COND_GE, cpu_NF, 0, label); break;
-    case 6: tcg_gen_brcondi_i32(TCG_COND_LT, cpu_VF, 0, label); break;
-    case 7: tcg_gen_brcondi_i32(TCG_COND_GE, cpu_VF, 0, label); break;
-    case 8: /* HI: C && !Z */
-    case 9:
+    switch (cond >> 1) {
+    case 0: *c = TCG_COND_EQ, *v = cpu_ZF; break; /* EQ: ZF holds !Z */
+    case 1: *c = TCG_COND_NE, *v = cpu_CF; break;
+    case 2: *c = TCG_COND_LT, *v = cpu_NF; break;
+    case 3: *c = TCG_COND_LT, *v = cpu_VF; break;
+    case 4: /* HI: C && !Z */
         t = tcg_temp_new_i32();
         tcg_gen_neg_i32(t, cpu_CF);
         tcg_gen_and_i32(t, t, cpu_ZF);
-        tcg_gen_brcondi_i32(cond == 8 ? TCG_COND_NE : TCG_COND_EQ, t, 0, label);
+        *c = TCG_COND_NE, *v = t;
         break;
-    case 10:
-    case 11:
+    case 5: /* GE: N == V */
         t = tcg_temp_new_i32();
         tcg_gen_xor_i32(t, cpu_NF, cpu_VF);
-        tcg_gen_brcondi_i32(cond == 10 ? TCG_COND_GE : TCG_COND_LT, t, 0, label);
+        *c = TCG_COND_GE, *v = t;
         break;
-    case 12: /* GT: !Z && N == V */
-    case 13:
+    default: /* GT: !Z && N == V */
         t = tcg_temp_new_i32();
         tcg_gen_xor_i32(t, cpu_NF, cpu_VF);
         tcg_gen_sari_i32(t, t, 31);
         tcg_gen_andc_i32(t, cpu_ZF, t);
-        tcg_gen_brcondi_i32(cond == 12 ? TCG_COND_NE : TCG_COND_EQ, t, 0, label);
+        *c = TCG_COND_NE, *v = t;
         break;
-    default: tcg_gen_br(label); break;
     }
+    if (cond & 1) {
+        /* The odd conditions are the even ones' opposites. */
+        *c = *c == TCG_COND_EQ   ? TCG_COND_NE
+             : *c == TCG_COND_NE ? TCG_COND_EQ
+             : *c == TCG_COND_LT ? TCG_COND_GE
+                                 : TCG_COND_LT;
+    }
+}
+
+/* Branch to `label` if condition cond (0-13) holds. */
+static void gen_test_cc(int cond, TCGLabel *label)
+{
+    TCGCond c;
+    TCGv_i32 v;
+    arm_cond_cmp(cond, &c, &v);
+    tcg_gen_brcondi_i32(c, v, 0, label);
 }
 
 /* Skip the current instruction unless cond holds. */
 static void arm_skip_unless(DisasContext *s, int cond)
 {
     if (cond >= 14) {
+        s->cond_sel = -1;
+        return;
+    }
+    if (s->cond_sel >= 0) {
+        /* Becomes a select in store_reg_bx: no branch, so the block stays one basic block
+         * and the IR globals need not be written back around it. */
+        s->cond_sel = cond;
         return;
     }
     s->condlabel = tcg_label_new();
@@ -263,6 +278,11 @@ static void store_reg_bx(DisasContext *s, int rd, TCGv_i32 v)
         s->base.is_jmp = DISAS_NORETURN;
     } else if (rd == 15) {
         gen_bx(s, v);
+    } else if (s->cond_sel >= 0) {
+        TCGCond c;
+        TCGv_i32 t;
+        arm_cond_cmp(s->cond_sel, &c, &t);
+        tcg_gen_movcond_i32(c, cpu_R[rd], t, tcg_constant_i32(0), v, cpu_R[rd]);
     } else {
         tcg_gen_mov_i32(cpu_R[rd], v);
     }
@@ -1835,6 +1855,12 @@ static void translate_a32(DisasContext *s)
         }
         return;
     }
+    /* Data processing without S, rd not pc, immediate or immediate-shifted operand (not
+     * MOVW/MOVT/MSR/hints: bits 24:23 == 10 without S): its one effect is rd. */
+    if ((insn & 0x0c100000u) == 0 && ((insn >> 23) & 3) != 2 && ((insn >> 12) & 15) != 15 &&
+        ((insn & (1u << 25)) || !(insn & 0x10))) {
+        s->cond_sel = 0;
+    }
     arm_skip_unless(s, (int)cond);
     if (!decode_a32(s, insn)) {
         arm_gen_undef(s);
@@ -1870,6 +1896,7 @@ static void arm_translate_insn(DisasContextBase *db, CPUState *cpu)
     DisasContext *s = (DisasContext *)db;
     s->pc_curr = (uint32_t)db->pc_next;
     s->condjmp = false;
+    s->cond_sel = -1;
     if (s->thumb) {
         arm_translate_thumb(s);
     } else {

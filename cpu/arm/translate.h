@@ -39,6 +39,10 @@ typedef struct DisasContext {
     /* Set when the instruction is conditional: the label skips it. */
     TCGLabel *condlabel;
     bool condjmp;
+    /* 0-13: the instruction is conditional and writes its one core register (never pc,
+     * never the flags) as a select on this condition instead of being branched around;
+     * -1 otherwise. */
+    int cond_sel;
     bool exit_tb; /* the instruction changed state the block depends on: end it */
 } DisasContext;
 
