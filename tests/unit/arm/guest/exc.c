@@ -71,6 +71,14 @@ int main(void)
     CHECK(23, r, 1);
     __asm__ volatile("cps #0x11\n mov %0, r8\n cps #0x13" : "=r"(r) : : "r8");
     CHECK(24, r, 2);
+    /* Thread-id registers (translated as plain loads/stores of the CPU state): set at PL1,
+     * checked from user mode below. */
+    __asm__ volatile("mcr p15, 0, %0, c13, c0, 2\n mcr p15, 0, %1, c13, c0, 3\n"
+                     "mcr p15, 0, %2, c13, c0, 4"
+                     :
+                     : "r"(0x11112222), "r"(0x33334444), "r"(0x55556666));
+    __asm__ volatile("mrc p15, 0, %0, c13, c0, 4" : "=r"(r));
+    CHECK(40, r, 0x55556666);
     /* User mode and back through SVC: CPSR.M in SPSR is user. */
     __asm__ volatile("mrs r0, cpsr\n bic r0, r0, #0x1f\n orr r0, r0, #0x10\n"
                      "mov r1, sp\n msr cpsr_c, r0\n mov sp, r1\n"
@@ -84,6 +92,26 @@ int main(void)
     exc_kind = 0;
     __asm__ volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(r));
     CHECK(27, exc_kind, 1);
+    /* PL0: TPIDRURW read/write, TPIDRURO read-only, TPIDRPRW not at all (UNDEF). */
+    exc_kind = 0;
+    __asm__ volatile("mrc p15, 0, %0, c13, c0, 3" : "=r"(r));
+    CHECK(41, r, 0x33334444);
+    __asm__ volatile("mrc p15, 0, %0, c13, c0, 2" : "=r"(r));
+    CHECK(42, r, 0x11112222);
+    __asm__ volatile("mcr p15, 0, %0, c13, c0, 2" : : "r"(0x77778888));
+    __asm__ volatile("mrc p15, 0, %0, c13, c0, 2" : "=r"(r));
+    CHECK(43, r, 0x77778888);
+    CHECK(44, exc_kind, 0);
+    __asm__ volatile("mcr p15, 0, %0, c13, c0, 3" : : "r"(0));
+    CHECK(45, exc_kind, 1);
+    exc_kind = 0;
+    r = 0;
+    __asm__ volatile("mrc p15, 0, %0, c13, c0, 4" : "+r"(r));
+    CHECK(46, exc_kind, 1);
+    CHECK(47, r, 0);
+    exc_kind = 0;
+    __asm__ volatile("mrc p15, 0, %0, c13, c0, 3" : "=r"(r));
+    CHECK(48, r, 0x33334444); /* the refused write changed nothing */
     /* Back to SVC mode through an SVC whose handler resumes in SVC mode. */
     __asm__ volatile("adr r0, 1f\n" SET_T "ldr r1, =exc_resume\n str r0, [r1]\n svc #1\n1:"
                      :
