@@ -1,44 +1,24 @@
 /* Helpers shared by the block layer unit tests (see block-test-util.h). */
 #include "block-test-util.h"
+#include "tests/unit/scratch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Each test case's images (up to hundreds of MiB) go when its process exits. */
 static char bt_dir[256];
-
-static int bt_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-/* Check runs every test case in a process of its own: each one removes its directory
- * (with images of up to hundreds of MiB) when it exits. */
-static void bt_cleanup(void)
-{
-    if (bt_dir[0]) {
-        nftw(bt_dir, bt_remove_one, 16, FTW_DEPTH | FTW_PHYS);
-    }
-}
 
 const char *bt_path(const char *name)
 {
     static char buf[8][512];
     static int next;
     if (!bt_dir[0]) {
-        const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-        snprintf(bt_dir, sizeof(bt_dir), "%s/mimic-block-test-XXXXXX", tmp);
-        ck_assert_ptr_nonnull(mkdtemp(bt_dir));
-        atexit(bt_cleanup);
+        scratch_dir(bt_dir, sizeof(bt_dir), "mimic-block-test");
     }
     char *dir = bt_dir;
     char *p = buf[next++ % 8];

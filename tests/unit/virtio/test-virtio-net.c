@@ -17,6 +17,7 @@
 #include "hw/net/net.h"
 #include "system/chardev.h"
 #include "system/main-loop.h"
+#include "tests/unit/scratch.h"
 #include "vdriver.h"
 
 #define F(bit)      (1ull << (bit))
@@ -436,8 +437,8 @@ static bool plug_next(void *opaque, VirtIODevice *vdev, char **errp)
 /* A board's view: command-line options become devices on transports. */
 START_TEST(test_machine_setup)
 {
-    char dir[] = "/tmp/mimic-vmach-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[256];
+    scratch_dir(dir, sizeof(dir), "mimic-vmach");
     char *img = g_strdup_printf("%s/a.raw", dir), *err = NULL;
     ck_assert_int_eq(block_create(img, "raw", 1 << 20, NULL, &err), 0);
     char *drives[3] = {g_strdup_printf("file=%s,format=raw,if=virtio", img),

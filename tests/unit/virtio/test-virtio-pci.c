@@ -12,6 +12,7 @@
 #include "block/block.h"
 #include "hw/pci/pci.h"
 #include "system/main-loop.h"
+#include "tests/unit/scratch.h"
 #include "vdriver.h"
 
 #define PCIMEM_BASE 0x40000000ull
@@ -130,8 +131,8 @@ static void pci_setup(PciTest *t, VirtIODevice *vdev)
 START_TEST(test_pci_modern_blk)
 {
     PciTest t;
-    char tmpl[] = "/tmp/mimic-vpci-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    char tmpl[256];
+    scratch_dir(tmpl, sizeof(tmpl), "mimic-vpci");
     char *path = g_strdup_printf("%s/disk.raw", tmpl), *err = NULL;
     ck_assert_int_eq(block_create(path, "raw", 1 << 20, NULL, &err), 0);
     DriveOptions o = {.file = path, .iface = DRIVE_IF_VIRTIO, .index = -1, .bus = -1, .unit = -1};

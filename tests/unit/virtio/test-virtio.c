@@ -15,6 +15,7 @@
 #include "block/block.h"
 #include "system/chardev.h"
 #include "system/main-loop.h"
+#include "tests/unit/scratch.h"
 #include "vdriver.h"
 
 #define F(bit)      (1ull << (bit))
@@ -27,8 +28,7 @@ static char tmpdir[256];
 
 static void setup_tmp(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/mimic-virtio-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    scratch_dir(tmpdir, sizeof(tmpdir), "mimic-virtio");
 }
 
 static char *tmp_path(const char *name)
