@@ -225,9 +225,9 @@ static void arm_skip_unless(DisasContext *s, int cond)
 
 /* BXWritePC: interworking branch to var. A change of instruction set also stays in
  * generated code: Debian's Thumb-2 programs call glibc's ARM routines (memcpy, strlen...)
- * and their PLT entries, two changes per call, which through the loop had been a third of
- * the block lookups of an awk loop. The inline jump-cache check compares with this block's
- * flags, so the other set finds its block through the helper. */
+ * and their PLT entries, two changes per call: through the loop, 30 loop entries per
+ * iteration of busybox awk's interpreter. The inline jump-cache check compares with this
+ * block's flags, so the other set finds its block through the helper. */
 static void gen_bx(DisasContext *s, TCGv_i32 var)
 {
     TCGv_i32 t = tcg_temp_new_i32();
