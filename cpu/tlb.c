@@ -625,9 +625,43 @@ uint32_t cpu_ldl_code(void *env, uint64_t addr)
                                  MMU_INST_FETCH, 0);
 }
 
+/* The KVM accelerator's walk (cpu/kvm/kvm.h), present when its library is linked: CPUs
+ * run by KVM have no soft TLB to fill. */
+extern bool kvm_debug_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
+    __attribute__((weak));
+
+/* Page by page through the accelerator's translation, for CPUs without a soft TLB. */
+static bool memory_rw_debug_untlbed(CPUState *cpu, uint64_t vaddr, uint8_t *p, size_t len,
+                                    bool is_write)
+{
+    if (!kvm_debug_translate) {
+        return false;
+    }
+    while (len) {
+        uint64_t pa;
+        size_t in_page = 4096 - (vaddr & 4095);
+        size_t n = len < in_page ? len : in_page;
+        if (!kvm_debug_translate(cpu, vaddr, &pa)) {
+            return false;
+        }
+        MemTxResult r = is_write ? address_space_write_rom(cpu->as, pa, p, n)
+                                 : address_space_read(cpu->as, pa, p, n);
+        if (r != MEMTX_OK) {
+            return false;
+        }
+        p += n;
+        vaddr += n;
+        len -= n;
+    }
+    return true;
+}
+
 bool cpu_memory_rw_debug(CPUState *cpu, uint64_t vaddr, void *buf, size_t len, bool is_write)
 {
     uint8_t *p = buf;
+    if (!cpu->tlb_full[0]) {
+        return memory_rw_debug_untlbed(cpu, vaddr, p, len, is_write);
+    }
     int mmu_idx = cpu->ops->mmu_index(cpu, false);
     while (len) {
         uint64_t va = tlb_addr_normalise(cpu, vaddr);

@@ -111,6 +111,62 @@ static void x86_cpu_set_pc(CPUState *cpu, uint64_t pc)
     env->regs_dirty = true;
 }
 
+/* gdb's amd64 register order with no target description: rax rbx rcx rdx rsi rdi rbp rsp,
+ * r8-r15 (8 bytes), rip (8), eflags, cs ss ds es fs gs (4 each). The x87/SSE registers
+ * that follow in gdb's layout are left out: gdb marks them unavailable. */
+enum { X86_GDB_RIP = 16, X86_GDB_EFLAGS, X86_GDB_SEG0, X86_GDB_NUM_REGS = X86_GDB_SEG0 + 6 };
+static const uint8_t x86_gdb_gpr[8] = {X86_RAX, X86_RBX, X86_RCX, X86_RDX,
+                                       X86_RSI, X86_RDI, X86_RBP, X86_RSP};
+static const uint8_t x86_gdb_seg[6] = {X86_SEG_CS, X86_SEG_SS, X86_SEG_DS,
+                                       X86_SEG_ES, X86_SEG_FS, X86_SEG_GS};
+
+static int x86_cpu_gdb_read_register(CPUState *cpu, uint8_t *buf, int n)
+{
+    X86Env *env = cpu->env;
+    uint64_t v;
+    if (n < X86_GDB_RIP) {
+        v = env->regs[n < 8 ? x86_gdb_gpr[n] : n];
+    } else if (n == X86_GDB_RIP) {
+        v = env->rip;
+    } else if (n == X86_GDB_EFLAGS) {
+        uint32_t f = (uint32_t)env->rflags;
+        memcpy(buf, &f, 4);
+        return 4;
+    } else if (n < X86_GDB_NUM_REGS) {
+        uint32_t sel = env->seg[x86_gdb_seg[n - X86_GDB_SEG0]].selector;
+        memcpy(buf, &sel, 4);
+        return 4;
+    } else {
+        return 0;
+    }
+    memcpy(buf, &v, 8);
+    return 8;
+}
+
+/* General registers, rip and eflags; segment selectors would need their descriptors
+ * reloaded, so writes to them are taken and ignored. */
+static int x86_cpu_gdb_write_register(CPUState *cpu, const uint8_t *buf, int n)
+{
+    X86Env *env = cpu->env;
+    uint64_t v = 0;
+    if (n < 0 || n >= X86_GDB_NUM_REGS) {
+        return 0;
+    }
+    int size = n <= X86_GDB_RIP ? 8 : 4;
+    memcpy(&v, buf, size);
+    if (n < X86_GDB_RIP) {
+        env->regs[n < 8 ? x86_gdb_gpr[n] : n] = v;
+    } else if (n == X86_GDB_RIP) {
+        env->rip = v;
+    } else if (n == X86_GDB_EFLAGS) {
+        env->rflags = (env->rflags & ~0xffffffffull) | v;
+    } else {
+        return size;
+    }
+    env->regs_dirty = true;
+    return size;
+}
+
 static const CPUArchOps x86_arch_ops = {
     .name = "x86_64",
     .env_size = sizeof(X86Env),
@@ -121,6 +177,9 @@ static const CPUArchOps x86_arch_ops = {
     .dump_state = x86_cpu_dump_state,
     .get_pc = x86_cpu_get_pc,
     .set_pc = x86_cpu_set_pc,
+    .gdb_num_regs = X86_GDB_NUM_REGS,
+    .gdb_read_register = x86_cpu_gdb_read_register,
+    .gdb_write_register = x86_cpu_gdb_write_register,
 };
 
 static const CPUModel x86_model_host = {

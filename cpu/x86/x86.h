@@ -66,4 +66,9 @@ extern const CPUModel *const x86_cpu_models[];
 void x86_cpu_set_long_mode(CPUState *cpu, uint64_t gdt_base, uint16_t gdt_limit, uint64_t cr3,
                            uint16_t cs_sel, uint16_t ds_sel, uint64_t rip, uint64_t rsi);
 
+/* Debugger translation of a linear address with the paging mode in env (no paging,
+ * 32-bit, PAE, 4- and 5-level; large pages); reads the tables through cpu->as. false
+ * when not mapped. env must hold the accelerator's registers (cpu_synchronize_state). */
+bool x86_cpu_debug_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
+
 #endif
