@@ -1,0 +1,179 @@
+/*
+ * tests/unit/x86/test-x86-debug.c: x86_cpu_debug_translate (cpu/x86/debug.c) over page tables
+ * written into a RAM region: each paging mode, large pages, missing entries.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "cpu/x86/x86.h"
+#include "system/memory.h"
+
+#define P  1ull
+#define RW 2ull
+#define PS 0x80ull
+
+static MemoryRegion *root, *ram;
+static AddressSpace *as;
+static uint8_t *mem;
+static CPUState cpu;
+static X86Env env;
+
+static void setup(void)
+{
+    root = memory_region_new_container("root", UINT64_MAX);
+    as = address_space_new(root, "test");
+    ram = memory_region_new_ram("ram", 0x400000);
+    memory_region_add_subregion(root, 0, ram);
+    mem = memory_region_get_ram_ptr(ram);
+    memset(&cpu, 0, sizeof(cpu));
+    memset(&env, 0, sizeof(env));
+    cpu.env = &env;
+    cpu.as = as;
+}
+
+static void teardown(void)
+{
+    address_space_free(as);
+    memory_region_free(ram);
+    memory_region_free(root);
+}
+
+static void put64(uint64_t pa, uint64_t v)
+{
+    memcpy(mem + pa, &v, 8);
+}
+
+static void put32(uint64_t pa, uint32_t v)
+{
+    memcpy(mem + pa, &v, 4);
+}
+
+static void long_mode(uint64_t cr3, bool la57)
+{
+    env.cr0 = X86_CR0_PE | X86_CR0_PG;
+    env.cr4 = X86_CR4_PAE | (la57 ? 1ull << 12 : 0);
+    env.efer = X86_EFER_LME | X86_EFER_LMA;
+    env.cr3 = cr3;
+}
+
+static unsigned idx(uint64_t va, int level)
+{
+    return (va >> (12 + 9 * (level - 1))) & 511;
+}
+
+START_TEST(test_no_paging)
+{
+    uint64_t pa = 0;
+    env.cr0 = X86_CR0_PE;
+    ck_assert(x86_cpu_debug_translate(&cpu, 0x123456789abull, &pa));
+    ck_assert_uint_eq(pa, 0x456789abull);
+    env.cr0 = 0;
+    ck_assert(x86_cpu_debug_translate(&cpu, 0x12345ull, &pa));
+    ck_assert_uint_eq(pa, 0x12345ull);
+}
+END_TEST
+
+START_TEST(test_four_level)
+{
+    const uint64_t va4k = 0x00007f1234567abcull, va2m = 0xffff800000345678ull,
+                   va1g = 0x0000004012345678ull;
+    uint64_t pa = 0;
+    long_mode(0x1000, false);
+    /* 4 KiB page, with XD set in the leaf: the address bits only. */
+    put64(0x1000 + idx(va4k, 4) * 8, 0x2000 | P | RW);
+    put64(0x2000 + idx(va4k, 3) * 8, 0x3000 | P | RW);
+    put64(0x3000 + idx(va4k, 2) * 8, 0x4000 | P | RW);
+    put64(0x4000 + idx(va4k, 1) * 8, (1ull << 63) | 0x200000 | P);
+    ck_assert(x86_cpu_debug_translate(&cpu, va4k, &pa));
+    ck_assert_uint_eq(pa, 0x200abcull);
+    /* 2 MiB page in the PD. */
+    put64(0x1000 + idx(va2m, 4) * 8, 0x5000 | P);
+    put64(0x5000 + idx(va2m, 3) * 8, 0x6000 | P);
+    put64(0x6000 + idx(va2m, 2) * 8, 0x1e00000 | PS | P);
+    ck_assert(x86_cpu_debug_translate(&cpu, va2m, &pa));
+    ck_assert_uint_eq(pa, 0x1f45678ull);
+    /* 1 GiB page in the PDPT. */
+    put64(0x1000 + idx(va1g, 4) * 8, 0x7000 | P);
+    put64(0x7000 + idx(va1g, 3) * 8, 0x80000000ull | PS | P);
+    ck_assert(x86_cpu_debug_translate(&cpu, va1g, &pa));
+    ck_assert_uint_eq(pa, 0x92345678ull);
+    /* Missing at each level. */
+    ck_assert(!x86_cpu_debug_translate(&cpu, 0x0000100000000000ull, &pa));
+    ck_assert(!x86_cpu_debug_translate(&cpu, va4k + 0x1000, &pa));
+    ck_assert(!x86_cpu_debug_translate(&cpu, va2m + 0x200000, &pa));
+}
+END_TEST
+
+START_TEST(test_five_level)
+{
+    const uint64_t va = 0x01ff7f1234567abcull; /* PML5 index 511, PML4 index 254 */
+    uint64_t pa = 0;
+    long_mode(0x8000, true);
+    put64(0x8000 + ((va >> 48) & 511) * 8, 0x1000 | P);
+    put64(0x1000 + idx(va, 4) * 8, 0x2000 | P);
+    put64(0x2000 + idx(va, 3) * 8, 0x3000 | P);
+    put64(0x3000 + idx(va, 2) * 8, 0x4000 | P);
+    put64(0x4000 + idx(va, 1) * 8, 0x9000 | P);
+    ck_assert(x86_cpu_debug_translate(&cpu, va, &pa));
+    ck_assert_uint_eq(pa, 0x9abcull);
+    /* The same tables read as 4-level miss: PML4 at 0x8000 has nothing at that index. */
+    env.cr4 &= ~(1ull << 12);
+    ck_assert(!x86_cpu_debug_translate(&cpu, va, &pa));
+}
+END_TEST
+
+START_TEST(test_pae)
+{
+    const uint64_t va = 0xc0345abcull; /* PDPTE 3, PDE 1, PTE 0x145 */
+    uint64_t pa = 0;
+    env.cr0 = X86_CR0_PE | X86_CR0_PG;
+    env.cr4 = X86_CR4_PAE;
+    env.cr3 = 0xa020; /* 32-byte aligned, not page aligned */
+    put64(0xa020 + 3 * 8, 0xb000 | P);
+    put64(0xb000 + 1 * 8, 0xc000 | P);
+    put64(0xc000 + 0x145 * 8, 0x123000 | P);
+    ck_assert(x86_cpu_debug_translate(&cpu, va, &pa));
+    ck_assert_uint_eq(pa, 0x123abcull);
+    put64(0xb000 + 2 * 8, 0x600000 | PS | P); /* 2 MiB */
+    ck_assert(x86_cpu_debug_translate(&cpu, 0xc0412345ull, &pa));
+    ck_assert_uint_eq(pa, 0x612345ull);
+    ck_assert(!x86_cpu_debug_translate(&cpu, 0x00345abcull, &pa)); /* PDPTE 0 absent */
+}
+END_TEST
+
+START_TEST(test_32bit)
+{
+    const uint64_t va = 0x80401abcull; /* PDE 0x201, PTE 1 */
+    uint64_t pa = 0;
+    env.cr0 = X86_CR0_PE | X86_CR0_PG;
+    env.cr3 = 0xd000;
+    put32(0xd000 + 0x201 * 4, 0xe000 | P);
+    put32(0xe000 + 1 * 4, 0x345000 | P);
+    ck_assert(x86_cpu_debug_translate(&cpu, va, &pa));
+    ck_assert_uint_eq(pa, 0x345abcull);
+    /* 4 MiB page only with CR4.PSE. */
+    put32(0xd000 + 0x300 * 4, 0x00c00000 | PS | P);
+    ck_assert(!x86_cpu_debug_translate(&cpu, 0xc0012345ull, &pa)); /* PS ignored: no PT */
+    env.cr4 = 1ull << 4;
+    ck_assert(x86_cpu_debug_translate(&cpu, 0xc0012345ull, &pa));
+    ck_assert_uint_eq(pa, 0xc12345ull);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("x86-debug");
+    TCase *tc = tcase_create("walk");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_no_paging);
+    tcase_add_test(tc, test_four_level);
+    tcase_add_test(tc, test_five_level);
+    tcase_add_test(tc, test_pae);
+    tcase_add_test(tc, test_32bit);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
