@@ -40,9 +40,14 @@ def dirty_ranges(img, name, sock):
         if nbd.poll() is not None:
             fail("qemu-nbd -B %s %s failed: %s" % (name, img, nbd.stderr.read().decode()))
             return None
-        p = run([QEMU_IMG, "map", "--output=json", "--image-opts",
-                 "driver=nbd,server.type=unix,server.path=%s,"
-                 "x-dirty-bitmap=qemu:dirty-bitmap:%s" % (sock, name)], expect=None)
+        # The socket file exists from bind(); under load qemu-nbd may not listen yet.
+        for _ in range(50):
+            p = run([QEMU_IMG, "map", "--output=json", "--image-opts",
+                     "driver=nbd,server.type=unix,server.path=%s,"
+                     "x-dirty-bitmap=qemu:dirty-bitmap:%s" % (sock, name)], expect=None)
+            if p.returncode == 0 or nbd.poll() is not None:
+                break
+            time.sleep(0.1)
         if p.returncode != 0:
             fail("qemu-img map of bitmap %s of %s: %s" % (name, img, p.stderr))
             return None
@@ -266,7 +271,7 @@ def test_in_use_and_refusals(t):
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # The bitmap is marked in use once qemu-io has opened the image; wait
     # for that (under load it can take a while), then kill it.
-    for _ in range(200):
+    for _ in range(600):
         p = run([QEMU_IMG, "info", "-U", "--output=json", iu], expect=None)
         if p.returncode == 0 and "in-use" in p.stdout:
             break
