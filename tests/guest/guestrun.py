@@ -60,6 +60,24 @@ def make_initramfs(scripts, arch, out, modules=()):
     return out
 
 
+def make_fat_raw(work, img_tool=None, qcow2=None):
+    """A 16 MiB FAT image labelled MIMIC holding host.txt ("written by the host\n"), the
+    file the disk tests have the guest read; converted to qcow2 at `qcow2` with img_tool
+    (mimic-img) when given. Returns the raw image's path."""
+    need_tools("mkfs.vfat", "mcopy")
+    raw = os.path.join(work, "fat.raw")
+    with open(raw, "wb") as f:
+        f.truncate(16 << 20)
+    sh("mkfs.vfat", "-n", "MIMIC", raw)
+    hostfile = os.path.join(work, "host.txt")
+    with open(hostfile, "w") as f:
+        f.write("written by the host\n")
+    sh("mcopy", "-i", raw, hostfile, "::host.txt")
+    if qcow2:
+        sh(img_tool, "convert", "-f", "raw", "-O", "qcow2", raw, qcow2)
+    return raw
+
+
 def need_tools(*tools):
     """Fails (not skips: scripts/setup.sh --tests installs them) when a host tool is missing."""
     missing = [t for t in tools if not shutil.which(t)]

@@ -44,7 +44,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from guestrun import Guest, Skip, fetch_guest, make_initramfs, need_tools, run_test, sh  # noqa
+from guestrun import Guest, Skip, fetch_guest, make_fat_raw, make_initramfs, need_tools, run_test, sh  # noqa
 
 ARCH = "armhf"
 APPEND = "console=ttyAMA0 quiet"
@@ -400,16 +400,8 @@ def case_disk(args, work):
     need_tools("mkfs.vfat", "mcopy", "mtype")
     initrd = initramfs(args, work, ("virtio_mmio", "virtio_blk", "vfat", "nls_cp437",
                                     "nls_ascii"))
-    raw = os.path.join(work, "disk.raw")
-    with open(raw, "wb") as f:
-        f.truncate(16 << 20)
-    sh("mkfs.vfat", "-n", "MIMIC", raw)
-    hostfile = os.path.join(work, "host.txt")
-    with open(hostfile, "w") as f:
-        f.write("written by the host\n")
-    sh("mcopy", "-i", raw, hostfile, "::host.txt")
     disk = os.path.join(work, "disk.qcow2")
-    sh(args.img, "convert", "-f", "raw", "-O", "qcow2", raw, disk)
+    make_fat_raw(work, args.img, disk)
     argv = base_argv(args, initrd) + [
         "-drive", "file=%s,format=qcow2,if=none,id=d0" % disk,
         "-device", "virtio-blk-device,drive=d0"]

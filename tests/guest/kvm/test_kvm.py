@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from guestrun import Guest, Skip, fetch_guest, make_initramfs, need_tools, run_test, sh  # noqa
+from guestrun import Guest, Skip, fetch_guest, make_fat_raw, make_initramfs, need_tools, run_test, sh  # noqa
 
 
 def check_kvm():
@@ -42,16 +42,8 @@ def main():
                                 ("virtio_mmio", "virtio_blk", "vfat", "nls_cp437", "nls_ascii"))
         # The host's file goes into the backing image; the guest writes through a qcow2
         # overlay on it, which must leave the backing file as it was.
-        raw = os.path.join(work, "base.raw")
-        with open(raw, "wb") as f:
-            f.truncate(16 << 20)
-        sh("mkfs.vfat", "-n", "MIMIC", raw)
-        hostfile = os.path.join(work, "host.txt")
-        with open(hostfile, "w") as f:
-            f.write("written by the host\n")
-        sh("mcopy", "-i", raw, hostfile, "::host.txt")
         base = os.path.join(work, "base.qcow2")
-        sh(args.img, "convert", "-f", "raw", "-O", "qcow2", raw, base)
+        make_fat_raw(work, args.img, base)
         disk = os.path.join(work, "disk.qcow2")
         sh(args.img, "create", "-f", "qcow2", "-b", base, "-F", "qcow2", disk)
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from guestrun import Guest, fetch_guest, make_initramfs, need_tools, run_test, sh  # noqa: E402
+from guestrun import Guest, fetch_guest, make_fat_raw, make_initramfs, need_tools, run_test, sh  # noqa: E402
 
 
 def main():
@@ -30,16 +30,8 @@ def main():
                                 ("ata_piix", "vfat", "nls_cp437", "nls_ascii"))
 
         # A FAT disk holding a file from the host, as qcow2 made by mimic-img.
-        raw = os.path.join(work, "disk.raw")
-        with open(raw, "wb") as f:
-            f.truncate(16 << 20)
-        sh("mkfs.vfat", "-n", "MIMIC", raw)
-        hostfile = os.path.join(work, "host.txt")
-        with open(hostfile, "w") as f:
-            f.write("written by the host\n")
-        sh("mcopy", "-i", raw, hostfile, "::host.txt")
         disk = os.path.join(work, "disk.qcow2")
-        sh(args.img, "convert", "-f", "raw", "-O", "qcow2", raw, disk)
+        make_fat_raw(work, args.img, disk)
 
         argv = [args.mimic, "-M", "malta", "-m", "256", "-kernel", kernel, "-initrd", initrd,
                 "-append", "console=ttyS0 quiet", "-nographic",
