@@ -292,8 +292,11 @@ int cpu_exec(CPUState *cpu)
                        flags);
         }
         cpu->stats.loop_entries++;
-        /* A flush another vCPU asked for while this one waited for the lock or translated. */
-        tlb_process_pending(cpu);
+        /* A flush another vCPU asked for while this one waited for the lock or translated
+         * (a plain read first: the exchange is a locked instruction on every block entry). */
+        if (cpu->tlb_flush_pending) {
+            tlb_process_pending(cpu);
+        }
         uintptr_t r = tcg_exec(ctx, env, tb->code_rx);
         /* The block we left may be freed by a flush as soon as the lock is dropped. */
         last_gen = tb_flush_count();
