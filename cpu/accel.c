@@ -340,6 +340,7 @@ void cpu_destroy(CPUState *cpu)
     }
     tlb_destroy(cpu);
     free(cpu->jmp_cache);
+    free(cpu->code_snap);
     free(cpu->env);
     free(cpu);
 }

@@ -33,9 +33,31 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint
                               uint32_t cflags);
 void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *dest);
 TranslationBlock *tb_find_by_host(uintptr_t host_addr);
-/* Invalidate blocks overlapping [ram_addr, +len) for a store by cpu at retaddr; may leave
- * through cpu_loop_exit when the store rewrites the block running it (precise SMC). */
+/*
+ * A guest store to a RAM page holding code: take the code lock, invalidate, store, drop
+ * the lock. A block translated meanwhile is either found by the invalidation or sees the
+ * new bytes when it is linked (tb_gen_code compares what its translation read).
+ */
+void tb_code_lock(void);
+void tb_code_unlock(void);
+/* Under the code lock: invalidate blocks overlapping [ram_addr, +len) for a store by cpu
+ * at retaddr. When the store rewrites the block running it (precise SMC), it drops the
+ * lock and leaves through cpu_loop_exit without storing. */
 void tb_invalidate_for_store(CPUState *cpu, uint64_t ram_addr, unsigned len, uintptr_t retaddr);
+
+/* The guest bytes one translation fetched, by offset from its first pc. */
+typedef struct CodeSnapshot {
+    uint64_t pc_first;
+    uint64_t first_len;     /* bytes from pc_first to the end of its page */
+    const uint8_t *host[2]; /* the first byte of the block, the start of its second page */
+    uint32_t cap;           /* bytes that fit */
+    uint32_t hi;            /* one past the highest offset fetched */
+    bool overflow;          /* a fetch beyond cap: the bytes cannot be checked */
+    uint64_t *seen;         /* one bit per offset fetched */
+    uint8_t bytes[];
+} CodeSnapshot;
+/* translator.c: whether RAM still holds the bytes the translation fetched. */
+bool translator_code_unchanged(const CodeSnapshot *s);
 uint64_t tb_flush_count(void);
 extern uint64_t tb_code_mark_gen;
 void tb_invalidate_phys_range_notify(uint64_t ram_addr, unsigned len);

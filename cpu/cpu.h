@@ -324,6 +324,7 @@ typedef struct CPUStats {
     uint64_t chain_patches;
     uint64_t jc_helper_calls; /* inline jump-cache misses (helper lookups) */
     uint64_t tb_invalidations;
+    uint64_t retranslations; /* code written while it was translated */
     uint64_t flushes;
     uint64_t exceptions;
     uint64_t interrupts;
@@ -354,6 +355,7 @@ struct CPUState {
     sigjmp_buf jmp_env;
     sigjmp_buf *translate_jmp;        /* set while translating (page-crossing fetch fault) */
     TranslationBlock *translating_tb; /* freed if a fetch fault ends its translation */
+    struct CodeSnapshot *code_snap;   /* the guest bytes the last translation read */
     TCGContext *tcg;
     bool running; /* inside cpu_exec (holds the TB read lock) */
 

@@ -205,10 +205,12 @@ TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32
     uint64_t phys_pc = ram_addr + (pc & ~cpu_page_mask(cpu));
     pthread_mutex_lock(&tb_mutex);
     tb = tb_hash_find(phys_pc, pc, cs_base, flags, cflags);
-    pthread_mutex_unlock(&tb_mutex);
     if (tb) {
+        /* Under the lock: an invalidation either finds tb in the jump cache or ran before
+         * the lookup. Generated code takes blocks from there without checking them. */
         jmp_cache_set(cpu, tb);
     }
+    pthread_mutex_unlock(&tb_mutex);
     return tb;
 }
 
@@ -236,9 +238,8 @@ void *helper_lookup_tb_ptr(void *env)
     return (void *)tb->code_rx;
 }
 
-TranslationBlock *tb_find_by_host(uintptr_t host_addr)
+static TranslationBlock *tb_find_by_host_locked(uintptr_t host_addr)
 {
-    pthread_mutex_lock(&tb_mutex);
     TranslationBlock *found = NULL;
     if (tb_by_code) {
         /* Greatest code_rx <= host_addr. */
@@ -252,6 +253,13 @@ TranslationBlock *tb_find_by_host(uintptr_t host_addr)
             }
         }
     }
+    return found;
+}
+
+TranslationBlock *tb_find_by_host(uintptr_t host_addr)
+{
+    pthread_mutex_lock(&tb_mutex);
+    TranslationBlock *found = tb_find_by_host_locked(host_addr);
     pthread_mutex_unlock(&tb_mutex);
     return found;
 }
@@ -451,19 +459,25 @@ void tb_invalidate_phys_range_notify(uint64_t ram_addr, unsigned len)
     tb_invalidate_phys_range(ram_addr, len);
 }
 
-void tb_invalidate_for_store(CPUState *cpu, uint64_t ram_addr, unsigned len, uintptr_t retaddr)
+void tb_code_lock(void)
 {
     pthread_mutex_lock(&tb_mutex);
-    bool code = tb_range_has_code_locked(ram_addr, ram_addr + len);
+}
+
+void tb_code_unlock(void)
+{
     pthread_mutex_unlock(&tb_mutex);
-    if (!code) {
+}
+
+void tb_invalidate_for_store(CPUState *cpu, uint64_t ram_addr, unsigned len, uintptr_t retaddr)
+{
+    if (!tb_range_has_code_locked(ram_addr, ram_addr + len)) {
         return; /* data sharing a page with code */
     }
-    TranslationBlock *current = retaddr ? tb_find_by_host(retaddr) : NULL;
-    pthread_mutex_lock(&tb_mutex);
+    TranslationBlock *current = retaddr ? tb_find_by_host_locked(retaddr) : NULL;
     bool hit = tb_invalidate_range_locked(ram_addr, len, current);
-    pthread_mutex_unlock(&tb_mutex);
     if (hit && current->icount > 1) {
+        pthread_mutex_unlock(&tb_mutex);
         /*
          * The store rewrites code of the block running it. Undo to the storing
          * instruction and run it again alone in a fresh block: that block finishes the
@@ -671,11 +685,24 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint
         } else {
             tb->page_addr[1] = UINT64_MAX;
         }
+        /*
+         * Another vCPU or a device may have written this code while it was translated.
+         * From here on the pages are marked: stores by vCPUs take the code lock and find
+         * the block, device writes check the mark after writing. A write before the
+         * marking shows as bytes that differ from what the translation read.
+         */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (!translator_code_unchanged(cpu->code_snap)) {
+            tb_invalidate_locked(tb);
+            pthread_mutex_unlock(&tb_mutex);
+            cpu->stats.retranslations++;
+            continue;
+        }
         unsigned h = tb_hash_index(tb->phys_pc, pc, flags, cflags);
         tb->hash_next = tb_hash[h];
         tb_hash[h] = tb;
-        pthread_mutex_unlock(&tb_mutex);
         jmp_cache_set(cpu, tb);
+        pthread_mutex_unlock(&tb_mutex);
         return tb;
     }
 }

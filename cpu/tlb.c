@@ -463,16 +463,21 @@ static void store_one(CPUState *cpu, uint64_t addr, uint64_t val, unsigned size,
         }
         return;
     }
+    uint64_t v = big_endian ? bswap_size(val, size) : val;
     if (cmp & TCG_TLB_NOTDIRTY) {
+        tb_code_lock();
         /* May not return: the store then re-runs in a block of its own. */
         tb_invalidate_for_store(cpu, full->ram_addr + off, size, ra);
-        e = tlb_entry(cpu, mmu_idx, addr);
+        host_store((void *)(uintptr_t)(addr + e->addend), v, size);
+        /* The last block on the page is gone: stores here may go fast again (a vCPU
+         * marking the page anew holds the lock). */
         if (!memory_ram_is_code_page(full->ram_addr) && e->addr_write == cmp) {
-            e->addr_write = cmp & ~(uint64_t)TCG_TLB_NOTDIRTY;
+            __atomic_store_n(&e->addr_write, cmp & ~(uint64_t)TCG_TLB_NOTDIRTY, __ATOMIC_RELAXED);
         }
+        tb_code_unlock();
+        return;
     }
-    host_store((void *)(uintptr_t)(addr + e->addend), big_endian ? bswap_size(val, size) : val,
-               size);
+    host_store((void *)(uintptr_t)(addr + e->addend), v, size);
 }
 
 static void check_alignment(CPUState *cpu, uint64_t addr, MemOp op, MMUAccessType type, int mmu_idx,

@@ -4,6 +4,7 @@
  * indirect branches, the exit check at every block entry).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cpu/cpu-internal.h"
 
@@ -30,6 +31,64 @@ static void gen_tb_end(DisasContextBase *db, TCGLabel *exit_label)
     tcg_gen_exit_tb((uintptr_t)db->tb | TCG_EXIT_REQUESTED);
 }
 
+/* Starts the record of the bytes this translation fetches: a block lies on at most two
+ * guest pages. */
+static CodeSnapshot *snapshot_start(CPUState *cpu, uint64_t pc, const uint8_t *page_host)
+{
+    uint64_t page_size = ~cpu_page_mask(cpu) + 1;
+    uint32_t cap = (uint32_t)(2 * page_size);
+    CodeSnapshot *s = cpu->code_snap;
+    if (!s || s->cap != cap) {
+        free(s);
+        s = calloc(1, sizeof(*s) + cap + cap / 8 + 8);
+        s->cap = cap;
+        s->seen = (uint64_t *)((uintptr_t)(s->bytes + cap + 7) & ~(uintptr_t)7);
+        cpu->code_snap = s;
+    } else {
+        memset(s->seen, 0, (s->hi + 63) / 64 * 8);
+    }
+    s->pc_first = pc;
+    s->first_len = page_size - (pc & (page_size - 1));
+    s->host[0] = page_host ? page_host + (pc & (page_size - 1)) : NULL;
+    s->host[1] = NULL;
+    s->hi = 0;
+    s->overflow = false;
+    return s;
+}
+
+static void snapshot_byte(DisasContextBase *db, uint64_t pc, uint8_t b)
+{
+    CodeSnapshot *s = db->cpu->code_snap;
+    uint64_t off = pc - s->pc_first;
+    if (off >= s->cap) {
+        s->overflow = true;
+        return;
+    }
+    s->bytes[off] = b;
+    s->seen[off / 64] |= 1ull << (off % 64);
+    if (off >= s->hi) {
+        s->hi = (uint32_t)off + 1;
+    }
+}
+
+bool translator_code_unchanged(const CodeSnapshot *s)
+{
+    if (s->overflow) {
+        return true; /* nothing to compare with: trust the store-side invalidation */
+    }
+    for (uint32_t w = 0; w < (s->hi + 63) / 64; w++) {
+        for (uint64_t bits = s->seen[w]; bits; bits &= bits - 1) {
+            uint32_t off = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            const uint8_t *p =
+                off < s->first_len ? s->host[0] + off : s->host[1] + (off - s->first_len);
+            if (__atomic_load_n(p, __ATOMIC_RELAXED) != s->bytes[off]) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CPUState *cpu,
                      TranslationBlock *tb, int max_insns)
 {
@@ -53,6 +112,7 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CPUState *c
         db->page_host[0] = host;
         db->page_valid[0] = true;
     }
+    snapshot_start(cpu, tb->pc, db->page_host[0]);
 
     ops->init_disas_context(db, cpu);
     TCGLabel *exit_label = gen_tb_start(db);
@@ -114,6 +174,7 @@ static const uint8_t *translator_host_byte(DisasContextBase *db, uint64_t pc)
         db->page_vaddr[1] = pc & cpu_page_mask(cpu);
         db->page_host[1] = host;
         db->page_valid[1] = true;
+        cpu->code_snap->host[1] = host;
         db->tb->page_addr[1] = ram_addr;
     }
     return db->page_host[1] + off;
@@ -125,7 +186,12 @@ static uint64_t translator_fetch(DisasContextBase *db, uint64_t pc, unsigned siz
     bool be = db->cpu->ops->big_endian;
     for (unsigned i = 0; i < size; i++) {
         const uint8_t *p = translator_host_byte(db, pc + i);
-        uint64_t b = p ? *p : 0; /* not RAM: decodes as zeros, the guest's own fault */
+        uint64_t b = 0; /* not RAM: decodes as zeros, the guest's own fault */
+        if (p) {
+            /* Another vCPU may store here meanwhile: the link step compares. */
+            b = __atomic_load_n(p, __ATOMIC_RELAXED);
+            snapshot_byte(db, pc + i, (uint8_t)b);
+        }
         v |= b << (8 * (be ? size - 1 - i : i));
     }
     return v;

@@ -996,6 +996,22 @@ static bool region_has_code(MemoryRegion *mr, uint64_t off, uint64_t len)
     return false;
 }
 
+/*
+ * After a write to RAM: translated code of those bytes is stale. The write comes first: a
+ * translation running meanwhile either marked the page before our check (and its block
+ * is invalidated now) or compares its bytes with RAM after marking and sees ours.
+ */
+static void notify_code_write(MemoryRegion *mr, uint64_t off, uint64_t len)
+{
+    if (!code_write_fn) {
+        return;
+    }
+    atomic_thread_fence(memory_order_seq_cst);
+    if (region_has_code(mr, off, len)) {
+        code_write_fn(mr->ram_addr + off, (unsigned)(len > UINT32_MAX ? UINT32_MAX : len));
+    }
+}
+
 bool memory_ram_is_code_page(uint64_t ram_addr)
 {
     MemoryRegion *mr = ram_block_find(ram_addr);
@@ -1180,10 +1196,8 @@ MemTxResult memory_region_dispatch_write(MemoryRegion *mr, uint64_t addr, unsign
         if (mr->readonly) {
             return MEMTX_OK;
         }
-        if (code_write_fn && region_has_code(mr, addr, size)) {
-            code_write_fn(mr->ram_addr + addr, size);
-        }
         value_to_bytes(val, size, big_endian, mr->ram + addr);
+        notify_code_write(mr, addr, size);
         return MEMTX_OK;
     }
     if (mr->kind != MR_IO && mr->kind != MR_ROMDEV) {
@@ -1268,10 +1282,8 @@ static MemTxResult address_space_rw(AddressSpace *as, uint64_t addr, uint8_t *bu
             if (kind == ACCESS_READ) {
                 memcpy(buf, host, l);
             } else if (kind == ACCESS_WRITE_ROM || !s.readonly) {
-                if (code_write_fn && region_has_code(s.mr, off, l)) {
-                    code_write_fn(s.mr->ram_addr + off, (unsigned)l);
-                }
                 memcpy(host, buf, l);
+                notify_code_write(s.mr, off, l);
             }
         }
         buf += l;
@@ -1316,6 +1328,27 @@ void *address_space_map(AddressSpace *as, uint64_t addr, uint64_t *plen, bool is
         code_write_fn(s.mr->ram_addr + off, (unsigned)(*plen > UINT32_MAX ? UINT32_MAX : *plen));
     }
     return s.mr->ram + off;
+}
+
+void address_space_unmap(void *host, uint64_t len)
+{
+    if (!code_write_fn || !len) {
+        return;
+    }
+    MemoryRegion *mr = NULL;
+    int idx = read_section_enter();
+    RamBlockList *list = atomic_load(&ram_blocks);
+    for (int i = 0; list && i < list->n; i++) {
+        uint8_t *base = list->b[i]->ram;
+        if ((uint8_t *)host >= base && (uint8_t *)host < base + list->b[i]->ram_map_size) {
+            mr = list->b[i];
+            break;
+        }
+    }
+    read_section_leave(idx);
+    if (mr) {
+        notify_code_write(mr, (uint64_t)((uint8_t *)host - mr->ram), len);
+    }
 }
 
 MemTxResult address_space_load(AddressSpace *as, uint64_t addr, unsigned size, bool big_endian,

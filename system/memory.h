@@ -165,6 +165,9 @@ MemTxResult address_space_write(AddressSpace *as, uint64_t addr, const void *buf
  * valid until the region is freed.
  */
 void *address_space_map(AddressSpace *as, uint64_t addr, uint64_t *plen, bool is_write);
+/* After a device wrote through a mapping: code translated from those bytes while the
+ * device wrote them is stale too. */
+void address_space_unmap(void *host, uint64_t len);
 /* Writes that may also hit ROM (loading firmware). */
 MemTxResult address_space_write_rom(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
 MemTxResult address_space_load(AddressSpace *as, uint64_t addr, unsigned size, bool big_endian,

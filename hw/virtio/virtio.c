@@ -394,6 +394,9 @@ void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem, uint32_t len)
     if (vdev->broken || !vq->ready || !vq->num) {
         return;
     }
+    for (unsigned i = 0; i < elem->in_num; i++) {
+        address_space_unmap(elem->in_sg[i].iov_base, elem->in_sg[i].iov_len);
+    }
     uint8_t e[8];
     virtio_stl(vdev, e, elem->index);
     virtio_stl(vdev, e + 4, len);

@@ -923,6 +923,57 @@ START_TEST(test_cross_cpu_smc)
 }
 END_TEST
 
+/* Two vCPUs rewrite and run the same instruction in lockstep, thousands of times: every
+ * rewrite lands while the runner is spinning through, leaving or retranslating that code,
+ * so a block translated from the old bytes and kept after the store would stall it. */
+START_TEST(test_cross_cpu_smc_rounds)
+{
+    enum { ROUNDS = 3000 };
+    setup_machine(0);
+    char *err = NULL;
+    CPUState *cpu1 = cpu_create("toy1", as, &err);
+    ck_assert_ptr_nonnull(cpu1);
+    ToyEnv *env1 = cpu1->env;
+    /* cpu0: spin until 0x1000 loads the round number, acknowledge it at 0x2000. */
+    const uint32_t runner[] = {
+        LI(5, 0),     /* 0x1000: rewritten to "li r5, k" */
+        ADD(7, 5, 8), /* r8 = -k */
+        BNZ(7, -3),   /* not yet: again */
+        SW(5, 9, 0),  /* 0x100c: ack = k */
+        ADDI(8, 8, -1), ADDI(10, 10, -1), BNZ(10, -7), HALT(),
+    };
+    /* cpu1: write "li r5, 0x7fff" and at once "li r5, k" (the second store tends to land
+     * while cpu0 translates after the first), wait for the ack, next k. */
+    const uint32_t writer[] = {
+        ADD(4, 11, 1),                 /* 0x8000: r11 = "li r5, 0", r1 = k */
+        SW(15, 3, 0),                  /* r15 = "li r5, 0x7fff" */
+        SW(4, 3, 0),     LW(12, 9, 0), /* 0x800c: wait */
+        ADD(13, 12, 14),               /* r14 = -k */
+        BNZ(13, -3),     ADDI(1, 1, 1), ADDI(14, 14, -1), ADDI(10, 10, -1), BNZ(10, -10), HALT(),
+    };
+    load(0x1000, runner, sizeof(runner) / 4);
+    load(0x8000, writer, sizeof(writer) / 4);
+    env->regs[8] = (uint32_t)-1;
+    env->regs[9] = 0x2000;
+    env->regs[10] = ROUNDS;
+    env1->pc = 0x8000;
+    env1->regs[1] = 1;
+    env1->regs[3] = 0x1000;
+    env1->regs[9] = 0x2000;
+    env1->regs[10] = ROUNDS;
+    env1->regs[11] = LI(5, 0);
+    env1->regs[14] = (uint32_t)-1;
+    env1->regs[15] = LI(5, 0x7fff);
+    cpus_start();
+    bool done = wait_for(&env->done, 30000) && wait_for(&env1->done, 1000);
+    cpus_stop_threads();
+    ck_assert_msg(done, "stalled in round %u: cpu0 runs a block of the old code",
+                  ram_word(0x2000) + 1);
+    ck_assert_uint_eq(ram_word(0x2000), ROUNDS);
+    ck_assert_uint_eq(env->regs[5], ROUNDS);
+}
+END_TEST
+
 START_TEST(test_jump_cache_sees_mode_change)
 {
     setup_machine(0);
@@ -985,6 +1036,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(tc, test_bus_error_on_unassigned);
     tcase_add_test(tc, test_fetch_from_nothing_raises);
     tcase_add_test(tc, test_cross_cpu_smc);
+    tcase_add_test(tc, test_cross_cpu_smc_rounds);
     tcase_add_test(tc, test_jump_cache_sees_mode_change);
     suite_add_tcase(s, tc);
     return s;
