@@ -6,6 +6,7 @@
 import hashlib
 import json
 import os
+import select
 import shutil
 import struct
 import subprocess
@@ -267,15 +268,15 @@ def test_in_use_and_refusals(t):
     iu = t("inuse.qcow2")
     qimg("create", "-q", "-f", "qcow2", iu, SIZE)
     qimg("bitmap", "--add", iu, "b0")
-    w = subprocess.Popen([QEMU_IO, "-f", "qcow2", "-c", "write 0 64k", "-c", "sleep 20000", iu],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # The bitmap is marked in use once qemu-io has opened the image; wait
-    # for that (under load it can take a while), then kill it.
-    for _ in range(600):
-        p = run([QEMU_IMG, "info", "-U", "--output=json", iu], expect=None)
-        if p.returncode == 0 and "in-use" in p.stdout:
-            break
-        time.sleep(0.05)
+    w = subprocess.Popen(["stdbuf", "-oL", QEMU_IO, "-f", "qcow2", "-c", "write 0 64k", "-c",
+                          "sleep 20000", iu],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    # Kill it once its write is done ("wrote ..."): killed in the middle of
+    # allocating, it would leave a leaked cluster for the checks below. The
+    # bitmap is marked in use from the open on.
+    ready, _, _ = select.select([w.stdout], [], [], 60)
+    line = w.stdout.readline() if ready else ""
+    check(line.startswith("wrote"), "qemu-io did not report its write: %r" % line)
     w.kill()
     w.wait()
     check(bitmaps_of(MIMIC, iu) == bitmaps_of(QEMU_IMG, iu) and
