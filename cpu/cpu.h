@@ -287,6 +287,11 @@ struct CPUArchOps {
     int (*gdb_write_register)(CPUState *cpu, const uint8_t *buf, int n);
     /* gdb's XML description for annex ("target.xml", ...); NULL: gdb's defaults. */
     const char *(*gdb_target_xml)(const char *annex);
+    /* Debugger translation of vaddr with the paging state in env, for CPUs without a soft
+     * TLB (run by KVM): the arch's page-table walk, reading tables through cpu->as. The
+     * caller has pulled the accelerator's registers (cpu_synchronize_state). false when
+     * not mapped; NULL: such CPUs have no debugger memory access. */
+    bool (*debug_translate)(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
     /* -d in_asm: capstone mode for blocks with these flags (NULL: disas_arch). */
     LogDisasArch (*disas_arch_for_flags)(uint32_t flags);
 };

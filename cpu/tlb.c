@@ -630,23 +630,21 @@ uint32_t cpu_ldl_code(void *env, uint64_t addr)
                                  MMU_INST_FETCH, 0);
 }
 
-/* The KVM accelerator's walk (cpu/kvm/kvm.h), present when its library is linked: CPUs
- * run by KVM have no soft TLB to fill. */
-extern bool kvm_debug_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
-    __attribute__((weak));
-
-/* Page by page through the accelerator's translation, for CPUs without a soft TLB. */
+/* Page by page through the arch's debugger walk, for CPUs without a soft TLB: the
+ * accelerator hands over the paging registers, the arch knows the table format. */
 static bool memory_rw_debug_untlbed(CPUState *cpu, uint64_t vaddr, uint8_t *p, size_t len,
                                     bool is_write)
 {
-    if (!kvm_debug_translate) {
+    if (!cpu->ops->debug_translate) {
         return false;
     }
+    cpu_synchronize_state(cpu);
+    uint64_t page_size = 1ull << cpu->ops->page_bits;
     while (len) {
         uint64_t pa;
-        size_t in_page = 4096 - (vaddr & 4095);
+        uint64_t in_page = page_size - (vaddr & (page_size - 1));
         size_t n = len < in_page ? len : in_page;
-        if (!kvm_debug_translate(cpu, vaddr, &pa)) {
+        if (!cpu->ops->debug_translate(cpu, vaddr, &pa)) {
             return false;
         }
         MemTxResult r = is_write ? address_space_write_rom(cpu->as, pa, p, n)

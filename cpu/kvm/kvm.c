@@ -617,12 +617,6 @@ static void kvm_synchronize_state(CPUState *cpu)
     cpus_resume();
 }
 
-bool kvm_debug_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
-{
-    kvm_synchronize_state(cpu);
-    return x86_cpu_debug_translate(cpu, vaddr, paddr);
-}
-
 static void kvm_synchronize_post_reset(CPUState *cpu)
 {
     X86Env *env = cpu->env;

@@ -30,10 +30,6 @@ struct kvm_cpuid2;
  * KVM's leaves 0x40000000.., XSAVE components that fit in xsave_bytes (leaf 0xd). */
 struct kvm_cpuid2 *kvm_cpuid_for_vcpu(const struct kvm_cpuid2 *supported, uint32_t apic_id,
                                       uint32_t n_cpus, size_t xsave_bytes);
-/* Debugger address translation for a vCPU without a soft TLB: registers pulled from KVM
- * (vCPUs paused for it), then the x86 page-table walk. cpu/tlb.c's cpu_memory_rw_debug
- * finds it weakly. false when vaddr is not mapped. */
-bool kvm_debug_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
 /* Number of GSIs the in-kernel IOAPIC has. */
 #define KVM_NR_GSIS 24
 

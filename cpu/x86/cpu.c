@@ -180,6 +180,7 @@ static const CPUArchOps x86_arch_ops = {
     .gdb_num_regs = X86_GDB_NUM_REGS,
     .gdb_read_register = x86_cpu_gdb_read_register,
     .gdb_write_register = x86_cpu_gdb_write_register,
+    .debug_translate = x86_cpu_debug_translate,
 };
 
 static const CPUModel x86_model_host = {

@@ -1,6 +1,7 @@
 /*
  * tests/unit/x86/test-x86-debug.c: x86_cpu_debug_translate (cpu/x86/debug.c) over page tables
- * written into a RAM region: each paging mode, large pages, missing entries.
+ * written into a RAM region: each paging mode, large pages, missing entries; and
+ * cpu_memory_rw_debug reaching it through the x86 model's debug_translate hook.
  */
 #include <check.h>
 #include <string.h>
@@ -160,6 +161,35 @@ START_TEST(test_32bit)
 }
 END_TEST
 
+/* A CPU without a soft TLB (as under KVM): the debugger's memory access goes through the
+ * model's hook, page by page, so an access crossing pages lands in both frames. */
+START_TEST(test_memory_rw_debug)
+{
+    const uint64_t va = 0x0000400000000ffcull;
+    long_mode(0x1000, false);
+    cpu.ops = x86_cpu_models[0]->ops;
+    put64(0x1000 + idx(va, 4) * 8, 0x2000 | P | RW);
+    put64(0x2000 + idx(va, 3) * 8, 0x3000 | P | RW);
+    put64(0x3000 + idx(va, 2) * 8, 0x4000 | P | RW);
+    put64(0x4000 + idx(va, 1) * 8, 0x200000 | P | RW);
+    put64(0x4000 + (idx(va, 1) + 1) * 8, 0x100000 | P | RW); /* next page, lower frame */
+    ck_assert(cpu_memory_rw_debug(&cpu, va, "ABCDEFGH", 8, true));
+    ck_assert_mem_eq(mem + 0x200ffc, "ABCD", 4);
+    ck_assert_mem_eq(mem + 0x100000, "EFGH", 4);
+    char buf[9] = {0};
+    memcpy(mem + 0x100002, "xy", 2);
+    ck_assert(cpu_memory_rw_debug(&cpu, va, buf, 8, false));
+    ck_assert_str_eq(buf, "ABCDEFxy");
+    /* The page after is not mapped: the whole access fails. */
+    ck_assert(!cpu_memory_rw_debug(&cpu, va + 0x1000, buf, 8, false));
+    /* An arch without the hook has no debugger memory on such a CPU. */
+    CPUArchOps bare = *cpu.ops;
+    bare.debug_translate = NULL;
+    cpu.ops = &bare;
+    ck_assert(!cpu_memory_rw_debug(&cpu, va, buf, 8, false));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("x86-debug");
@@ -170,6 +200,7 @@ int main(void)
     tcase_add_test(tc, test_five_level);
     tcase_add_test(tc, test_pae);
     tcase_add_test(tc, test_32bit);
+    tcase_add_test(tc, test_memory_rw_debug);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
