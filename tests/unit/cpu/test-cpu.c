@@ -300,6 +300,23 @@ static bool wait_for(volatile uint32_t *flag, int ms)
     return *flag != 0;
 }
 
+/* Polls COND every millisecond for at most MS of them. A vCPU thread on a loaded host
+ * (CI runs two test programs per core) may not run at all for tens of milliseconds, so
+ * the tests wait for what the guest did, never for a fixed time. */
+#define WAIT_UNTIL(cond, ms)                                   \
+    ({                                                         \
+        bool ok_ = false;                                      \
+        for (int i_ = 0; i_ < (ms) && !(ok_ = (cond)); i_++) { \
+            usleep(1000);                                      \
+        }                                                      \
+        ok_;                                                   \
+    })
+
+static uint32_t reg_now(int r)
+{
+    return __atomic_load_n(&env->regs[r], __ATOMIC_RELAXED);
+}
+
 START_TEST(test_interrupt_from_other_thread)
 {
     setup_machine(0);
@@ -313,10 +330,11 @@ START_TEST(test_interrupt_from_other_thread)
     load(0x900, irq_handler, 2);
     env->ie = 1;
     cpus_start();
-    usleep(50000);
+    /* Interrupt the spin loop itself, not the vCPU thread before its first block. */
+    ck_assert_msg(WAIT_UNTIL(reg_now(2) > 1000, 10000), "the vCPU never ran its loop");
     ck_assert_uint_eq(env->done, 0);
     cpu_interrupt(cpu, CPU_INTERRUPT_HARD);
-    ck_assert_msg(wait_for(&env->done, 5000), "interrupt not taken");
+    ck_assert_msg(wait_for(&env->done, 20000), "interrupt not taken");
     cpus_stop_threads();
     ck_assert_uint_eq(env->regs[7], 1);
     ck_assert_uint_eq(env->n_irq, 1);
@@ -339,14 +357,14 @@ START_TEST(test_wfi_sleeps_until_interrupt)
     load(0x900, irq_handler, 2);
     env->ie = 1;
     cpus_start();
-    usleep(50000);
-    ck_assert(cpu->halted);
+    ck_assert_msg(WAIT_UNTIL(__atomic_load_n(&cpu->halted, __ATOMIC_ACQUIRE), 10000),
+                  "wfi did not halt the vCPU");
     ck_assert_uint_eq(env->regs[8], 0);
     uint64_t entries = cpu->stats.loop_entries;
     usleep(20000);
     ck_assert_uint_eq(cpu->stats.loop_entries, entries); /* asleep, not spinning */
     cpu_interrupt(cpu, CPU_INTERRUPT_HARD);
-    ck_assert_msg(wait_for(&env->done, 5000), "wfi never woke up");
+    ck_assert_msg(wait_for(&env->done, 20000), "wfi never woke up");
     cpus_stop_threads();
     ck_assert_uint_eq(env->regs[7], 1);
     ck_assert_uint_eq(env->regs[8], 1);
@@ -450,15 +468,14 @@ START_TEST(test_pause_resume)
     const uint32_t prog[] = {ADDI(2, 2, 1), J(-2)};
     load(0x1000, prog, 2);
     cpus_start();
-    usleep(20000);
+    ck_assert(WAIT_UNTIL(reg_now(2) > 0, 10000));
     cpus_pause();
     uint32_t a = env->regs[2];
     usleep(20000);
     ck_assert_uint_eq(env->regs[2], a); /* paused: no progress */
     ck_assert(cpu->stopped);
     cpus_resume();
-    usleep(20000);
-    ck_assert_uint_gt(env->regs[2], a);
+    ck_assert_msg(WAIT_UNTIL(reg_now(2) > a, 10000), "no progress after resume");
     cpus_stop_threads();
 }
 END_TEST
@@ -726,8 +743,7 @@ START_TEST(test_reset_while_running)
     const uint32_t prog[] = {ADDI(2, 2, 1), J(-2)};
     load(0x1000, prog, 2);
     cpus_start();
-    usleep(20000);
-    ck_assert_uint_gt(env->regs[2], 0);
+    ck_assert(WAIT_UNTIL(reg_now(2) > 0, 10000));
     cpus_reset(); /* while running: pauses, resets, resumes */
     ck_assert(!cpus_paused());
     cpus_pause();
@@ -738,9 +754,8 @@ START_TEST(test_reset_while_running)
     ck_assert_uint_eq(env->pc, 0x1000);
     ck_assert_uint_eq(env->regs[2], 0);
     cpus_resume();
-    usleep(20000);
+    ck_assert_msg(WAIT_UNTIL(reg_now(2) > 0, 10000), "no progress after the reset");
     cpus_stop_threads();
-    ck_assert_uint_gt(env->regs[2], 0);
 }
 END_TEST
 
@@ -776,7 +791,7 @@ START_TEST(test_gdb_target)
 
     ck_assert(t->insert_breakpoint(t->opaque, GDB_BREAKPOINT_SW, 0x1008, 4));
     cpus_start();
-    ck_assert_msg(wait_stopped(cpu, 5000), "breakpoint not hit");
+    ck_assert_msg(wait_stopped(cpu, 20000), "breakpoint not hit");
     ck_assert_uint_eq(env->pc, 0x1008);
     ck_assert_uint_eq(env->regs[2], 20);
     ck_assert_uint_eq(env->regs[3], 0);
@@ -785,7 +800,7 @@ START_TEST(test_gdb_target)
     ck_assert(t->remove_breakpoint(t->opaque, GDB_BREAKPOINT_SW, 0x1008, 4));
     cpu->stopped = false;
     t->step(t->opaque, 0);
-    ck_assert_msg(wait_stopped(cpu, 5000), "step did not stop");
+    ck_assert_msg(wait_stopped(cpu, 20000), "step did not stop");
     ck_assert_uint_eq(env->pc, 0x100c);
     ck_assert_uint_eq(env->regs[3], 30);
 
@@ -798,7 +813,7 @@ START_TEST(test_gdb_target)
     ck_assert(t->write_register(t->opaque, 0, 3, r3, 4));
 
     t->cont(t->opaque);
-    ck_assert(wait_for(&env->done, 5000));
+    ck_assert(wait_for(&env->done, 20000));
     cpus_stop_threads();
     ck_assert_uint_eq(env->regs[3], 101);
 }
@@ -839,9 +854,10 @@ START_TEST(test_data_on_code_page)
 }
 END_TEST
 
+/* Asks the vCPU to leave once its loop has run a while (it may not have started yet). */
 static void *exit_later(void *arg)
 {
-    usleep(20000);
+    WAIT_UNTIL(reg_now(2) > 1000, 10000);
     cpu_exit(arg);
     return NULL;
 }
