@@ -464,7 +464,7 @@ START_TEST(test_tcp_server)
 
     /* Continue, then a stop reported from another thread reaches gdb. */
     ck_assert_int_eq(send(fd, "$c#63", 5, 0), 5);
-    for (int i = 0; i < 100 && fake.conts == 0; i++) {
+    for (int i = 0; i < 5000 && fake.conts == 0; i++) {
         main_loop_iterate(false);
         g_usleep(1000);
     }
@@ -478,7 +478,7 @@ START_TEST(test_tcp_server)
     ck_assert_str_eq(got->str, "+$T05thread:02;#08");
     g_string_free(got, TRUE);
     close(fd);
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 5000 && fake.conts < 2; i++) {
         main_loop_iterate(false);
         g_usleep(1000);
     }
