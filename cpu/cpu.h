@@ -200,6 +200,10 @@ uint64_t translator_ldq(DisasContextBase *db, uint64_t pc);
  * translator_exit: plain exit to the loop (pc must already be in env). */
 void translator_goto_tb(DisasContextBase *db, int n, uint64_t dest_pc);
 void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc);
+/* The same for a branch that changes the block flags (ARM's BX between ARM and Thumb
+ * state): `flags` (i32) is the key the destination's block must have, as get_tb_flags will
+ * compute it after the branch, so that the inline lookup can hit for the new mode. */
+void translator_lookup_and_goto_ptr_flags(DisasContextBase *db, TCGv dest_pc, TCGv_i32 flags);
 void translator_exit(DisasContextBase *db);
 /* True if a direct jump to dest may be chained (same page, not single-stepping). */
 bool translator_use_goto_tb(DisasContextBase *db, uint64_t dest_pc);
@@ -328,6 +332,9 @@ typedef struct CPUStats {
     uint64_t tbs_translated;
     uint64_t chain_patches;
     uint64_t jc_helper_calls; /* inline jump-cache misses (helper lookups) */
+    /* Why the inline lookup missed: the slot held another pc (two blocks sharing a slot),
+     * the same pc under other flags, or nothing (cold, or cleared by a flush). */
+    uint64_t jc_miss_conflict, jc_miss_flags, jc_miss_empty;
     uint64_t tb_invalidations;
     uint64_t retranslations; /* code written while it was translated */
     uint64_t flushes;

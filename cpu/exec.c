@@ -165,10 +165,12 @@ static void exec_print_stats(void)
                 "mimic: cpu%d: loop entries %" PRIu64 ", jump-cache helper calls %" PRIu64
                 ", translated %" PRIu64 ", chain patches %" PRIu64 ", exceptions %" PRIu64
                 ", interrupts %" PRIu64 ", invalidations %" PRIu64 ", retranslations %" PRIu64
-                ", flushes %" PRIu64 "\n",
+                ", flushes %" PRIu64 "; jump-cache misses: other pc %" PRIu64
+                ", other flags %" PRIu64 ", empty %" PRIu64 "\n",
                 c->cpu_index, st->loop_entries, st->jc_helper_calls, st->tbs_translated,
                 st->chain_patches, st->exceptions, st->interrupts, st->tb_invalidations,
-                st->retranslations, st->flushes);
+                st->retranslations, st->flushes, st->jc_miss_conflict, st->jc_miss_flags,
+                st->jc_miss_empty);
     }
 }
 

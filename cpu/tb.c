@@ -223,6 +223,14 @@ void *helper_lookup_tb_ptr(void *env)
     uint32_t flags;
     cpu->stats.jc_helper_calls++;
     cpu->ops->get_tb_flags(env, &pc, &cs_base, &flags);
+    uint64_t slot_pc = cpu->jmp_cache[cpu_jmp_cache_hash(pc)].pc;
+    if (slot_pc == UINT64_MAX) {
+        cpu->stats.jc_miss_empty++;
+    } else if (slot_pc == pc) {
+        cpu->stats.jc_miss_flags++;
+    } else {
+        cpu->stats.jc_miss_conflict++;
+    }
     uint32_t cflags = tcg_singlestep ? 1 : 0;
     if (cpu->singlestep || cpu->cflags_next_tb || log_enabled(LOG_NOCHAIN)) {
         return NULL;

@@ -260,7 +260,9 @@ static TCGv_ptr slot_ptr(TCGv_i64 slot)
     return p;
 }
 
-void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc)
+/* The inline lookup; flags: the value the destination's key must hold (a local temp), or
+ * NULL for the architecture's default (its flags word in env, or this block's flags). */
+static void gen_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc, TCGv_i32 flags)
 {
     /* -d nochain: every block goes through the loop, so that exec/cpu logs see it. */
     if (db->singlestep || log_enabled(LOG_NOCHAIN)) {
@@ -305,7 +307,9 @@ void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc)
 
     TCGv_i32 f = tcg_temp_new_i32();
     tcg_gen_ld_i32(f, slot_ptr(slot), offsetof(CPUJumpCacheEntry, flags));
-    if (db->cpu->ops->tb_flags_offset > 0) {
+    if (flags) {
+        tcg_gen_brcond_i32(TCG_COND_NE, f, flags, miss);
+    } else if (db->cpu->ops->tb_flags_offset > 0) {
         /* After the branch above, IR globals are back in env: the word is current. */
         TCGv_i32 cur = tcg_temp_new_i32();
         tcg_gen_ld_i32(cur, tcg_env, db->cpu->ops->tb_flags_offset);
@@ -332,4 +336,17 @@ void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc)
                   tcgv_ptr_temp(tcg_env));
     tcg_gen_goto_ptr(r);
     db->is_jmp = DISAS_NORETURN;
+}
+
+void translator_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc)
+{
+    gen_lookup_and_goto_ptr(db, dest_pc, NULL);
+}
+
+void translator_lookup_and_goto_ptr_flags(DisasContextBase *db, TCGv dest_pc, TCGv_i32 flags)
+{
+    /* Kept across the branches of the lookup. */
+    TCGv_i32 f = tcg_temp_local_new_i32();
+    tcg_gen_mov_i32(f, flags);
+    gen_lookup_and_goto_ptr(db, dest_pc, f);
 }

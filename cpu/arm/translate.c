@@ -223,11 +223,32 @@ static void arm_skip_unless(DisasContext *s, int cond)
 
 /* ---- Writing the pc ------------------------------------------------------------------- */
 
+/* The key of the block that follows this one's exit in state `thumb`: what arm_tb_flags
+ * computes once the exit has stored the IT state (ARM state keeps the block's own). */
+static uint32_t dest_tb_flags(DisasContext *s, bool thumb)
+{
+    uint32_t f = s->base.tb->flags;
+    uint32_t ce =
+        s->thumb ? itstate(s) : (f & ARM_TBFLAG_CONDEXEC_MASK) >> ARM_TBFLAG_CONDEXEC_SHIFT;
+    f &= ~(ARM_TBFLAG_THUMB | ARM_TBFLAG_CONDEXEC_MASK);
+    return f | ce << ARM_TBFLAG_CONDEXEC_SHIFT | (thumb ? ARM_TBFLAG_THUMB : 0);
+}
+
+/* Indirect branch to cpu_R[15] in state `thumb` (a 0/1 value). */
+static void gen_lookup(DisasContext *s, TCGv_i32 thumb)
+{
+    TCGv_i32 d = tcg_temp_new_i32();
+    tcg_gen_mov_i32(d, cpu_R[15]);
+    TCGv_i32 f = tcg_temp_new_i32();
+    tcg_gen_ori_i32(f, thumb, (int32_t)dest_tb_flags(s, false));
+    translator_lookup_and_goto_ptr_flags(&s->base, tcg_addr_i32(d), f);
+}
+
 /* BXWritePC: interworking branch to var. A change of instruction set also stays in
  * generated code: Debian's Thumb-2 programs call glibc's ARM routines (memcpy, strlen...)
  * and their PLT entries, two changes per call: through the loop, 30 loop entries per
- * iteration of busybox awk's interpreter. The inline jump-cache check compares with this
- * block's flags, so the other set finds its block through the helper. */
+ * iteration of busybox awk's interpreter. The inline jump-cache lookup is given the flags
+ * of the state the branch selects, so that it finds the other state's blocks too. */
 static void gen_bx(DisasContext *s, TCGv_i32 var)
 {
     TCGv_i32 t = tcg_temp_new_i32();
@@ -238,9 +259,7 @@ static void gen_bx(DisasContext *s, TCGv_i32 var)
     if (s->exit_tb) {
         tcg_gen_exit_tb(0);
     } else {
-        TCGv_i32 d = tcg_temp_new_i32();
-        tcg_gen_mov_i32(d, cpu_R[15]);
-        translator_lookup_and_goto_ptr(&s->base, tcg_addr_i32(d));
+        gen_lookup(s, t);
     }
     s->base.is_jmp = DISAS_NORETURN;
 }
@@ -250,6 +269,23 @@ static void gen_jmp(DisasContext *s, uint32_t dest)
 {
     gen_set_condexec(s);
     translator_goto_tb(&s->base, 0, dest);
+    s->base.is_jmp = DISAS_NORETURN;
+}
+
+/* BLX imm: direct branch to dest in the other instruction set. */
+static void gen_jmp_other_set(DisasContext *s, uint32_t dest)
+{
+    bool thumb = !s->thumb;
+    tcg_gen_st_i32(tcg_constant_i32(thumb), tcg_env, offsetof(ArmEnv, thumb));
+    if (translator_use_goto_tb(&s->base, dest)) {
+        /* Chained like any other jump: the loop looks its target up with the new flags. */
+        gen_jmp(s, dest);
+        return;
+    }
+    /* Another page: the jump cache, with the flags of the other state. */
+    gen_set_condexec(s);
+    tcg_gen_movi_i32(cpu_R[15], (int32_t)dest);
+    gen_lookup(s, tcg_constant_i32(thumb));
     s->base.is_jmp = DISAS_NORETURN;
 }
 
@@ -271,9 +307,7 @@ static void store_reg_bx(DisasContext *s, int rd, TCGv_i32 v)
         if (s->exit_tb) {
             tcg_gen_exit_tb(0);
         } else {
-            TCGv_i32 d = tcg_temp_new_i32();
-            tcg_gen_mov_i32(d, cpu_R[15]);
-            translator_lookup_and_goto_ptr(&s->base, tcg_addr_i32(d));
+            gen_lookup(s, tcg_constant_i32(1));
         }
         s->base.is_jmp = DISAS_NORETURN;
     } else if (rd == 15) {
@@ -1372,10 +1406,7 @@ static bool trans_BLX_i(DisasContext *s, arg_BLX_i *a)
 {
     tcg_gen_movi_i32(cpu_R[14], (int32_t)(s->pc_curr + 4));
     uint32_t dest = read_pc(s) + ((uint32_t)a->imm << 2) + (uint32_t)(a->h << 1);
-    /* The state after the branch follows from this block's alone, so the jump may be
-     * chained like any other (the loop looks its target up with the new flags). */
-    tcg_gen_st_i32(tcg_constant_i32(1), tcg_env, offsetof(ArmEnv, thumb));
-    gen_jmp(s, dest);
+    gen_jmp_other_set(s, dest);
     return true;
 }
 

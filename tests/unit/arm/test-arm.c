@@ -73,6 +73,49 @@ START_TEST(test_undef_vector)
 }
 END_TEST
 
+/* ARM code calling Thumb functions 10000 times each way: `blx r4` to a function on its
+ * own page, `blx imm` to one on the next page (not chainable), both returning with
+ * `bx lr`. Every change of instruction set must find its block in the jump cache from
+ * generated code: neither the execution loop nor the lookup helper may run per call. */
+START_TEST(test_interworking_stays_in_generated_code)
+{
+    ArmMachine *m = arm_machine_new("cortex-a15", 1 << 20);
+    const uint32_t prog[] = {
+        0xe3a00000, /* 0x00: mov r0, #0 */
+        0xe3021710, /* 0x04: movw r1, #10000 */
+        0xe3004101, /* 0x08: movw r4, #0x101 */
+        0xe3444000, /* 0x0c: movt r4, #0x4000: Thumb function at 0x40000100 */
+        0xe12fff34, /* 0x10: 1: blx r4 */
+        0xe2511001, /* 0x14: subs r1, r1, #1 */
+        0x1afffffc, /* 0x18: bne 1b */
+        0xe3021710, /* 0x1c: movw r1, #10000 */
+        0xfa0003f6, /* 0x20: 2: blx 0x40001000 (Thumb, next page) */
+        0xe2511001, /* 0x24: subs r1, r1, #1 */
+        0x1afffffc, /* 0x28: bne 2b */
+        0xe3a0220a, /* 0x2c: mov r2, #0xa0000000 */
+        0xe1a02222, /* 0x30: lsr r2, r2, #4 */
+        0xe5820004, /* 0x34: str r0, [r2, #4]: exit with r0 */
+        0xeafffffe, /* 0x38: b . */
+    };
+    const uint16_t fn1[] = {0x3001, 0x4770}; /* adds r0, #1; bx lr */
+    const uint16_t fn2[] = {0x3002, 0x4770}; /* adds r0, #2; bx lr */
+    address_space_write(m->as, ARM_TEST_RAM_BASE, prog, sizeof(prog));
+    address_space_write(m->as, ARM_TEST_RAM_BASE + 0x100, fn1, sizeof(fn1));
+    address_space_write(m->as, ARM_TEST_RAM_BASE + 0x1000, fn2, sizeof(fn2));
+    arm_cpu_set_boot_state(m->cpu, ARM_TEST_RAM_BASE, 0, 0, 0);
+    arm_machine_run(m, 10.0);
+    ck_assert(m->exited);
+    ck_assert_uint_eq(m->exit_code, 30000);
+    const CPUStats *st = &m->cpu->stats;
+    ck_assert_msg(st->jc_helper_calls < 50, "jump-cache helper calls: %llu",
+                  (unsigned long long)st->jc_helper_calls);
+    ck_assert_msg(st->loop_entries < 50, "loop entered %llu times",
+                  (unsigned long long)st->loop_entries);
+    ck_assert_uint_le(st->tbs_translated, 12);
+    arm_machine_free(m);
+}
+END_TEST
+
 /* A counted loop (add, subs, bne) of 50 million iterations: prints the guest MIPS. */
 START_TEST(test_loop_speed)
 {
@@ -250,6 +293,7 @@ static Suite *arm_suite(void)
     tcase_add_test(tc, test_models_and_reset);
     tcase_add_test(tc, test_raw_words);
     tcase_add_test(tc, test_undef_vector);
+    tcase_add_test(tc, test_interworking_stays_in_generated_code);
     tcase_add_test(tc, test_loop_speed);
 #ifdef ARM_GUEST_DIR
     tcase_add_test(tc, test_guest_alu);
