@@ -285,7 +285,9 @@ struct CPUArchOps {
     uint64_t (*get_pc)(CPUState *cpu);
 
     void (*dump_state)(CPUState *cpu, FILE *f); /* -d cpu, monitor info registers */
-    /* gdb: register n into/from buf (guest byte order); returns bytes, 0 if no such reg. */
+    /* gdb: register n into/from buf (guest byte order); returns bytes, 0 if no such reg;
+     * a read may return -bytes for a register gdb_target_xml names but env does not hold
+     * (gdb shows it unavailable). */
     int gdb_num_regs;
     int (*gdb_read_register)(CPUState *cpu, uint8_t *buf, int n);
     int (*gdb_write_register)(CPUState *cpu, const uint8_t *buf, int n);

@@ -87,7 +87,10 @@ static int gdb_read_register(void *opaque, int cpu, int reg, uint8_t *buf, size_
     cpu_synchronize_state(c);
     uint8_t tmp[64];
     int n = c->ops->gdb_read_register(c, tmp, reg);
-    if (n <= 0 || (size_t)n > size) {
+    if (n < 0) {
+        return (size_t)-n <= size ? n : 0; /* described, value unavailable */
+    }
+    if (n == 0 || (size_t)n > size) {
         return 0;
     }
     memcpy(buf, tmp, (size_t)n);
@@ -111,6 +114,8 @@ static int gdb_read_registers(void *opaque, int cpu, uint8_t *buf, size_t size)
     }
     size_t off = 0;
     for (int r = 0; r < c->ops->gdb_num_regs; r++) {
+        /* The 'g' reply ends before the first unavailable register: gdb asks for the
+         * rest one by one ('p') and is told they are unavailable. */
         int n = gdb_read_register(opaque, cpu, r, buf + off, size - off);
         if (n <= 0) {
             break;

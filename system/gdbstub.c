@@ -258,7 +258,12 @@ static void conn_cmd_reg_read(GdbConnection *c, const char *p)
     }
     uint8_t buf[256];
     int n = c->t->read_register(c->t->opaque, c->g_cpu, (int)reg, buf, sizeof(buf));
-    if (n <= 0) {
+    if (n < 0 && -n <= (int)sizeof(buf)) {
+        /* gdb reads a reply starting with 'x' as "value unavailable" for the register. */
+        char *r = g_strnfill((gsize)-n * 2, 'x');
+        conn_reply(c, r);
+        g_free(r);
+    } else if (n <= 0) {
         conn_reply(c, "E01");
     } else {
         conn_reply_hex(c, buf, n);

@@ -39,7 +39,9 @@ typedef struct GdbTarget {
      * number of bytes written to buf (at most size), or -1. */
     int (*read_registers)(void *opaque, int cpu, uint8_t *buf, size_t size);
     bool (*write_registers)(void *opaque, int cpu, const uint8_t *buf, size_t len);
-    /* One register by gdb number: returns its size, or 0 if there is none. */
+    /* One register by gdb number: returns its size, or 0 if there is none, or
+     * -size if the description names it but its value cannot be read (gdb is
+     * told "unavailable" and shows <unavailable>). */
     int (*read_register)(void *opaque, int cpu, int reg, uint8_t *buf, size_t size);
     bool (*write_register)(void *opaque, int cpu, int reg, const uint8_t *buf, size_t len);
     /* Virtual addresses as `cpu` sees them; false: not mapped. */

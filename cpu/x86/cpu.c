@@ -111,20 +111,105 @@ static void x86_cpu_set_pc(CPUState *cpu, uint64_t pc)
     env->regs_dirty = true;
 }
 
-/* gdb's amd64 register order with no target description: rax rbx rcx rdx rsi rdi rbp rsp,
- * r8-r15 (8 bytes), rip (8), eflags, cs ss ds es fs gs (4 each). The x87/SSE registers
- * that follow in gdb's layout are left out: gdb marks them unavailable. */
-enum { X86_GDB_RIP = 16, X86_GDB_EFLAGS, X86_GDB_SEG0, X86_GDB_NUM_REGS = X86_GDB_SEG0 + 6 };
+/* gdb's register numbers, as target.xml below lays them out: rax rbx rcx rdx rsi rdi rbp
+ * rsp, r8-r15 (8 bytes), rip (8), eflags, cs ss ds es fs gs (4 each) - the order of gdb's
+ * own amd64 layout, so a gdb told `set architecture i386:x86-64` by hand reads the same
+ * 'g' packet - then the x87 registers gdb's core feature requires, which env does not
+ * hold (reported unavailable), and fs_base/gs_base. */
+enum {
+    X86_GDB_RIP = 16,
+    X86_GDB_EFLAGS,
+    X86_GDB_SEG0,
+    X86_GDB_ST0 = X86_GDB_SEG0 + 6,
+    X86_GDB_FCTRL = X86_GDB_ST0 + 8,
+    X86_GDB_FS_BASE = X86_GDB_FCTRL + 8,
+    X86_GDB_GS_BASE,
+    X86_GDB_NUM_REGS
+};
 static const uint8_t x86_gdb_gpr[8] = {X86_RAX, X86_RBX, X86_RCX, X86_RDX,
                                        X86_RSI, X86_RDI, X86_RBP, X86_RSP};
 static const uint8_t x86_gdb_seg[6] = {X86_SEG_CS, X86_SEG_SS, X86_SEG_DS,
                                        X86_SEG_ES, X86_SEG_FS, X86_SEG_GS};
 
+/* The description gdb asks for with qXfer:features:read, so that `target remote` alone
+ * picks amd64. Register sizes must match what x86_cpu_gdb_read_register returns; the
+ * regnum of the first register of each group pins the numbers above. */
+static const char x86_gdb_xml[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
+    "<target version=\"1.0\">\n"
+    "<architecture>i386:x86-64</architecture>\n"
+    "<feature name=\"org.gnu.gdb.i386.core\">\n"
+    /* RFLAGS bits, SDM vol. 1 figure 3-8. */
+    "<flags id=\"x86_rflags\" size=\"4\">"
+    "<field name=\"CF\" start=\"0\" end=\"0\"/><field name=\"PF\" start=\"2\" end=\"2\"/>"
+    "<field name=\"AF\" start=\"4\" end=\"4\"/><field name=\"ZF\" start=\"6\" end=\"6\"/>"
+    "<field name=\"SF\" start=\"7\" end=\"7\"/><field name=\"TF\" start=\"8\" end=\"8\"/>"
+    "<field name=\"IF\" start=\"9\" end=\"9\"/><field name=\"DF\" start=\"10\" end=\"10\"/>"
+    "<field name=\"OF\" start=\"11\" end=\"11\"/><field name=\"NT\" start=\"14\" end=\"14\"/>"
+    "<field name=\"RF\" start=\"16\" end=\"16\"/><field name=\"VM\" start=\"17\" end=\"17\"/>"
+    "<field name=\"AC\" start=\"18\" end=\"18\"/><field name=\"VIF\" start=\"19\" end=\"19\"/>"
+    "<field name=\"VIP\" start=\"20\" end=\"20\"/><field name=\"ID\" start=\"21\" end=\"21\"/>"
+    "</flags>\n"
+    "<reg name=\"rax\" bitsize=\"64\" type=\"int64\" regnum=\"0\"/>"
+    "<reg name=\"rbx\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"rcx\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"rdx\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"rsi\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"rdi\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"rbp\" bitsize=\"64\" type=\"data_ptr\"/>"
+    "<reg name=\"rsp\" bitsize=\"64\" type=\"data_ptr\"/>\n"
+    "<reg name=\"r8\" bitsize=\"64\" type=\"int64\"/><reg name=\"r9\" bitsize=\"64\" "
+    "type=\"int64\"/>"
+    "<reg name=\"r10\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"r11\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"r12\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"r13\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"r14\" bitsize=\"64\" type=\"int64\"/>"
+    "<reg name=\"r15\" bitsize=\"64\" type=\"int64\"/>\n"
+    "<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>"
+    "<reg name=\"eflags\" bitsize=\"32\" type=\"x86_rflags\"/>\n"
+    "<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/><reg name=\"ss\" bitsize=\"32\" "
+    "type=\"int32\"/>"
+    "<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/><reg name=\"es\" bitsize=\"32\" "
+    "type=\"int32\"/>"
+    "<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/><reg name=\"gs\" bitsize=\"32\" "
+    "type=\"int32\"/>\n"
+    "<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\" regnum=\"24\"/>"
+    "<reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>"
+    "<reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>\n"
+    "<reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+    "<reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n"
+    "</feature>\n"
+    "<feature name=\"org.gnu.gdb.i386.segments\">"
+    "<reg name=\"fs_base\" bitsize=\"64\" type=\"int\" regnum=\"40\"/>"
+    "<reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>"
+    "</feature>\n"
+    "</target>\n";
+
+static const char *x86_cpu_gdb_target_xml(const char *annex)
+{
+    return strcmp(annex, "target.xml") == 0 ? x86_gdb_xml : NULL;
+}
+
 static int x86_cpu_gdb_read_register(CPUState *cpu, uint8_t *buf, int n)
 {
     X86Env *env = cpu->env;
     uint64_t v;
-    if (n < X86_GDB_RIP) {
+    if (n < 0) {
+        return 0;
+    } else if (n < X86_GDB_RIP) {
         v = env->regs[n < 8 ? x86_gdb_gpr[n] : n];
     } else if (n == X86_GDB_RIP) {
         v = env->rip;
@@ -132,10 +217,16 @@ static int x86_cpu_gdb_read_register(CPUState *cpu, uint8_t *buf, int n)
         uint32_t f = (uint32_t)env->rflags;
         memcpy(buf, &f, 4);
         return 4;
-    } else if (n < X86_GDB_NUM_REGS) {
+    } else if (n < X86_GDB_ST0) {
         uint32_t sel = env->seg[x86_gdb_seg[n - X86_GDB_SEG0]].selector;
         memcpy(buf, &sel, 4);
         return 4;
+    } else if (n < X86_GDB_FCTRL) {
+        return -10; /* the FPU state stays in the accelerator */
+    } else if (n < X86_GDB_FS_BASE) {
+        return -4;
+    } else if (n < X86_GDB_NUM_REGS) {
+        v = env->seg[n == X86_GDB_FS_BASE ? X86_SEG_FS : X86_SEG_GS].base;
     } else {
         return 0;
     }
@@ -143,8 +234,9 @@ static int x86_cpu_gdb_read_register(CPUState *cpu, uint8_t *buf, int n)
     return 8;
 }
 
-/* General registers, rip and eflags; segment selectors would need their descriptors
- * reloaded, so writes to them are taken and ignored. */
+/* General registers, rip, eflags and the fs/gs bases; segment selectors would need their
+ * descriptors reloaded and the FPU is not in env, so writes to those are taken and
+ * ignored. */
 static int x86_cpu_gdb_write_register(CPUState *cpu, const uint8_t *buf, int n)
 {
     X86Env *env = cpu->env;
@@ -152,14 +244,18 @@ static int x86_cpu_gdb_write_register(CPUState *cpu, const uint8_t *buf, int n)
     if (n < 0 || n >= X86_GDB_NUM_REGS) {
         return 0;
     }
-    int size = n <= X86_GDB_RIP ? 8 : 4;
-    memcpy(&v, buf, size);
+    int size = n <= X86_GDB_RIP || n >= X86_GDB_FS_BASE ? 8
+               : n < X86_GDB_FCTRL && n >= X86_GDB_ST0  ? 10
+                                                        : 4;
+    memcpy(&v, buf, size < 8 ? size : 8);
     if (n < X86_GDB_RIP) {
         env->regs[n < 8 ? x86_gdb_gpr[n] : n] = v;
     } else if (n == X86_GDB_RIP) {
         env->rip = v;
     } else if (n == X86_GDB_EFLAGS) {
         env->rflags = (env->rflags & ~0xffffffffull) | v;
+    } else if (n >= X86_GDB_FS_BASE) {
+        env->seg[n == X86_GDB_FS_BASE ? X86_SEG_FS : X86_SEG_GS].base = v;
     } else {
         return size;
     }
@@ -180,6 +276,7 @@ static const CPUArchOps x86_arch_ops = {
     .gdb_num_regs = X86_GDB_NUM_REGS,
     .gdb_read_register = x86_cpu_gdb_read_register,
     .gdb_write_register = x86_cpu_gdb_write_register,
+    .gdb_target_xml = x86_cpu_gdb_target_xml,
     .debug_translate = x86_cpu_debug_translate,
 };
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # tests/kvm/microvm/gdb-guest.py: real gdb against the KVM test guest (-accel kvm -M microvm
-# -gdb tcp::PORT -S): memory of a paging guest read, written and read back through the stub.
+# -gdb tcp::PORT -S): memory of a paging guest read, written and read back through the stub;
+# gdb learns amd64 from the stub's target.xml (no `set architecture`).
 """Exits 77 (skip) without a usable /dev/kvm or without gdb."""
 import argparse, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
@@ -55,12 +56,16 @@ def main():
     cmds = os.path.join(work, "cmds.gdb")
     with open(cmds, "w") as f:
         f.write("\n".join([
-            "set architecture i386:x86-64",
             "set pagination off",
             "target remote 127.0.0.1:%d" % port,
             "x/s 0x%x" % hello,
             "continue",  # interrupted by SIGINT once the guest is in its CPL 3 loop
             "printf \"CS=%x\\n\", $cs",
+            "show architecture",
+            "info registers rip eflags",
+            "printf \"RSPBITS=%d\\n\", sizeof($rsp) * 8",
+            "printf \"FSBASE=%x\\n\", $fs_base",
+            "p $st0",
             "x/s 0x%x" % hello,
             "set {unsigned int}0x%x = 0x4a4a4a4a" % hello,
             "x/s 0x%x" % hello,
@@ -92,7 +97,12 @@ def main():
     reads = [l for l in lines if l.startswith("0x%x:" % hello)]
     want = ['0x%x:\t"%s\\n"' % (hello, HELLO), '0x%x:\t"%s\\n"' % (hello, HELLO),
             '0x%x:\t"JJJJEST: startup_64 reached\\n"' % hello]
-    if reads != want or "CS=23" not in lines or \
+    arch = "The target architecture is set to \"auto\" (currently \"i386:x86-64\")."
+    rip = [l for l in lines if l.startswith("rip ")]
+    if reads != want or "CS=23" not in lines or arch not in lines or len(rip) != 1 or \
+            not any(l.startswith("eflags ") and "IF" in l for l in lines) or \
+            "RSPBITS=64" not in lines or "FSBASE=0" not in lines or \
+            "$1 = <unavailable>" not in lines or \
             "Cannot access memory at address 0xffff800000000000" not in out or \
             "detached" not in out:
         fail("gdb session", out)

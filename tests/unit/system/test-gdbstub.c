@@ -50,6 +50,9 @@ static bool fake_write_regs(void *opaque, int cpu, const uint8_t *buf, size_t le
 
 static int fake_read_reg(void *opaque, int cpu, int reg, uint8_t *buf, size_t size)
 {
+    if (reg == NREGS) {
+        return -10; /* described (an x87 register, say) but not readable */
+    }
     if (reg >= NREGS) {
         return 0;
     }
@@ -302,6 +305,7 @@ START_TEST(test_registers)
     ck_assert_uint_eq(fake.regs[0][3], 4);
     ASSERT_REPLY("p1", "02000000");
     ASSERT_REPLY("p9", "E01");
+    ASSERT_REPLY("p4", "xxxxxxxxxxxxxxxxxxxx"); /* unavailable: gdb shows <unavailable> */
     ASSERT_REPLY("P2=aabbccdd", "OK");
     ck_assert_uint_eq(fake.regs[0][2], 0xddccbbaa);
     ASSERT_REPLY("P2=zz", "E01");

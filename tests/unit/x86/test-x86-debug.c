@@ -1,9 +1,11 @@
 /*
  * tests/unit/x86/test-x86-debug.c: x86_cpu_debug_translate (cpu/x86/debug.c) over page tables
  * written into a RAM region: each paging mode, large pages, missing entries; and
- * cpu_memory_rw_debug reaching it through the x86 model's debug_translate hook.
+ * cpu_memory_rw_debug reaching it through the x86 model's debug_translate hook; the gdb
+ * target description agreeing with the registers the stub sends.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu/x86/x86.h"
@@ -190,6 +192,56 @@ START_TEST(test_memory_rw_debug)
 }
 END_TEST
 
+/* Every <reg> of target.xml, numbered as gdb numbers them (in order; regnum= restarts the
+ * count), has the size the stub reads for that number; the x87 ones are unavailable. */
+START_TEST(test_gdb_target_xml)
+{
+    const CPUArchOps *ops = x86_cpu_models[0]->ops;
+    cpu.ops = ops;
+    ck_assert_ptr_nonnull(ops->gdb_target_xml);
+    ck_assert_ptr_null(ops->gdb_target_xml("other.xml"));
+    const char *xml = ops->gdb_target_xml("target.xml");
+    ck_assert_ptr_nonnull(strstr(xml, "<architecture>i386:x86-64</architecture>"));
+    ck_assert_ptr_nonnull(strstr(xml, "<feature name=\"org.gnu.gdb.i386.core\">"));
+    /* gdb's packet framing characters must not appear unescaped. */
+    ck_assert_ptr_null(strpbrk(xml, "$#}*"));
+    env.regs[X86_RBX] = 0x1122334455667788ull;
+    env.rip = 0xffffffff81000000ull;
+    env.seg[X86_SEG_GS].base = 0xabcdull;
+    int n = 0, named = 0;
+    for (const char *p = strstr(xml, "<reg "); p; p = strstr(p + 1, "<reg ")) {
+        const char *end = strchr(p, '>');
+        const char *rn = strstr(p, "regnum=\"");
+        if (rn && rn < end) {
+            n = atoi(rn + 8);
+        }
+        const char *bs = strstr(p, "bitsize=\"");
+        ck_assert(bs && bs < end);
+        uint8_t buf[64];
+        int size = ops->gdb_read_register(&cpu, buf, n);
+        const char *grp = strstr(p, "group=\"float\"");
+        bool x87 = !strncmp(p, "<reg name=\"st", 13) || (grp && grp < end);
+        ck_assert_msg(x87 ? size < 0 : size > 0, "register %d", n);
+        ck_assert_int_eq(abs(size) * 8, atoi(bs + 9));
+        if (!strncmp(p, "<reg name=\"rbx\"", 15)) {
+            ck_assert_int_eq(n, 1);
+            ck_assert_mem_eq(buf, "\x88\x77\x66\x55\x44\x33\x22\x11", 8);
+        } else if (!strncmp(p, "<reg name=\"rip\"", 15)) {
+            ck_assert_int_eq(n, 16);
+            ck_assert_mem_eq(buf, "\x00\x00\x00\x81\xff\xff\xff\xff", 8);
+        } else if (!strncmp(p, "<reg name=\"gs_base\"", 19)) {
+            ck_assert_mem_eq(buf, "\xcd\xab\0\0\0\0\0\0", 8);
+        }
+        n++;
+        named++;
+    }
+    ck_assert_int_eq(named, ops->gdb_num_regs);
+    ck_assert_int_eq(n, ops->gdb_num_regs);
+    uint8_t buf[16];
+    ck_assert_int_eq(ops->gdb_read_register(&cpu, buf, n), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("x86-debug");
@@ -201,6 +253,7 @@ int main(void)
     tcase_add_test(tc, test_pae);
     tcase_add_test(tc, test_32bit);
     tcase_add_test(tc, test_memory_rw_debug);
+    tcase_add_test(tc, test_gdb_target_xml);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
