@@ -85,6 +85,12 @@ NOT_VALID = "-device foo,x=1: 'foo' is not a valid device model name"
 expect_error("unknown -device on malta", MALTA + ["-device", "foo,x=1"], NOT_VALID)
 expect_error("unknown -device on none", ["-M", "none", "-display", "none", "-device", "foo,x=1"],
              NOT_VALID)
+expect_error("unknown -device on virt", ["-M", "virt", "-bios", ELF, "-display", "none",
+                                        "-device", "foo,x=1"], NOT_VALID)
+DTB = os.path.join(tmp.name, "virt.dtb")
+expect_error("unknown -device on virt with dumpdtb",
+             ["-M", "virt,dumpdtb=" + DTB, "-display", "none", "-device", "foo,x=1"], NOT_VALID)
+check("no tree dumped after a bad -device", not os.path.exists(DTB))
 expect_error("unknown virtio-like -device on virt",
              ["-M", "virt", "-bios", ELF, "-display", "none", "-device", "virtio-foo"],
              "-device virtio-foo: 'virtio-foo' is not a valid device model name")
