@@ -72,7 +72,16 @@ def main():
             "x/gx 0xffff800000000000",
             "detach", ""]))
     try:
-        time.sleep(0.3)
+        # gdb's connect fails outright if the stub is not listening yet (a loaded host may
+        # take seconds to get there); watch for the socket without connecting to it, since a
+        # client that goes away without a word counts as a vanished debugger.
+        want = ":%04X " % port
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and mimic.poll() is None:
+            with open("/proc/net/tcp") as f:
+                if any(want in l and l.split()[3] == "0A" for l in f):
+                    break
+            time.sleep(0.05)
         g = subprocess.Popen([gdb, "-batch", "-nx", "-x", cmds], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 30
