@@ -56,11 +56,16 @@ typedef struct DisasContextBase DisasContextBase;
  * are common.tlb[].
  */
 
-#define CPU_JMP_CACHE_BITS 12
-#define CPU_JMP_CACHE_SIZE (1u << CPU_JMP_CACHE_BITS)
-#define CPU_JMP_USED_MAX   512
-#define CPU_TLB_USED_MAX   128
-#define CPU_TLB_BITS       10 /* entries per MMU mode: 1 << CPU_TLB_BITS */
+/* The jump cache is 2-way set associative: 1 << CPU_JMP_CACHE_BITS sets of two slots, a set
+ * at slots 2 * set and 2 * set + 1. One way per set let pairs of hot blocks whose pcs share
+ * a set evict each other on every run of a loop (busybox awk: 2.6 M misses in one run). */
+#define CPU_JMP_CACHE_BITS      12
+#define CPU_JMP_CACHE_WAYS_BITS 1
+#define CPU_JMP_CACHE_WAYS      (1u << CPU_JMP_CACHE_WAYS_BITS)
+#define CPU_JMP_CACHE_SIZE      (CPU_JMP_CACHE_WAYS << CPU_JMP_CACHE_BITS) /* slots */
+#define CPU_JMP_USED_MAX        512
+#define CPU_TLB_USED_MAX        128
+#define CPU_TLB_BITS            10 /* entries per MMU mode: 1 << CPU_TLB_BITS */
 
 /* One jump-cache slot (64 bytes, so the IR can index it with a shift). Virtually indexed
  * by guest pc; flushed with the TLB. pc == -1 marks an empty slot. */
@@ -87,8 +92,8 @@ typedef struct CPUEnvCommon {
     TCGTLBDesc tlb[TCG_MAX_MMU_MODES];
 } CPUEnvCommon;
 
-/* The jump-cache hash of a guest pc; generated code computes the same in IR. The high half
- * depends only on the 4 KiB page, so flushing one page clears one group of slots. */
+/* The jump-cache set of a guest pc; generated code computes the same in IR. The high half
+ * depends only on the 4 KiB page, so flushing one page clears one group of sets. */
 #define CPU_JMP_GROUP_BITS 6
 static inline unsigned cpu_jmp_cache_group(uint64_t pc)
 {

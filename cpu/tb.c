@@ -90,6 +90,12 @@ static inline unsigned jmp_page_bit(uint64_t vaddr)
     return (unsigned)(vaddr >> 12) & 4095;
 }
 
+/* The first slot of set h. */
+static inline CPUJumpCacheEntry *jmp_cache_set_of(CPUState *cpu, unsigned h)
+{
+    return &cpu->jmp_cache[h << CPU_JMP_CACHE_WAYS_BITS];
+}
+
 void tb_jmp_cache_clear(CPUState *cpu)
 {
     if (!cpu->jmp_cache) {
@@ -99,9 +105,11 @@ void tb_jmp_cache_clear(CPUState *cpu)
     if (cpu->jmp_nb_used <= CPU_JMP_USED_MAX) {
         /* Guests flush on every address-space switch: usually few slots were filled. */
         for (unsigned i = 0; i < cpu->jmp_nb_used; i++) {
-            CPUJumpCacheEntry *e = &cpu->jmp_cache[cpu->jmp_used[i]];
-            __atomic_store_n(&e->pc, UINT64_MAX, __ATOMIC_RELAXED);
-            e->tb = NULL;
+            CPUJumpCacheEntry *e = jmp_cache_set_of(cpu, cpu->jmp_used[i]);
+            for (unsigned w = 0; w < CPU_JMP_CACHE_WAYS; w++) {
+                __atomic_store_n(&e[w].pc, UINT64_MAX, __ATOMIC_RELAXED);
+                e[w].tb = NULL;
+            }
         }
     } else {
         for (unsigned i = 0; i < CPU_JMP_CACHE_SIZE; i++) {
@@ -134,17 +142,34 @@ void tb_jmp_cache_clear_page(CPUState *cpu, uint64_t vaddr, int page_bits)
         }
         /* The bit stays set: another page sharing it may have slots in another group. */
         unsigned grp = cpu_jmp_cache_group(piece);
-        CPUJumpCacheEntry *e = &cpu->jmp_cache[grp << lo_bits];
-        for (unsigned j = 0; j < (1u << lo_bits); j++) {
+        CPUJumpCacheEntry *e = jmp_cache_set_of(cpu, grp << lo_bits);
+        for (unsigned j = 0; j < (CPU_JMP_CACHE_WAYS << lo_bits); j++) {
             __atomic_store_n(&e[j].pc, UINT64_MAX, __ATOMIC_RELAXED);
         }
     }
 }
 
+/* Copies src's key and block into slot e, which generated code may be reading. */
+static void jmp_slot_fill(CPUJumpCacheEntry *e, uint64_t pc, uint64_t cs_base, uint32_t flags,
+                          uint32_t cflags, const void *code_rx, TranslationBlock *tb)
+{
+    /* Unmatchable while it changes. */
+    __atomic_store_n(&e->pc, UINT64_MAX, __ATOMIC_RELEASE);
+    e->cs_base = cs_base;
+    e->flags = flags;
+    e->cflags = cflags;
+    e->code_rx = code_rx;
+    e->tb = tb;
+    __atomic_store_n(&e->pc, pc, __ATOMIC_RELEASE);
+}
+
+/* Under tb_mutex. The new block goes to way 0, which the inline lookup tries first, and
+ * way 0's block to way 1 (the set's least recently filled block leaves): two blocks that
+ * alternate both stay. */
 static void jmp_cache_set(CPUState *cpu, TranslationBlock *tb)
 {
     unsigned h = cpu_jmp_cache_hash(tb->pc);
-    CPUJumpCacheEntry *e = &cpu->jmp_cache[h];
+    CPUJumpCacheEntry *e = jmp_cache_set_of(cpu, h);
     if (cpu->jmp_nb_used < CPU_JMP_USED_MAX) {
         cpu->jmp_used[cpu->jmp_nb_used++] = (uint16_t)h;
     } else {
@@ -152,22 +177,24 @@ static void jmp_cache_set(CPUState *cpu, TranslationBlock *tb)
     }
     unsigned bit = jmp_page_bit(tb->pc);
     cpu->jmp_page_filter[bit / 64] |= 1ull << (bit % 64);
-    /* Make the slot unmatchable while it changes (generated code reads it). */
-    __atomic_store_n(&e->pc, UINT64_MAX, __ATOMIC_RELEASE);
-    e->cs_base = tb->cs_base;
-    e->flags = tb->flags;
-    e->cflags = tb->cflags;
-    e->code_rx = tb->code_rx;
-    e->tb = tb;
-    __atomic_store_n(&e->pc, tb->pc, __ATOMIC_RELEASE);
+    uint64_t pc0 = __atomic_load_n(&e[0].pc, __ATOMIC_RELAXED);
+    if (pc0 != UINT64_MAX && e[0].tb != tb && !(pc0 == tb->pc && e[0].flags == tb->flags)) {
+        jmp_slot_fill(&e[1], pc0, e[0].cs_base, e[0].flags, e[0].cflags, e[0].code_rx, e[0].tb);
+    } else if (e[1].tb == tb) {
+        __atomic_store_n(&e[1].pc, UINT64_MAX, __ATOMIC_RELEASE);
+    }
+    jmp_slot_fill(&e[0], tb->pc, tb->cs_base, tb->flags, tb->cflags, tb->code_rx, tb);
 }
 
 static void jmp_cache_remove_all_cpus(TranslationBlock *tb)
 {
     unsigned h = cpu_jmp_cache_hash(tb->pc);
     for (CPUState *c = cpu_list_head; c; c = c->next) {
-        if (c->jmp_cache[h].tb == tb) {
-            __atomic_store_n(&c->jmp_cache[h].pc, UINT64_MAX, __ATOMIC_RELEASE);
+        CPUJumpCacheEntry *e = jmp_cache_set_of(c, h);
+        for (unsigned w = 0; w < CPU_JMP_CACHE_WAYS; w++) {
+            if (e[w].tb == tb) {
+                __atomic_store_n(&e[w].pc, UINT64_MAX, __ATOMIC_RELEASE);
+            }
         }
     }
 }
@@ -190,12 +217,15 @@ static TranslationBlock *tb_hash_find(uint64_t phys_pc, uint64_t pc, uint64_t cs
 TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags,
                             uint32_t cflags)
 {
-    CPUJumpCacheEntry *e = &cpu->jmp_cache[cpu_jmp_cache_hash(pc)];
-    TranslationBlock *tb = e->tb;
-    if (e->pc == pc && tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags &&
-        tb->cflags == cflags && !tb->invalid) {
-        return tb;
+    CPUJumpCacheEntry *e = jmp_cache_set_of(cpu, cpu_jmp_cache_hash(pc));
+    for (unsigned w = 0; w < CPU_JMP_CACHE_WAYS; w++) {
+        TranslationBlock *tb = e[w].tb;
+        if (e[w].pc == pc && tb && tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags &&
+            tb->cflags == cflags && !tb->invalid) {
+            return tb;
+        }
     }
+    TranslationBlock *tb;
     /* The jump cache is virtual; the hash table wants the physical page. */
     const uint8_t *host;
     uint64_t ram_addr;
@@ -223,11 +253,11 @@ void *helper_lookup_tb_ptr(void *env)
     uint32_t flags;
     cpu->stats.jc_helper_calls++;
     cpu->ops->get_tb_flags(env, &pc, &cs_base, &flags);
-    uint64_t slot_pc = cpu->jmp_cache[cpu_jmp_cache_hash(pc)].pc;
-    if (slot_pc == UINT64_MAX) {
-        cpu->stats.jc_miss_empty++;
-    } else if (slot_pc == pc) {
+    const CPUJumpCacheEntry *e = jmp_cache_set_of(cpu, cpu_jmp_cache_hash(pc));
+    if (e[0].pc == pc || e[1].pc == pc) {
         cpu->stats.jc_miss_flags++;
+    } else if (e[0].pc == UINT64_MAX || e[1].pc == UINT64_MAX) {
+        cpu->stats.jc_miss_empty++;
     } else {
         cpu->stats.jc_miss_conflict++;
     }

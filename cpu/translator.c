@@ -275,7 +275,7 @@ static void gen_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc, TCGv_i32
     } else {
         tcg_gen_mov_i64(pc, (TCGv_i64)(void *)dest_pc);
     }
-    /* slot = jmp_cache + cpu_jmp_cache_hash(pc) * sizeof(entry) */
+    /* slot = the first of set cpu_jmp_cache_hash(pc) */
     const unsigned lo_bits = CPU_JMP_CACHE_BITS - CPU_JMP_GROUP_BITS;
     TCGv_i64 h = tcg_temp_new_i64();
     TCGv_i64 g = tcg_temp_new_i64();
@@ -291,7 +291,7 @@ static void gen_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc, TCGv_i32
     tcg_gen_xor_i64(h, h, t);
     tcg_gen_andi_i64(h, h, (1 << lo_bits) - 1);
     tcg_gen_or_i64(h, h, g);
-    tcg_gen_shli_i64(h, h, CPU_JMP_CACHE_ENTRY_BITS);
+    tcg_gen_shli_i64(h, h, CPU_JMP_CACHE_ENTRY_BITS + CPU_JMP_CACHE_WAYS_BITS);
     TCGv_ptr base = tcg_temp_new_ptr();
     tcg_gen_ld_ptr(base, tcg_env, offsetof(CPUEnvCommon, jmp_cache));
     TCGv_ptr hp = tcg_temp_new_ptr();
@@ -300,10 +300,18 @@ static void gen_lookup_and_goto_ptr(DisasContextBase *db, TCGv dest_pc, TCGv_i32
     TCGv_i64 slot = tcg_temp_local_new_i64();
     tcg_gen_ptr_as_i64(slot, base);
 
+    /* Way 0, then way 1 (jmp_cache_set puts the newest block in way 0). */
+    _Static_assert(CPU_JMP_CACHE_WAYS == 2, "the lookup below tries two ways");
     TCGLabel *miss = tcg_label_new();
+    TCGLabel *found = tcg_label_new();
     TCGv_i64 v = tcg_temp_new_i64();
     tcg_gen_ld_i64(v, base, offsetof(CPUJumpCacheEntry, pc));
-    tcg_gen_brcond_i64(TCG_COND_NE, v, pc, miss);
+    tcg_gen_brcond_i64(TCG_COND_EQ, v, pc, found);
+    tcg_gen_addi_i64(slot, slot, sizeof(CPUJumpCacheEntry));
+    TCGv_i64 v1 = tcg_temp_new_i64();
+    tcg_gen_ld_i64(v1, slot_ptr(slot), offsetof(CPUJumpCacheEntry, pc));
+    tcg_gen_brcond_i64(TCG_COND_NE, v1, pc, miss);
+    tcg_gen_set_label(found);
 
     TCGv_i32 f = tcg_temp_new_i32();
     tcg_gen_ld_i32(f, slot_ptr(slot), offsetof(CPUJumpCacheEntry, flags));

@@ -116,6 +116,49 @@ START_TEST(test_interworking_stays_in_generated_code)
 }
 END_TEST
 
+/* Two functions whose addresses fall in one jump-cache set (0x40000200 and 0x400002aa),
+ * called alternately 10000 times: both stay in the cache, so the calls never leave
+ * generated code for the lookup helper. */
+START_TEST(test_jump_cache_set_holds_two_blocks)
+{
+    ArmMachine *m = arm_machine_new("cortex-a15", 1 << 20);
+    const uint32_t prog[] = {
+        0xe3a00000, /* 0x00: mov r0, #0 */
+        0xe3021710, /* 0x04: movw r1, #10000 */
+        0xe3004201, /* 0x08: movw r4, #0x201 */
+        0xe3444000, /* 0x0c: movt r4, #0x4000 */
+        0xe30052ab, /* 0x10: movw r5, #0x2ab */
+        0xe3445000, /* 0x14: movt r5, #0x4000 */
+        0xe12fff34, /* 0x18: 1: blx r4 */
+        0xe12fff35, /* 0x1c: blx r5 */
+        0xe2511001, /* 0x20: subs r1, r1, #1 */
+        0x1afffffb, /* 0x24: bne 1b */
+        0xe3a0220a, /* 0x28: mov r2, #0xa0000000 */
+        0xe1a02222, /* 0x2c: lsr r2, r2, #4 */
+        0xe5820004, /* 0x30: str r0, [r2, #4]: exit with r0 */
+        0xeafffffe, /* 0x34: b . */
+    };
+    const uint16_t fn1[] = {0x3001, 0x4770}; /* adds r0, #1; bx lr */
+    const uint16_t fn2[] = {0x3002, 0x4770}; /* adds r0, #2; bx lr */
+    ck_assert_uint_eq(cpu_jmp_cache_hash(ARM_TEST_RAM_BASE + 0x200),
+                      cpu_jmp_cache_hash(ARM_TEST_RAM_BASE + 0x2aa));
+    address_space_write(m->as, ARM_TEST_RAM_BASE, prog, sizeof(prog));
+    address_space_write(m->as, ARM_TEST_RAM_BASE + 0x200, fn1, sizeof(fn1));
+    address_space_write(m->as, ARM_TEST_RAM_BASE + 0x2aa, fn2, sizeof(fn2));
+    arm_cpu_set_boot_state(m->cpu, ARM_TEST_RAM_BASE, 0, 0, 0);
+    arm_machine_run(m, 10.0);
+    ck_assert(m->exited);
+    ck_assert_uint_eq(m->exit_code, 30000);
+    const CPUStats *st = &m->cpu->stats;
+    ck_assert_msg(st->jc_helper_calls < 50, "jump-cache helper calls: %llu",
+                  (unsigned long long)st->jc_helper_calls);
+    ck_assert_uint_eq(st->jc_miss_conflict, 0);
+    ck_assert_msg(st->loop_entries < 50, "loop entered %llu times",
+                  (unsigned long long)st->loop_entries);
+    arm_machine_free(m);
+}
+END_TEST
+
 /* A counted loop (add, subs, bne) of 50 million iterations: prints the guest MIPS. */
 START_TEST(test_loop_speed)
 {
@@ -294,6 +337,7 @@ static Suite *arm_suite(void)
     tcase_add_test(tc, test_raw_words);
     tcase_add_test(tc, test_undef_vector);
     tcase_add_test(tc, test_interworking_stays_in_generated_code);
+    tcase_add_test(tc, test_jump_cache_set_holds_two_blocks);
     tcase_add_test(tc, test_loop_speed);
 #ifdef ARM_GUEST_DIR
     tcase_add_test(tc, test_guest_alu);
