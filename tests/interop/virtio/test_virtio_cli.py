@@ -120,6 +120,38 @@ expect_error("a property virtconsole does not have",
              "-device virtconsole,speed=9: Property 'virtconsole.speed' not found")
 
 
+# -- each board plugs only its own transport's spellings (QEMU's words, measured with
+# qemu-system-arm -M vexpress-a9 and qemu-system-mips -M malta) ------------------------
+VIRT = ["-M", "virt", "-bios", ELF, "-display", "none"]
+for spec in ("virtio-blk-pci,drive=d0", "virtio-net-pci,netdev=n0", "virtio-rng-pci",
+             "virtio-serial-pci"):
+    name = spec.split(",")[0]
+    expect_error(f"{name} on virt (no PCI)",
+                 VIRT + ["-drive", "if=none,id=d0,file=" + ELF + ",format=raw",
+                         "-netdev", "user,id=n0", "-device", spec],
+                 f"-device {spec}: No 'PCI' bus found for device '{name}'")
+for spec in ("virtio-blk-device,drive=d0", "virtio-net-device,netdev=n0", "virtio-rng-device",
+             "virtio-serial-device"):
+    name = spec.split(",")[0]
+    expect_error(f"{name} on malta (no virtio-mmio)",
+                 MALTA + ["-drive", "if=none,id=d0,file=" + ELF + ",format=raw",
+                          "-netdev", "user,id=n0", "-device", spec],
+                 f"-device {spec}: No 'virtio-bus' bus found for device '{name}'")
+expect_error("the first bad -device is reported: unknown first",
+             VIRT + ["-device", "foo", "-device", "virtio-rng-pci"],
+             "-device foo: 'foo' is not a valid device model name")
+expect_error("the first bad -device is reported: wrong bus first",
+             VIRT + ["-device", "virtio-rng-pci", "-device", "foo"],
+             "-device virtio-rng-pci: No 'PCI' bus found for device 'virtio-rng-pci'")
+# Still taken: the transport-neutral spellings, and -nic's NIC whatever its model (-nic
+# user alone means virtio-net-pci on every board).
+DTB2 = os.path.join(tmp.name, "virt2.dtb")
+rc, out, err = run(["-M", "virt,dumpdtb=" + DTB2, "-display", "none", "-nic", "user",
+                    "-device", "virtio-rng", "-device", "virtio-rng-device"])
+check("virt takes -nic user and virtio-rng", rc == 0 and os.path.exists(DTB2),
+      f"rc={rc} {err!r}")
+
+
 # -- several consoles: the machine is built and runs the guest ------------------------
 def runs(name, args):
     p = subprocess.Popen([MIMIC] + MALTA + ["-no-reboot", "-serial", "stdio"] + args,
@@ -147,6 +179,9 @@ runs("two virtconsoles, each on its own chardev",
       "-chardev", "file,id=b,path=" + os.path.join(tmp.name, "hvc1"),
       "-device", "virtio-serial-pci", "-device", "virtconsole,chardev=a",
       "-device", "virtconsole,chardev=b,name=second"])
+runs("malta takes -nic user,model=virtio-net-device and virtio-rng",
+     ["-nic", "user,model=virtio-net-device", "-device", "virtio-rng", "-device",
+      "virtio-rng-pci"])
 runs("virtconsoles sharing a mux chardev",
      ["-chardev", "null,id=m,mux=on", "-device", "virtio-serial-pci,id=vs0",
       "-device", "virtconsole,chardev=m", "-device", "virtconsole,chardev=m"])
