@@ -117,5 +117,46 @@ int main(void)
     __asm__ volatile("strd %1, %2, [%0]" : : "r"(pair), "r"(7), "r"(9) : "memory");
     __asm__ volatile("ldrd %0, %1, [%2]" : "=&r"(lo), "=&r"(hi) : "r"(pair));
     CHECK(25, lo + hi * 100, 907);
+    /* T32 data processing inside IT blocks, each condition passing and failing: plain and
+     * modified immediates, shifted registers, bit operations, multiplies, MOVW/MOVT, and
+     * the flags left as the compare set them. */
+    for (uint32_t k = 0; k < 2; k++) {
+        uint32_t a = 100, b = 200, c = 300, d = 400, e = 0x12345678, g = 7, h = 0xffff;
+        __asm__ volatile("cmp %[k], #1\n"
+                         "itttt eq\n"
+                         "addweq %[a], %[a], #0x123\n"
+                         "lsleq.w %[b], %[b], #3\n"
+                         "orreq %[c], %[c], #0x10000\n"
+                         "rbiteq %[e], %[e]\n"
+                         "itte ne\n"
+                         "mulne %[d], %[d], %[g]\n"
+                         "ubfxne %[g], %[e], #4, #8\n"
+                         "clzeq %[g], %[e]\n"
+                         "itet eq\n"
+                         "movteq %[h], #0x1234\n"
+                         "bfine %[h], %[k], #8, #4\n"
+                         "mlaeq %[d], %[d], %[k], %[c]\n"
+                         "mrs %[f], cpsr"
+                         : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [d] "+r"(d), [e] "+r"(e),
+                           [g] "+r"(g), [h] "+r"(h), [f] "=r"(f)
+                         : [k] "r"(k)
+                         : "cc");
+        if (k) {
+            CHECK(30, a, 100 + 0x123);
+            CHECK(31, b, 1600);
+            CHECK(32, c, 0x10000 + 300);
+            CHECK(33, e, 0x1e6a2c48);
+            CHECK(34, g, 3);
+            CHECK(35, h, 0x1234ffff);
+            CHECK(36, d, 400 + 0x10000 + 300);
+        } else {
+            CHECK(37, a + b + c, 600);
+            CHECK(38, e, 0x12345678);
+            CHECK(39, d, 2800);
+            CHECK(40, g, 0x67);
+            CHECK(41, h, 0xf0ff);
+        }
+        CHECK(42, (f >> 30) & 1, k); /* Z from the compare */
+    }
     return finish();
 }
