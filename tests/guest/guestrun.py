@@ -19,6 +19,7 @@ import os
 import re
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -89,8 +90,10 @@ def need_tools(*tools):
 def run_test(prefix, body):
     """Runs body(work) in a fresh temporary directory and returns the exit status for
     ctest: 0 after printing PASS, SKIP (77) on Skip; on a failure the tail of
-    work/console.log is printed and the exception propagates. The directory is removed."""
+    work/console.log is printed and the exception propagates. The directory is removed,
+    unless MIMIC_GUEST_KEEP=1 (its path is printed: console logs, disks, initramfs)."""
     work = tempfile.mkdtemp(prefix=prefix)
+    keep = os.environ.get("MIMIC_GUEST_KEEP") == "1"
     try:
         rc = body(work) or 0
         if rc == 0:
@@ -107,24 +110,76 @@ def run_test(prefix, body):
                     print(f.read()[-4000:].decode(errors="replace"))
         raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if keep:
+            print("work directory kept:", work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 class GuestError(Exception):
     pass
 
 
+class PortTaken(GuestError):
+    """mimic could not listen on the port it was given: another process took it between
+    free_port() and mimic's bind."""
+
+
+def free_port():
+    """A TCP port nothing listens on at this moment. Another process may take it before
+    mimic binds it: start mimic with start_listening, which then picks another."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_listening(make_argv, log_path=None, tries=5, timeout=30):
+    """Starts Guest(make_argv(port)) on a port from free_port() and waits until mimic
+    listens there (a gdb stub, a hostfwd); when something else took the port meanwhile
+    (mimic says "Address already in use" and exits), picks another. Returns (guest, port)."""
+    for _ in range(tries):
+        port = free_port()
+        g = Guest(make_argv(port), log_path=log_path)
+        try:
+            g.wait_listening(port, timeout)
+            return g, port
+        except PortTaken as e:
+            print("note: %s; picking another port" % e)
+            g.kill()
+    raise GuestError("%d ports in a row were taken before mimic could listen" % tries)
+
+
+# A kernel log record as the console shows it (Debian's kernels set PRINTK_TIME):
+# "[    9.223652] IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready\r\n". The kernel
+# writes it to the UART whenever it logs, so it can land inside a prompt, a command's
+# output or one of run()'s tags; KMSG_PREFIX is what may still become one.
+KMSG = re.compile(rb"\[ *\d+\.\d{6}\] [^\n]*\n")
+KMSG_PREFIX = re.compile(rb"\[ *(?:\d+(?:\.\d{0,6})?)?\Z|\[ *\d+\.\d{6}\](?: [^\n]*)?\Z")
+
+
 class Guest:
+    """The emulator's console, split in two: `text` is what the guest's programs wrote
+    (what expect() and run() see), `kernel` the kernel's log records that came in between,
+    each with the position in `text` where it arrived. `buf` is everything, as received
+    (console.log, tail()). A record saying "Kernel panic" fails the next expect at once."""
+
     def __init__(self, argv, log_path=None, echo=False):
         self.argv = argv
         self.buf = b""
+        self.text = b""
+        self.kernel = []
+        self.panic = None
+        self._pending = b""
         self.log = open(log_path, "wb") if log_path else None
         self.echo = echo
-        self.start = time.monotonic()
+        self.start = self.last_output = time.monotonic()
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, bufsize=0)
         os.set_blocking(self.proc.stdout.fileno(), False)
         self._marker = 0
+        self._kseen = 0
 
     def __enter__(self):
         return self
@@ -142,7 +197,9 @@ class Guest:
         data = self.proc.stdout.read(65536)
         if not data:
             return None  # EOF: the emulator exited
+        self.last_output = time.monotonic()
         self.buf += data
+        self._split(data)
         if self.log:
             self.log.write(data)
             self.log.flush()
@@ -151,32 +208,97 @@ class Guest:
             sys.stdout.flush()
         return True
 
-    def expect(self, pattern, timeout=60):
-        """Waits until `pattern` (a regex) appears after the last match; returns the match."""
-        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+    def _split(self, data):
+        p = self._pending + data
+        out = bytearray()
+        while p:
+            i = p.find(b"[")
+            if i < 0:
+                out += p
+                p = b""
+                break
+            out += p[:i]
+            p = p[i:]
+            m = KMSG.match(p)
+            if m:
+                self.kernel.append((len(self.text) + len(out), m.group(0)))
+                if self.panic is None and b"Kernel panic" in m.group(0):
+                    self.panic = m.group(0).decode(errors="replace").strip()
+                p = p[m.end():]
+            elif KMSG_PREFIX.match(p):
+                break  # the rest of what may be a record has not come yet
+            else:
+                out += p[:1]
+                p = p[1:]
+        self._pending = p
+        self.text += bytes(out)
+
+    def _wait_for(self, find, what, timeout):
         deadline = time.monotonic() + timeout
         while True:
-            m = rx.search(self.buf, self._marker)
+            if self.panic:
+                raise GuestError("%s while waiting for %s; last output:\n%s" %
+                                 (self.panic, what, self.tail()))
+            m = find()
             if m:
-                self._marker = m.end()
                 return m
             left = deadline - time.monotonic()
             if left <= 0:
-                raise GuestError("timed out after %ds waiting for %r; last output:\n%s" %
-                                 (timeout, pattern, self.tail()))
+                now = time.monotonic()
+                raise GuestError("timed out after %ds waiting for %s (%.1f s after mimic "
+                                 "started, last output %.1f s ago); last output:\n%s" %
+                                 (timeout, what, now - self.start, now - self.last_output,
+                                  self.tail()))
             if self._read(min(left, 1.0)) is None:
-                raise GuestError("emulator exited (%s) while waiting for %r; last output:\n%s" %
-                                 (self.proc.wait(), pattern, self.tail()))
+                raise GuestError("emulator exited (%s) while waiting for %s; last output:\n%s" %
+                                 (self.proc.wait(), what, self.tail()))
+
+    def expect(self, pattern, timeout=60):
+        """Waits until `pattern` (a regex) appears in the programs' output after the last
+        match; returns the match (on self.text)."""
+        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+
+        def find():
+            m = rx.search(self.text, self._marker)
+            if m:
+                self._marker = m.end()
+            return m
+
+        return self._wait_for(find, repr(pattern), timeout)
+
+    def expect_kernel(self, pattern, timeout=60):
+        """Waits for a kernel log record matching `pattern` that came after the last match;
+        returns the match (on the record) and moves the marker to where the record came."""
+        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+
+        def find():
+            for i in range(self._kseen, len(self.kernel)):
+                pos, record = self.kernel[i]
+                m = rx.search(record) if pos >= self._marker else None
+                if m:
+                    self._kseen = i + 1
+                    self._marker = pos
+                    return m
+            return None
+
+        return self._wait_for(find, "a kernel message %r" % pattern, timeout)
 
     def tail(self, n=2000):
         return self.buf[-n:].decode(errors="replace")
 
     def send(self, text):
-        self.proc.stdin.write(text.encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            self.wait_exit(10)
+            raise GuestError("emulator exited (%s) before it read %r; last output:\n%s" %
+                             (self.proc.returncode, text[:80], self.tail()))
 
     def run(self, command, timeout=60):
-        """Runs a shell command in the guest; returns its output (without the echo)."""
+        """Runs a shell command in the guest; returns its output (without the echo and
+        without kernel log records that came meanwhile: pipe `dmesg` through grep -o or
+        cut, or its lines count as the console's)."""
         self._seq = getattr(self, "_seq", 0) + 1
         tag = "MIMIC%d" % self._seq
         # Type only at the shell's prompt: input that arrives while the shell
@@ -189,8 +311,8 @@ class Guest:
         self.type_line(line)
         self.expect(re.escape(tag) + r"_BEGIN\r?\n", timeout)
         begin = self._marker
-        m = self.expect(re.escape(tag) + r"_END (\d+)", timeout)
-        out = self.buf[begin:m.start()].decode(errors="replace")
+        m = self.expect(re.escape(tag) + r"_END (\d+)\r?\n", timeout)
+        out = self.text[begin:m.start()].decode(errors="replace")
         self.last_status = int(m.group(1))
         return out.replace("\r", "").strip("\n")
 
@@ -204,11 +326,40 @@ class Guest:
     def wait_shell(self, timeout=600):
         """Waits for the initramfs's shell (scripts/mkinitramfs.sh prints "mimic initramfs
         ready"); a kernel panic fails at once instead of at the timeout."""
-        m = self.expect(r"mimic initramfs ready|Kernel panic[^\n]*", timeout)
-        if not m.group(0).startswith(b"mimic"):
-            raise GuestError("%s\nlast output:\n%s" % (m.group(0).decode(errors="replace"),
-                                                       self.tail()))
+        self.expect(r"mimic initramfs ready", timeout)
         print("shell after %.1f s" % self.elapsed())
+
+    def wait_listening(self, port, timeout=30):
+        """Waits until mimic listens on TCP `port` (its own socket, by inode in
+        /proc/net/tcp{,6}); raises PortTaken when it exited because the port was taken."""
+        want = ":%04X " % port
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                while self._read(0) is True:
+                    pass
+                if b"Address already in use" in self.buf:
+                    raise PortTaken("port %d was taken: %s" % (port, self.tail(300).strip()))
+                raise GuestError("emulator exited (%s) before it listened on port %d; last "
+                                 "output:\n%s" % (self.proc.returncode, port, self.tail()))
+            inodes = set()
+            for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+                with open(name) as f:
+                    for line in f:
+                        cols = line.split()
+                        if want in line and cols[3] == "0A":
+                            inodes.add("socket:[%s]" % cols[9])
+            if inodes:
+                fds = "/proc/%d/fd" % self.proc.pid
+                try:
+                    if any(os.readlink(os.path.join(fds, fd)) in inodes
+                           for fd in os.listdir(fds)):
+                        return
+                except OSError:
+                    pass  # it exited or closed a file meanwhile: look again
+            self._read(0.05)
+        raise GuestError("mimic did not listen on port %d within %ds; last output:\n%s" %
+                         (port, timeout, self.tail()))
 
     def type_command(self, line, timeout=60):
         """Types a command at the next shell prompt without waiting for its output (for
@@ -220,7 +371,7 @@ class Guest:
         """`reboot -f`: the machine resets, a new kernel banner appears and the shell
         comes back."""
         self.type_command("reboot -f")
-        self.expect(r"Linux version", timeout)
+        self.expect_kernel(r"Linux version", timeout)
         self.wait_shell(timeout)
 
     def poweroff(self, timeout=120):

@@ -37,14 +37,13 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from guestrun import Guest, Skip, fetch_guest, make_fat_raw, make_initramfs, need_tools, run_test, sh  # noqa
+from guestrun import (Guest, Skip, fetch_guest, make_fat_raw, make_initramfs, need_tools,  # noqa
+                      run_test, sh, start_listening)
 
 ARCH = "armhf"
 APPEND = "console=ttyAMA0 quiet"
@@ -121,11 +120,13 @@ def case_smp(args, work):
         assert all(n > 0 for n in per_cpu), out
         # Thirty commands typed ahead in one burst while the guest prints: each must run
         # whole (received bytes were once popped from the PL011 by the guest's own writes).
+        # Each prints a product the shell computes, so the output cannot be mistaken for
+        # the echo of the typed line, wherever the tty puts that echo.
         tail = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         g.expect(r"# ", 60)
-        g.send("".join("echo T%02d_%s\n" % (i, tail) for i in range(30)))
+        g.send("".join("echo T%02d_$((%d * 7))_%s\n" % (i, i, tail) for i in range(30)))
         for i in range(30):
-            g.expect(r"(?<!echo )T%02d_%s\r?\n" % (i, tail), 60)
+            g.expect(r"T%02d_%d_%s" % (i, i * 7, tail), 60)
         g.poweroff()
 
 
@@ -155,9 +156,13 @@ def case_smp4(args, work):
         out = g.run("echo 1 > /sys/devices/system/cpu/cpu2/online; nproc; "
                     "cat /sys/devices/system/cpu/online")
         assert out == "4\n0-3", out
-        # CPU 2 is back at work: its timer ticks again.
+        # CPU 2 is back at work: its timer ticks again while a job pinned to it spins for
+        # a second or two (an idle CPU may go a second without a tick: the kernel is
+        # tickless when idle).
         before = int(g.run("grep arch_timer /proc/interrupts").split()[3])
-        time.sleep(1)
+        g.run("taskset 4 sh -c 'read t _ < /proc/uptime; end=$((${t%.*} + 2)); "
+              "while read t _ < /proc/uptime; [ ${t%.*} -lt $end ]; do :; done'", timeout=120)
+        assert g.last_status == 0
         after = int(g.run("grep arch_timer /proc/interrupts").split()[3])
         assert after > before, (before, after)
         g.poweroff()
@@ -313,27 +318,6 @@ def case_dumpdtb(args, work):
         g.poweroff()
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_listening(port, proc, timeout=10):
-    """Waits for the stub's socket to listen, read from /proc/net/tcp: a test
-    connection would count as a gdb session, and closing it resumes the VM."""
-    want = ":%04X " % port
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        with open("/proc/net/tcp") as f:
-            if any(want in line and line.split()[3] == "0A" for line in f):
-                return
-        time.sleep(0.05)
-    raise AssertionError("mimic's gdb stub never listened on port %d" % port)
-
-
 def gdb_batch(port, commands, timeout=120):
     argv = ["gdb-multiarch", "-nx", "-batch", "-ex", "set architecture arm",
             "-ex", "set confirm off", "-ex", "target remote 127.0.0.1:%d" % port]
@@ -356,10 +340,12 @@ def case_gdb(args, work):
     assert 0xc0000000 <= addr < 0xd0000000, out
     print("start_kernel at 0x%x" % addr)
 
-    port = free_port()
-    argv = base_argv(args, initrd) + ["-gdb", "tcp::%d" % port, "-S"]
-    with Guest(argv, log_path=console(work, "console2")) as g:
-        wait_listening(port, g.proc)
+    # start_listening waits for the stub's socket in /proc/net/tcp: a test connection
+    # would count as a gdb session, and closing it resumes the VM.
+    g, port = start_listening(lambda port: base_argv(args, initrd) + ["-gdb", "tcp::%d" % port,
+                                                                      "-S"],
+                              log_path=console(work, "console2"))
+    with g:
         out = gdb_batch(port, [
             "info registers pc",
             "info registers r0 r1 r2 cpsr",
@@ -434,11 +420,10 @@ def case_net(args, work):
     try:
         line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..."
         port = int(line.split(" port ")[1].split()[0])
-        fwd = free_port()
-        argv = base_argv(args, initrd) + [
+        g, fwd = start_listening(lambda fwd: base_argv(args, initrd) + [
             "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080" % fwd,
-            "-device", "virtio-net-device,netdev=n0"]
-        with Guest(argv, log_path=console(work)) as g:
+            "-device", "virtio-net-device,netdev=n0"], log_path=console(work))
+        with g:
             g.wait_shell()
             out = g.run("ifconfig eth0 up && udhcpc -i eth0 -n -q -t 5 -s /bin/true 2>&1; "
                         "echo lease; ifconfig eth0 10.0.2.15 netmask 255.255.255.0", timeout=120)
