@@ -44,6 +44,7 @@ struct GdbConnection {
     int last_signal;
     int g_cpu; /* Hg: registers and memory */
     int c_cpu; /* Hc: stepping */
+    int g_len; /* bytes of the first 'g' reply (0: none yet) */
 };
 
 static int conn_num_cpus(const GdbConnection *c)
@@ -225,9 +226,28 @@ static void conn_cmd_regs_read(GdbConnection *c)
     int n = c->t->read_registers(c->t->opaque, c->g_cpu, buf, GDB_REGS_MAX);
     if (n < 0) {
         conn_reply(c, "E01");
-    } else {
-        conn_reply_hex(c, buf, n);
+        g_free(buf);
+        return;
     }
+    /* gdb takes the first reply's length as the packet's size for the whole session and
+     * refuses a longer one; a target whose registers become readable later (an FPU the
+     * accelerator reports) keeps that length: what is past it gdb reads with 'p', what
+     * is missing is sent as "xx", which gdb takes as unavailable. */
+    if (!c->g_len) {
+        c->g_len = n;
+    }
+    if (n > c->g_len) {
+        n = c->g_len;
+    }
+    GString *hex = g_string_sized_new((gsize)c->g_len * 2);
+    for (int i = 0; i < n; i++) {
+        g_string_append_printf(hex, "%02x", buf[i]);
+    }
+    for (int i = n; i < c->g_len; i++) {
+        g_string_append(hex, "xx");
+    }
+    conn_send_packet(c, hex->str, hex->len);
+    g_string_free(hex, TRUE);
     g_free(buf);
 }
 

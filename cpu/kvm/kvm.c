@@ -460,13 +460,44 @@ static int kvm_push_state(CPUState *cpu, bool reset)
     return 0;
 }
 
+/* The FPU for gdb and dumps, from the legacy region of KVM_GET_XSAVE's buffer, which is
+ * FXSAVE's 64-bit layout (SDM vol. 1, 10.5.1 and 13.4.1); KVM fills components the guest
+ * left in their initial state with that state. (KVM_GET_FPU reads MXCSR as 0 on some
+ * hosts.) env never changes it, so it is read even while env's other registers are newer
+ * than KVM's; a vCPU whose FPU cannot be read shows it unavailable. */
+static void kvm_pull_fpu(KvmVcpu *v, X86FpuState *fs)
+{
+    g_autofree uint8_t *x = g_malloc0(kvm_xsave_size);
+    unsigned long get_xsave =
+        kvm_xsave_size > sizeof(struct kvm_xsave) ? KVM_GET_XSAVE2 : KVM_GET_XSAVE;
+    fs->valid = ioctl(v->fd, get_xsave, x) == 0;
+    if (!fs->valid) {
+        return;
+    }
+    memcpy(&fs->fcw, x + 0, 2);
+    memcpy(&fs->fsw, x + 2, 2);
+    fs->ftw_abridged = x[4];
+    memcpy(&fs->fop, x + 6, 2);
+    memcpy(&fs->fip, x + 8, 8);
+    memcpy(&fs->fdp, x + 16, 8);
+    memcpy(&fs->mxcsr, x + 24, 4);
+    for (int i = 0; i < 8; i++) {
+        memcpy(fs->st[i], x + 32 + 16 * i, 10);
+    }
+    memcpy(fs->xmm, x + 160, sizeof(fs->xmm));
+}
+
 static void kvm_pull_state(CPUState *cpu)
 {
     X86Env *env = cpu->env;
     KvmVcpu *v = env->accel;
     struct kvm_regs r;
     struct kvm_sregs sr;
-    if (!v || env->regs_dirty || ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+    if (!v) {
+        return;
+    }
+    kvm_pull_fpu(v, &env->fpu);
+    if (env->regs_dirty || ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
         ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
         return;
     }

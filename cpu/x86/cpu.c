@@ -114,8 +114,9 @@ static void x86_cpu_set_pc(CPUState *cpu, uint64_t pc)
 /* gdb's register numbers, as target.xml below lays them out: rax rbx rcx rdx rsi rdi rbp
  * rsp, r8-r15 (8 bytes), rip (8), eflags, cs ss ds es fs gs (4 each) - the order of gdb's
  * own amd64 layout, so a gdb told `set architecture i386:x86-64` by hand reads the same
- * 'g' packet - then the x87 registers gdb's core feature requires, which env does not
- * hold (reported unavailable), and fs_base/gs_base. */
+ * 'g' packet - then the x87 registers (st0-st7 of 10 bytes, eight 4-byte control
+ * registers), fs_base and gs_base, xmm0-xmm15 and mxcsr. The FPU ones are unavailable
+ * until the accelerator has reported them (X86FpuState.valid). */
 enum {
     X86_GDB_RIP = 16,
     X86_GDB_EFLAGS,
@@ -124,6 +125,8 @@ enum {
     X86_GDB_FCTRL = X86_GDB_ST0 + 8,
     X86_GDB_FS_BASE = X86_GDB_FCTRL + 8,
     X86_GDB_GS_BASE,
+    X86_GDB_XMM0,
+    X86_GDB_MXCSR = X86_GDB_XMM0 + 16,
     X86_GDB_NUM_REGS
 };
 static const uint8_t x86_gdb_gpr[8] = {X86_RAX, X86_RBX, X86_RCX, X86_RDX,
@@ -196,6 +199,37 @@ static const char x86_gdb_xml[] =
     "<reg name=\"fs_base\" bitsize=\"64\" type=\"int\" regnum=\"40\"/>"
     "<reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>"
     "</feature>\n"
+    "<feature name=\"org.gnu.gdb.i386.sse\">\n"
+    /* An XMM register seen as each packed type SSE/SSE2 instructions use. */
+    "<vector id=\"x86_v4f\" type=\"ieee_single\" count=\"4\"/>"
+    "<vector id=\"x86_v2d\" type=\"ieee_double\" count=\"2\"/>"
+    "<vector id=\"x86_v16i8\" type=\"int8\" count=\"16\"/>"
+    "<vector id=\"x86_v8i16\" type=\"int16\" count=\"8\"/>"
+    "<vector id=\"x86_v4i32\" type=\"int32\" count=\"4\"/>"
+    "<vector id=\"x86_v2i64\" type=\"int64\" count=\"2\"/>\n"
+    "<union id=\"vec128\"><field name=\"v4_float\" type=\"x86_v4f\"/>"
+    "<field name=\"v2_double\" type=\"x86_v2d\"/><field name=\"v16_int8\" type=\"x86_v16i8\"/>"
+    "<field name=\"v8_int16\" type=\"x86_v8i16\"/><field name=\"v4_int32\" type=\"x86_v4i32\"/>"
+    "<field name=\"v2_int64\" type=\"x86_v2i64\"/><field name=\"uint128\" type=\"uint128\"/>"
+    "</union>\n"
+    "<reg name=\"xmm0\" bitsize=\"128\" type=\"vec128\" regnum=\"42\"/>"
+    "<reg name=\"xmm1\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm2\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm3\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm4\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm5\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm6\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm7\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm8\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm9\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm10\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm11\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm12\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm13\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm14\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"xmm15\" bitsize=\"128\" type=\"vec128\"/>"
+    "<reg name=\"mxcsr\" bitsize=\"32\" type=\"int\" group=\"vector\"/>\n"
+    "</feature>\n"
     "</target>\n";
 
 static const char *x86_cpu_gdb_target_xml(const char *annex)
@@ -203,11 +237,86 @@ static const char *x86_cpu_gdb_target_xml(const char *annex)
     return strcmp(annex, "target.xml") == 0 ? x86_gdb_xml : NULL;
 }
 
+/* The full x87 tag word (two bits per physical register: 00 valid, 01 zero, 10 special,
+ * 11 empty; SDM vol. 1, 8.1.7) that gdb shows, from FXSAVE's abridged one and the
+ * registers' contents. */
+static uint16_t x86_fpu_full_tag(const X86FpuState *fpu)
+{
+    int top = (fpu->fsw >> 11) & 7;
+    uint16_t tag = 0;
+    for (int phys = 0; phys < 8; phys++) {
+        unsigned t = 3;
+        if (fpu->ftw_abridged & (1u << phys)) {
+            const uint8_t *r = fpu->st[(phys - top) & 7];
+            uint64_t mant;
+            uint16_t se;
+            memcpy(&mant, r, 8);
+            memcpy(&se, r + 8, 2);
+            unsigned exp = se & 0x7fff;
+            if (exp == 0x7fff) {
+                t = 2;
+            } else if (exp == 0) {
+                t = mant == 0 ? 1 : 2;
+            } else {
+                t = mant >> 63 ? 0 : 2; /* no integer bit: unnormal */
+            }
+        }
+        tag |= (uint16_t)(t << (2 * phys));
+    }
+    return tag;
+}
+
+static int x86_gdb_reg_size(int n)
+{
+    if (n <= X86_GDB_RIP) {
+        return 8;
+    } else if (n >= X86_GDB_ST0 && n < X86_GDB_FCTRL) {
+        return 10;
+    } else if (n == X86_GDB_FS_BASE || n == X86_GDB_GS_BASE) {
+        return 8;
+    } else if (n >= X86_GDB_XMM0 && n < X86_GDB_MXCSR) {
+        return 16;
+    }
+    return 4;
+}
+
+static int x86_cpu_gdb_read_fpu(const X86FpuState *fpu, uint8_t *buf, int n)
+{
+    int size = x86_gdb_reg_size(n);
+    if (!fpu->valid) {
+        return -size;
+    }
+    if (n < X86_GDB_FCTRL) {
+        memcpy(buf, fpu->st[n - X86_GDB_ST0], 10);
+        return 10;
+    }
+    if (n >= X86_GDB_XMM0 && n < X86_GDB_MXCSR) {
+        memcpy(buf, fpu->xmm[n - X86_GDB_XMM0], 16);
+        return 16;
+    }
+    /* fiseg/foseg: in 64-bit FXSAVE the upper halves of the instruction and operand
+     * pointers, where 32-bit FXSAVE keeps the selectors (as gdb reads them). */
+    uint32_t v;
+    switch (n - X86_GDB_FCTRL) {
+    case 0: v = fpu->fcw; break;
+    case 1: v = fpu->fsw; break;
+    case 2: v = x86_fpu_full_tag(fpu); break;
+    case 3: v = (uint32_t)(fpu->fip >> 32); break;
+    case 4: v = (uint32_t)fpu->fip; break;
+    case 5: v = (uint32_t)(fpu->fdp >> 32); break;
+    case 6: v = (uint32_t)fpu->fdp; break;
+    case 7: v = fpu->fop; break;
+    default: v = fpu->mxcsr; break;
+    }
+    memcpy(buf, &v, 4);
+    return 4;
+}
+
 static int x86_cpu_gdb_read_register(CPUState *cpu, uint8_t *buf, int n)
 {
     X86Env *env = cpu->env;
     uint64_t v;
-    if (n < 0) {
+    if (n < 0 || n >= X86_GDB_NUM_REGS) {
         return 0;
     } else if (n < X86_GDB_RIP) {
         v = env->regs[n < 8 ? x86_gdb_gpr[n] : n];
@@ -221,22 +330,18 @@ static int x86_cpu_gdb_read_register(CPUState *cpu, uint8_t *buf, int n)
         uint32_t sel = env->seg[x86_gdb_seg[n - X86_GDB_SEG0]].selector;
         memcpy(buf, &sel, 4);
         return 4;
-    } else if (n < X86_GDB_FCTRL) {
-        return -10; /* the FPU state stays in the accelerator */
-    } else if (n < X86_GDB_FS_BASE) {
-        return -4;
-    } else if (n < X86_GDB_NUM_REGS) {
+    } else if (n == X86_GDB_FS_BASE || n == X86_GDB_GS_BASE) {
         v = env->seg[n == X86_GDB_FS_BASE ? X86_SEG_FS : X86_SEG_GS].base;
     } else {
-        return 0;
+        return x86_cpu_gdb_read_fpu(&env->fpu, buf, n);
     }
     memcpy(buf, &v, 8);
     return 8;
 }
 
 /* General registers, rip, eflags and the fs/gs bases; segment selectors would need their
- * descriptors reloaded and the FPU is not in env, so writes to those are taken and
- * ignored. */
+ * descriptors reloaded and the FPU state is not passed back to the accelerator, so writes
+ * to those are taken and ignored. */
 static int x86_cpu_gdb_write_register(CPUState *cpu, const uint8_t *buf, int n)
 {
     X86Env *env = cpu->env;
@@ -244,9 +349,7 @@ static int x86_cpu_gdb_write_register(CPUState *cpu, const uint8_t *buf, int n)
     if (n < 0 || n >= X86_GDB_NUM_REGS) {
         return 0;
     }
-    int size = n <= X86_GDB_RIP || n >= X86_GDB_FS_BASE ? 8
-               : n < X86_GDB_FCTRL && n >= X86_GDB_ST0  ? 10
-                                                        : 4;
+    int size = x86_gdb_reg_size(n);
     memcpy(&v, buf, size < 8 ? size : 8);
     if (n < X86_GDB_RIP) {
         env->regs[n < 8 ? x86_gdb_gpr[n] : n] = v;
@@ -254,7 +357,7 @@ static int x86_cpu_gdb_write_register(CPUState *cpu, const uint8_t *buf, int n)
         env->rip = v;
     } else if (n == X86_GDB_EFLAGS) {
         env->rflags = (env->rflags & ~0xffffffffull) | v;
-    } else if (n >= X86_GDB_FS_BASE) {
+    } else if (n == X86_GDB_FS_BASE || n == X86_GDB_GS_BASE) {
         env->seg[n == X86_GDB_FS_BASE ? X86_SEG_FS : X86_SEG_GS].base = v;
     } else {
         return size;

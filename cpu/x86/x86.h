@@ -33,6 +33,18 @@ enum {
     X86_SEG_COUNT
 };
 
+/* The x87 and SSE registers in FXSAVE's terms (SDM vol. 1, 10.5.1) as the accelerator
+ * last reported them: for debuggers and dumps only, never written back. */
+typedef struct X86FpuState {
+    uint8_t st[8][10]; /* ST(0)..ST(7) in stack order, 80-bit extended */
+    uint16_t fcw, fsw, fop;
+    uint8_t ftw_abridged; /* bit i: physical register i is not empty */
+    uint64_t fip, fdp;
+    uint8_t xmm[16][16];
+    uint32_t mxcsr;
+    bool valid; /* false until the accelerator filled it (cleared by reset) */
+} X86FpuState;
+
 typedef struct X86Env {
     CPUEnvCommon common;
     uint64_t regs[16];
@@ -46,6 +58,7 @@ typedef struct X86Env {
      * accelerator has not seen yet (set by reset and by boards). */
     void *accel;
     bool regs_dirty;
+    X86FpuState fpu;
 } X86Env;
 
 #define X86_CR0_PE   (1ull << 0)

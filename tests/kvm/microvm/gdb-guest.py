@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # tests/kvm/microvm/gdb-guest.py: real gdb against the KVM test guest (-accel kvm -M microvm
 # -gdb tcp::PORT -S): memory of a paging guest read, written and read back through the stub;
-# gdb learns amd64 from the stub's target.xml (no `set architecture`).
+# gdb learns amd64 from the stub's target.xml (no `set architecture`) and reads general,
+# x87 and SSE registers (the guest's user_main sets FCW 0x27f and MXCSR 0x9f80).
 """Exits 77 (skip) without a usable /dev/kvm or without gdb."""
 import argparse, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
@@ -65,6 +66,7 @@ def main():
             "info registers rip eflags",
             "printf \"RSPBITS=%d\\n\", sizeof($rsp) * 8",
             "printf \"FSBASE=%x\\n\", $fs_base",
+            "printf \"FPU=%x %x %x\\n\", $fctrl, $mxcsr, $ftag",
             "p $st0",
             "x/s 0x%x" % hello,
             "set {unsigned int}0x%x = 0x4a4a4a4a" % hello,
@@ -111,7 +113,7 @@ def main():
     if reads != want or "CS=23" not in lines or arch not in lines or len(rip) != 1 or \
             not any(l.startswith("eflags ") and "IF" in l for l in lines) or \
             "RSPBITS=64" not in lines or "FSBASE=0" not in lines or \
-            "$1 = <unavailable>" not in lines or \
+            "FPU=27f 9f80 ffff" not in lines or "$1 = 0" not in lines or \
             "Cannot access memory at address 0xffff800000000000" not in out or \
             "detached" not in out:
         fail("gdb session", out)

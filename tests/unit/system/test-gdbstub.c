@@ -29,6 +29,7 @@ typedef struct Fake {
     int last_step_cpu;
     GdbConnection *conn; /* for reporting stops */
     bool step_stops_at_once;
+    int regs_len; /* bytes 'g' gets (0: every register) */
 } Fake;
 
 static Fake fake;
@@ -36,7 +37,7 @@ static Fake fake;
 static int fake_read_regs(void *opaque, int cpu, uint8_t *buf, size_t size)
 {
     memcpy(buf, fake.regs[cpu], sizeof(fake.regs[cpu]));
-    return sizeof(fake.regs[cpu]);
+    return fake.regs_len ? fake.regs_len : (int)sizeof(fake.regs[cpu]);
 }
 
 static bool fake_write_regs(void *opaque, int cpu, const uint8_t *buf, size_t len)
@@ -315,6 +316,19 @@ START_TEST(test_registers)
 }
 END_TEST
 
+/* gdb fixes the 'g' size from the first reply: later replies keep it, padded with
+ * "xx" (unavailable) or cut (gdb reads the rest with 'p'). */
+START_TEST(test_registers_g_size_kept)
+{
+    fake.regs_len = 8;
+    ASSERT_REPLY("g", "44332211efbeadde");
+    fake.regs_len = 16;
+    ASSERT_REPLY("g", "44332211efbeadde");
+    fake.regs_len = 4;
+    ASSERT_REPLY("g", "44332211xxxxxxxx");
+}
+END_TEST
+
 START_TEST(test_memory)
 {
     ASSERT_REPLY("m1000,4", "00010203");
@@ -504,6 +518,7 @@ int main(void)
     tcase_add_test(tc, test_breakpoints);
     tcase_add_test(tc, test_step_continue_interrupt);
     tcase_add_test(tc, test_target_xml);
+    tcase_add_test(tc, test_registers_g_size_kept);
     tcase_add_test(tc, test_kill_and_detach);
     tcase_add_test(tc, test_detach);
     tcase_add_test(tc, test_tcp_server);

@@ -192,22 +192,12 @@ START_TEST(test_memory_rw_debug)
 }
 END_TEST
 
-/* Every <reg> of target.xml, numbered as gdb numbers them (in order; regnum= restarts the
- * count), has the size the stub reads for that number; the x87 ones are unavailable. */
-START_TEST(test_gdb_target_xml)
+/* Walks every <reg> of target.xml, numbered as gdb numbers them (in order; regnum=
+ * restarts the count): each has the size the stub reads for that number, and the FPU
+ * ones are unavailable exactly when the accelerator has not filled env->fpu. Returns how
+ * many registers the description names. */
+static int check_xml_registers(const CPUArchOps *ops, const char *xml, bool fpu_valid)
 {
-    const CPUArchOps *ops = x86_cpu_models[0]->ops;
-    cpu.ops = ops;
-    ck_assert_ptr_nonnull(ops->gdb_target_xml);
-    ck_assert_ptr_null(ops->gdb_target_xml("other.xml"));
-    const char *xml = ops->gdb_target_xml("target.xml");
-    ck_assert_ptr_nonnull(strstr(xml, "<architecture>i386:x86-64</architecture>"));
-    ck_assert_ptr_nonnull(strstr(xml, "<feature name=\"org.gnu.gdb.i386.core\">"));
-    /* gdb's packet framing characters must not appear unescaped. */
-    ck_assert_ptr_null(strpbrk(xml, "$#}*"));
-    env.regs[X86_RBX] = 0x1122334455667788ull;
-    env.rip = 0xffffffff81000000ull;
-    env.seg[X86_SEG_GS].base = 0xabcdull;
     int n = 0, named = 0;
     for (const char *p = strstr(xml, "<reg "); p; p = strstr(p + 1, "<reg ")) {
         const char *end = strchr(p, '>');
@@ -219,26 +209,90 @@ START_TEST(test_gdb_target_xml)
         ck_assert(bs && bs < end);
         uint8_t buf[64];
         int size = ops->gdb_read_register(&cpu, buf, n);
-        const char *grp = strstr(p, "group=\"float\"");
-        bool x87 = !strncmp(p, "<reg name=\"st", 13) || (grp && grp < end);
-        ck_assert_msg(x87 ? size < 0 : size > 0, "register %d", n);
+        const char *fgrp = strstr(p, "group=\"float\""), *vgrp = strstr(p, "group=\"vector\"");
+        bool fpu = !strncmp(p, "<reg name=\"st", 13) || !strncmp(p, "<reg name=\"xmm", 14) ||
+                   (fgrp && fgrp < end) || (vgrp && vgrp < end);
+        ck_assert_msg(fpu && !fpu_valid ? size < 0 : size > 0, "register %d", n);
         ck_assert_int_eq(abs(size) * 8, atoi(bs + 9));
-        if (!strncmp(p, "<reg name=\"rbx\"", 15)) {
-            ck_assert_int_eq(n, 1);
-            ck_assert_mem_eq(buf, "\x88\x77\x66\x55\x44\x33\x22\x11", 8);
-        } else if (!strncmp(p, "<reg name=\"rip\"", 15)) {
-            ck_assert_int_eq(n, 16);
-            ck_assert_mem_eq(buf, "\x00\x00\x00\x81\xff\xff\xff\xff", 8);
-        } else if (!strncmp(p, "<reg name=\"gs_base\"", 19)) {
-            ck_assert_mem_eq(buf, "\xcd\xab\0\0\0\0\0\0", 8);
-        }
         n++;
         named++;
     }
-    ck_assert_int_eq(named, ops->gdb_num_regs);
     ck_assert_int_eq(n, ops->gdb_num_regs);
+    return named;
+}
+
+static int gdb_read(int n, void *buf)
+{
+    return cpu.ops->gdb_read_register(&cpu, buf, n);
+}
+
+START_TEST(test_gdb_target_xml)
+{
+    const CPUArchOps *ops = x86_cpu_models[0]->ops;
+    cpu.ops = ops;
+    ck_assert_ptr_nonnull(ops->gdb_target_xml);
+    ck_assert_ptr_null(ops->gdb_target_xml("other.xml"));
+    const char *xml = ops->gdb_target_xml("target.xml");
+    ck_assert_ptr_nonnull(strstr(xml, "<architecture>i386:x86-64</architecture>"));
+    ck_assert_ptr_nonnull(strstr(xml, "<feature name=\"org.gnu.gdb.i386.core\">"));
+    ck_assert_ptr_nonnull(strstr(xml, "<feature name=\"org.gnu.gdb.i386.sse\">"));
+    /* gdb's packet framing characters must not appear unescaped. */
+    ck_assert_ptr_null(strpbrk(xml, "$#}*"));
+    ck_assert_int_eq(check_xml_registers(ops, xml, false), ops->gdb_num_regs);
+    env.fpu.valid = true;
+    ck_assert_int_eq(check_xml_registers(ops, xml, true), ops->gdb_num_regs);
     uint8_t buf[16];
-    ck_assert_int_eq(ops->gdb_read_register(&cpu, buf, n), 0);
+    ck_assert_int_eq(gdb_read(ops->gdb_num_regs, buf), 0);
+    ck_assert_int_eq(gdb_read(-1, buf), 0);
+}
+END_TEST
+
+/* Values in gdb's numbering: rbx 1, rip 16, st0 24, fctrl..fop 32-39, gs_base 41,
+ * xmm0 42, mxcsr 58. */
+START_TEST(test_gdb_register_values)
+{
+    cpu.ops = x86_cpu_models[0]->ops;
+    uint8_t buf[16];
+    uint32_t w;
+    env.regs[X86_RBX] = 0x1122334455667788ull;
+    env.rip = 0xffffffff81000000ull;
+    env.seg[X86_SEG_GS].base = 0xabcdull;
+    ck_assert_int_eq(gdb_read(1, buf), 8);
+    ck_assert_mem_eq(buf, "\x88\x77\x66\x55\x44\x33\x22\x11", 8);
+    ck_assert_int_eq(gdb_read(16, buf), 8);
+    ck_assert_mem_eq(buf, "\x00\x00\x00\x81\xff\xff\xff\xff", 8);
+    ck_assert_int_eq(gdb_read(41, buf), 8);
+    ck_assert_mem_eq(buf, "\xcd\xab\0\0\0\0\0\0", 8);
+    /* x87 stack with TOP = 6: ST(0) = 1.0 in physical register 6, ST(1) = +0 in 7; the
+     * others empty. Tags: 6 valid (00), 7 zero (01), 0-5 empty (11). */
+    X86FpuState *f = &env.fpu;
+    f->valid = true;
+    f->fcw = 0x37f;
+    f->fsw = 6 << 11;
+    f->ftw_abridged = 0xc0;
+    memcpy(f->st[0], "\0\0\0\0\0\0\0\x80\xff\x3f", 10);
+    f->fip = 0x0000123480001000ull;
+    f->fdp = 0x00000000c0002000ull;
+    f->fop = 0x5d9;
+    memcpy(f->xmm[0], "0123456789abcdef", 16);
+    f->mxcsr = 0x1f80;
+    ck_assert_int_eq(gdb_read(24, buf), 10);
+    ck_assert_mem_eq(buf, "\0\0\0\0\0\0\0\x80\xff\x3f", 10);
+    static const uint32_t want[8] = {0x37f,      6 << 11, 0x4fff,     0x1234,
+                                     0x80001000, 0,       0xc0002000, 0x5d9};
+    for (int i = 0; i < 8; i++) {
+        ck_assert_int_eq(gdb_read(32 + i, &w), 4);
+        ck_assert_msg(w == want[i], "register %d: %#x", 32 + i, w);
+    }
+    ck_assert_int_eq(gdb_read(42, buf), 16);
+    ck_assert_mem_eq(buf, "0123456789abcdef", 16);
+    ck_assert_int_eq(gdb_read(58, &w), 4);
+    ck_assert_uint_eq(w, 0x1f80);
+    /* NaN/infinity (exponent all ones) and unnormals (no integer bit) are special (10). */
+    memcpy(f->st[0], "\0\0\0\0\0\0\0\xc0\xff\x7f", 10);
+    memcpy(f->st[1], "\0\0\0\0\0\0\0\x40\xff\x3f", 10);
+    ck_assert_int_eq(gdb_read(34, &w), 4);
+    ck_assert_uint_eq(w, 0xafff);
 }
 END_TEST
 
@@ -254,6 +308,7 @@ int main(void)
     tcase_add_test(tc, test_32bit);
     tcase_add_test(tc, test_memory_rw_debug);
     tcase_add_test(tc, test_gdb_target_xml);
+    tcase_add_test(tc, test_gdb_register_values);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
