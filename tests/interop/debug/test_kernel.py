@@ -14,13 +14,12 @@ import shutil
 import struct
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "guest"))
 import debugrun  # noqa: E402
-from guestrun import Guest  # noqa: E402
+from guestrun import Guest, start_listening  # noqa: E402
 
 failures = []
 
@@ -45,17 +44,6 @@ def elf_entry_words(path, n):
     raise ValueError("entry point outside every PT_LOAD")
 
 
-def wait_listening(port, proc):
-    want = ":%04X " % port
-    for _ in range(200):
-        with open("/proc/net/tcp") as f:
-            if any(want in line and line.split()[3] == "0A" for line in f):
-                return
-        if proc.poll() is not None:
-            return
-        time.sleep(0.05)
-
-
 def main():
     mimic, scripts = sys.argv[1], sys.argv[2]
     if debugrun.missing_tools("gdb-multiarch"):
@@ -77,11 +65,13 @@ def main():
         initrd = os.path.join(work, "rd.cpio.gz")
         subprocess.run([os.path.join(scripts, "mkinitramfs.sh"), "mipsel", initrd], check=True,
                        capture_output=True)
-        port = debugrun.free_port()
-        argv = [mimic, "-M", "malta", "-m", "256", "-kernel", kernel, "-initrd", initrd,
-                "-append", "console=ttyS0 quiet", "-nographic", "-gdb", "tcp::%d" % port, "-S"]
-        with Guest(argv, log_path=os.path.join(work, "console.log")) as g:
-            wait_listening(port, g.proc)
+        # start_listening picks another port if one is taken before mimic binds it.
+        g, port = start_listening(
+            lambda port: [mimic, "-M", "malta", "-m", "256", "-kernel", kernel, "-initrd", initrd,
+                          "-append", "console=ttyS0 quiet", "-nographic",
+                          "-gdb", "tcp::%d" % port, "-S"],
+            log_path=os.path.join(work, "console.log"))
+        with g:
             out = debugrun.gdb_batch(port, [
                 "info registers pc",
                 "break *0x%x" % entry,
@@ -107,8 +97,6 @@ def main():
                   and 0x80000000 <= pcs[2] < 0xc0000000, out)
             check("detach: the kernel boots to the shell", _expect(g, "mimic initramfs ready",
                                                                     240), g.tail())
-            # busybox ash may drop bytes typed right after its cursor query: let it settle.
-            time.sleep(1)
             check("the shell answers", g.run("echo $((5 * 5))") == "25")
             # Attach to the running kernel: it stops in kseg0, memory reads, it runs on.
             out = debugrun.gdb_batch(port, ["info registers pc", "x/2wx $pc", "detach"])
@@ -117,7 +105,6 @@ def main():
                   pc is not None and 0x80000000 <= int(pc.group(1), 16) < 0xc0000000, out)
             check("x/2wx $pc reads kernel code", re.search(r":\s+0x[0-9a-f]{8}\s+0x[0-9a-f]{8}",
                                                              out) is not None, out)
-            time.sleep(0.5)
             check("the shell still answers after detach", g.run("echo $((6 * 7))") == "42")
             debugrun.gdb_batch(port, ["kill"])
             check("gdb kill ends mimic", _wait(g, 20) is not None)
