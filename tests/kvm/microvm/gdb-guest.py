@@ -4,7 +4,7 @@
 # gdb learns amd64 from the stub's target.xml (no `set architecture`) and reads general,
 # x87 and SSE registers (the guest's user_main sets FCW 0x27f and MXCSR 0x9f80).
 """Exits 77 (skip) without a usable /dev/kvm or without gdb."""
-import argparse, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
 
 PAYLOAD_PA = 0x100000
 HELLO = "KVMTEST: startup_64 reached"
@@ -88,7 +88,10 @@ def main():
                              stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if os.path.exists(console) and "user: loops=" in open(console).read():
+            # The whole line: the guest prints it through #GP-emulated port writes, so until
+            # its newline the vCPU is mostly in kernel mode and the stop would land there.
+            if os.path.exists(console) and re.search(r"user: loops=[0-9a-f]{16}\n",
+                                                     open(console).read()):
                 break
             time.sleep(0.05)
         else:
