@@ -180,6 +180,7 @@ class Guest:
         os.set_blocking(self.proc.stdout.fileno(), False)
         self._marker = 0
         self._kseen = 0
+        self.slowest = (0.0, 1, None)  # the wait closest to its limit: (s, limit, what)
 
     def __enter__(self):
         return self
@@ -234,13 +235,17 @@ class Guest:
         self.text += bytes(out)
 
     def _wait_for(self, find, what, timeout):
-        deadline = time.monotonic() + timeout
+        begin = time.monotonic()
+        deadline = begin + timeout
         while True:
             if self.panic:
                 raise GuestError("%s while waiting for %s; last output:\n%s" %
                                  (self.panic, what, self.tail()))
             m = find()
             if m:
+                waited = time.monotonic() - begin
+                if waited / timeout > self.slowest[0] / self.slowest[1]:
+                    self.slowest = (waited, timeout, what)
                 return m
             left = deadline - time.monotonic()
             if left <= 0:
@@ -394,6 +399,10 @@ class Guest:
         return self.proc.returncode
 
     def kill(self):
+        if self.slowest[2]:
+            # How close the test came to a timeout: a loaded host stretches every wait.
+            print("slowest wait: %.1f s of its %d s limit, for %s" % self.slowest)
+            self.slowest = (0.0, 1, None)
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
