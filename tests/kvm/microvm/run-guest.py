@@ -121,7 +121,10 @@ def main():
             o.guest, "-nographic"]
     devices = ["-device", "virtio-rng-device", "-netdev", "user,id=n0",
                "-device", "virtio-net-device,netdev=n0,mac=52:54:00:12:34:56"]
-    r = subprocess.run(base + devices + ["-append", "loops=1000 reboot=1"],
+    # Ticks are counted only in the CPL 3 part; loops=30M keeps it a few tenths of a second
+    # long on each boot (25 or more ticks in 24 runs): with loops=1000 it was so short that
+    # 0 ticks happened, on either boot, in about one run in three on a loaded host.
+    r = subprocess.run(base + devices + ["-append", "loops=30000000 reboot=1"],
                        capture_output=True, text=True, timeout=60)
     lines = r.stdout.splitlines()
     if r.returncode != 0 or lines.count("KVMTEST: startup_64 reached") != 2 or \
