@@ -102,7 +102,40 @@ general:
     eret
     nop
 
+    .org 0x280
+    .globl _start
+_start:
+    la $sp, _stack_top
+    /* Kernel mode, BEV and ERL off (vectors at EBase 0x80000000), FPU usable if present. */
+    li $t0, 0x20000000
+    mtc0 $t0, STATUS
+    ehb
+    jal main
+    nop
+    lui $t0, 0xbf00
+    sw $v0, 4($t0)
+2:  b 2b
+    nop
+
+    /* Past the vectors (0x180 branches here): the window check makes it too long to
+     * fit before _start. */
 interrupt:
+    /* An interrupt taken between a program's `ei` and its `wait` (irq.c marks the two
+     * with irq_wait_begin/irq_wait_end; weak, so 0 elsewhere) resumes after the wait:
+     * returning to the WAIT would sleep for ever. Count runs on host time here, so a
+     * loaded host can let a 50 us timer expire inside that window. */
+    mfc0 $k0, EPC
+    lui $k1, %hi(irq_wait_begin)
+    addiu $k1, $k1, %lo(irq_wait_begin)
+    sltu $k1, $k0, $k1
+    bnez $k1, 3f
+    lui $k1, %hi(irq_wait_end)
+    addiu $k1, $k1, %lo(irq_wait_end)
+    sltu $k0, $k0, $k1
+    beqz $k0, 3f
+    nop
+    mtc0 $k1, EPC
+3:
     /* Timer: acknowledge by rewriting Compare, count it. Software IP0/IP1: clear them. */
     lui $k1, %hi(irq_count)
     lw $k0, %lo(irq_count)($k1)
@@ -119,20 +152,7 @@ interrupt:
     eret
     nop
 
-    .org 0x280
-    .globl _start
-_start:
-    la $sp, _stack_top
-    /* Kernel mode, BEV and ERL off (vectors at EBase 0x80000000), FPU usable if present. */
-    li $t0, 0x20000000
-    mtc0 $t0, STATUS
-    ehb
-    jal main
-    nop
-    lui $t0, 0xbf00
-    sw $v0, 4($t0)
-2:  b 2b
-    nop
+    .weak irq_wait_begin, irq_wait_end
 
     .data
     .globl exc_cause, exc_epc, exc_badvaddr, exc_count, exc_resume, refill_count, refill_pa

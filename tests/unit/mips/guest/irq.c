@@ -27,7 +27,15 @@ int main(void)
     uint32_t di;
     __asm__ volatile("di %0" : "=r"(di));
     MTC0(11, 0, MFC0(9, 0) + 5000);
-    __asm__ volatile("ei\n\tehb\n\twait\n\tnop" ::: "memory");
+    /* If the timer fires before the WAIT, the handler resumes at irq_wait_end (crt.S). */
+    __asm__ volatile("ei\n\t"
+                     ".globl irq_wait_begin\n"
+                     "irq_wait_begin:\n\t"
+                     "ehb\n\t"
+                     "wait\n"
+                     ".globl irq_wait_end\n"
+                     "irq_wait_end:\n\t"
+                     "nop" ::: "memory");
     CHECK_EQ(7, irq_count, 2);
     CHECK_EQ(8, irq_cause & 0x8000, 0x8000);
     CHECK_EQ(9, (irq_cause >> 30) & 1, 1); /* Cause.TI */
