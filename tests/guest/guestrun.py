@@ -156,6 +156,8 @@ def start_listening(make_argv, log_path=None, tries=5, timeout=30):
 # writes it to the UART whenever it logs, so it can land inside a prompt, a command's
 # output or one of run()'s tags; KMSG_PREFIX is what may still become one.
 KMSG = re.compile(rb"\[ *\d+\.\d{6}\] [^\n]*\n")
+TROUBLE = re.compile(rb"WARNING|BUG|Oops|Internal error|stall|lockup|Unable to handle|"
+                     rb"Call trace|hung task|timed out|segfault")
 KMSG_PREFIX = re.compile(rb"\[ *(?:\d+(?:\.\d{0,6})?)?\Z|\[ *\d+\.\d{6}\](?: [^\n]*)?\Z")
 
 
@@ -181,6 +183,7 @@ class Guest:
         self._marker = 0
         self._kseen = 0
         self.slowest = (0.0, 1, None)  # the wait closest to its limit: (s, limit, what)
+        self._reported = False
 
     def __enter__(self):
         return self
@@ -400,10 +403,16 @@ class Guest:
         return self.proc.returncode
 
     def kill(self):
-        if self.slowest[2]:
-            # How close the test came to a timeout: a loaded host stretches every wait.
-            print("slowest wait: %.1f s of its %d s limit, for %s" % self.slowest)
-            self.slowest = (0.0, 1, None)
+        # Kernel trouble that did not fail the test (stalls on a starved host, warnings)
+        # still belongs in its output.
+        if not self._reported:
+            self._reported = True
+            for _, record in self.kernel:
+                if TROUBLE.search(record):
+                    print("kernel said:", record.decode(errors="replace").strip())
+            if self.slowest[2]:
+                # How close the test came to a timeout: a loaded host stretches every wait.
+                print("slowest wait: %.1f s of its %d s limit, for %s" % self.slowest)
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
