@@ -540,6 +540,23 @@ static void do_ats(ArmEnv *env, uint32_t va, int op)
     }
 }
 
+/* Whether some domain has less access under DACR value `to` than under `from` (no access <
+ * client < manager). Only then can a TLB entry (or a block in the jump cache) allow what is
+ * now forbidden: a domain with no access has no entries, and an access that an entry does
+ * not permit takes the slow path, which walks the tables again under the new DACR. Linux's
+ * software PAN writes DACR on every kernel entry and around each user access; half of those
+ * writes give access back. */
+static bool dacr_takes_access(uint32_t from, uint32_t to)
+{
+    static const int rank[4] = {0, 1, 0, 2}; /* 0b10 is reserved: no access */
+    for (int d = 0; d < 16; d++) {
+        if (rank[(to >> (2 * d)) & 3] < rank[(from >> (2 * d)) & 3]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void flush_all(ArmEnv *env)
 {
     tlb_flush(env_cpu(env));
@@ -617,10 +634,14 @@ bool arm_cp_write(ArmEnv *env, uint32_t key, uint64_t val, bool *end_tb)
         env->cp15.ttbr1_hi = (uint32_t)(val >> 32);
         flush_all(env);
         return true;
-    case KEY(0, 3, 0, 0):
+    case KEY(0, 3, 0, 0): {
+        uint32_t old_dacr = env->cp15.dacr;
         env->cp15.dacr = v;
-        flush_all(env);
+        if (dacr_takes_access(old_dacr, v)) {
+            flush_all(env);
+        }
         return true;
+    }
     case KEY(0, 5, 0, 0): env->cp15.dfsr = v; return true;
     case KEY(0, 5, 0, 1): env->cp15.ifsr = v; return true;
     case KEY(0, 5, 1, 0): env->cp15.adfsr = v; return true;

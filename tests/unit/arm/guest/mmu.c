@@ -74,6 +74,20 @@ int main(void)
     r = *(volatile uint32_t *)0x90000000u;
     CHECK(15, exc_kind, 0);
     CHECK(16, r, *(volatile uint32_t *)0x40000000u);
+    /* DACR changes that give access need no TLB flush, those that take it away do: the
+     * read-only page (APX) is writable while domain 0 is manager, and read-only again once
+     * it is client, with the entry filled under manager still cached before the change. */
+    __asm__ volatile("mcr p15, 0, %0, c3, c0, 0\n isb" : : "r"(0xf)); /* d0, d1 manager */
+    exc_kind = 0;
+    *(volatile uint32_t *)0x80002000u = 5;
+    CHECK(50, exc_kind, 0);
+    CHECK(51, page_b[0], 5);
+    __asm__ volatile("mcr p15, 0, %0, c3, c0, 0\n isb" : : "r"(0xd)); /* d0 client again */
+    *(volatile uint32_t *)0x80002000u = 6;
+    CHECK(52, exc_kind, 4);
+    CHECK(53, exc_fsr & 0x40f, 0xf);
+    CHECK(54, page_b[0], 5);
+    page_b[0] = 77;
     /* Remap a page and invalidate it by MVA. */
     l2[0] = ((uint32_t)page_b & 0xfffff000u) | (3u << 4) | 2;
     __asm__ volatile("dsb\n mcr p15, 0, %0, c8, c7, 1\n dsb\n isb" : : "r"(0x80000000u));
