@@ -154,7 +154,7 @@ void options_print_usage(FILE *f)
                "                  shorthands for -drive (a bare file name means -hda)\n"
                "-snapshot         write to temporary files instead of the disk images\n"
                "-netdev spec      a network backend (user,id=ID[,hostfwd=...])\n"
-               "-nic user[,model=virtio-net-pci|virtio-net-device][,mac=...][,hostfwd=...]\n"
+               "-nic user[,model=...][,mac=...][,hostfwd=...]\n"
                "                  a network backend and its NIC in one; -nic none: no NIC\n"
                "-net nic[,model=...][,macaddr=...] -net user[,hostfwd=...]\n"
                "                  the older spelling of the same pair\n"
@@ -451,11 +451,12 @@ static bool opt_parse_mon(MimicOptions *o, const char *arg, char **errp)
     return ok;
 }
 
-/* -nic TYPE[,model=M][,mac=A][,id=N][,backend options]: QEMU's shorthand for
- * a -netdev and a -device naming it, which is what it becomes here. */
 /* The -device string of a NIC of `model` on netdev (NULL: none), or NULL with
- * QEMU's message for a model we do not have. */
-static char *opt_nic_device(const char *model, const char *netdev, const char *mac, char **errp)
+ * QEMU's message for a model we do not have. Its id `tag` starts with '_'
+ * (QEMU refuses that in a user's id): boards refuse a model they cannot plug
+ * as a NIC model (virtio_device_from_nic), not as a -device the user typed. */
+static char *opt_nic_device(const char *model, const char *tag, const char *netdev, const char *mac,
+                            char **errp)
 {
     bool known = false;
     for (size_t i = 0; i < G_N_ELEMENTS(nic_models); i++) {
@@ -466,10 +467,11 @@ static char *opt_nic_device(const char *model, const char *netdev, const char *m
         *errp = g_strdup_printf("Unsupported NIC model: %s", model);
         return NULL;
     }
-    GString *dev = g_string_new(strcmp(model, "virtio") ? model : "virtio-net-pci");
+    GString *dev = g_string_new(strcmp(model, "virtio") ? model : "virtio-net");
     if (netdev) {
         g_string_append_printf(dev, ",netdev=%s", netdev);
     }
+    g_string_append_printf(dev, ",id=%s", tag);
     if (mac) {
         g_string_append_printf(dev, ",mac=%s", mac);
     }
@@ -516,8 +518,10 @@ static bool opt_parse_nic(MimicOptions *o, const char *arg, char **errp)
         g_strfreev(parts);
         return ok;
     }
-    const char *model = "virtio-net-pci", *mac = NULL;
+    /* Without model=, the transport-neutral NIC: each board puts it on its own bus. */
+    const char *model = "virtio-net", *mac = NULL;
     char *id = g_strdup_printf("_nic%d", o->n_nics);
+    char *tag = g_strdup_printf("_nic%d", o->n_nics);
     GString *nd = g_string_new(type);
     for (char **p = parts + 1; *p; p++) {
         if (g_str_has_prefix(*p, "model=")) {
@@ -531,7 +535,8 @@ static bool opt_parse_nic(MimicOptions *o, const char *arg, char **errp)
             g_string_append_printf(nd, ",%s", *p);
         }
     }
-    char *dev = opt_nic_device(model, id, mac, errp);
+    char *dev = opt_nic_device(model, tag, id, mac, errp);
+    g_free(tag);
     if (dev) {
         g_string_append_printf(nd, ",id=%s", id);
         opt_push(&o->netdevs, &o->n_netdevs, g_string_free(nd, false));
@@ -556,7 +561,7 @@ static bool opt_parse_net(MimicOptions *o, const char *arg, char **errp)
     if (!strcmp(type, "none")) {
         o->nic_none = true;
     } else if (!strcmp(type, "nic")) {
-        const char *model = "virtio-net-pci", *mac = NULL;
+        const char *model = "virtio-net", *mac = NULL;
         for (char **p = parts + 1; *p && ok; p++) {
             if (g_str_has_prefix(*p, "model=")) {
                 model = *p + 6;
@@ -572,7 +577,9 @@ static bool opt_parse_net(MimicOptions *o, const char *arg, char **errp)
             o->help_topic = "nic";
         } else if (ok) {
             /* The netdev is named at the end, once the pairs are known. */
-            char *dev = opt_nic_device(model, NULL, mac, errp);
+            char *tag = g_strdup_printf("_net%d", o->n_net_nics);
+            char *dev = opt_nic_device(model, tag, NULL, mac, errp);
+            g_free(tag);
             ok = dev != NULL;
             if (ok) {
                 opt_push(&o->net_nics, &o->n_net_nics, dev);
@@ -603,7 +610,7 @@ static void opt_join_net_pairs(MimicOptions *o)
             opt_push(&o->netdevs, &o->n_netdevs, g_strdup_printf("%s,id=%s", o->net_users[i], id));
         }
         if (i < o->n_net_nics) {
-            /* "model[,mac=...]" -> "model,netdev=ID[,mac=...]" */
+            /* "model,id=_netI[,mac=...]" -> "model,netdev=ID,id=_netI[,mac=...]" */
             const char *nic = o->net_nics[i];
             size_t mlen = strcspn(nic, ",");
             opt_push(&o->devices, &o->n_devices,

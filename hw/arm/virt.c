@@ -290,34 +290,6 @@ static bool virt_check_known_option(const char *opt, int klen, const char *val, 
     return false;
 }
 
-/* A NIC that -nic/-net made: its netdev id ("_nic0", "_net0") starts with '_', which no
- * user id may, and its model is -nic's default, not a bus the user chose. */
-static bool virt_device_from_nic_option(const char *spec)
-{
-    return strstr(spec, ",netdev=_") != NULL;
-}
-
-/* virt plugs virtio devices into virtio-mmio transports and has no PCI bus: the -pci
- * spellings are refused in QEMU's words for a board without that bus. Names mimic does
- * not know are left to virtio_machine_setup's shared message, and the first bad -device
- * in command-line order is the one reported. */
-static bool virt_check_device_buses(MachineState *ms, char **errp)
-{
-    for (int i = 0; i < ms->n_devices; i++) {
-        const char *spec = ms->devices[i];
-        int len = (int)strcspn(spec, ",");
-        if (!virtio_device_name_known(spec)) {
-            return true;
-        }
-        if (len > 4 && !strncmp(spec + len - 4, "-pci", 4) && !virt_device_from_nic_option(spec)) {
-            *errp = g_strdup_printf("-device %s: No 'PCI' bus found for device '%.*s'", spec, len,
-                                    spec);
-            return false;
-        }
-    }
-    return true;
-}
-
 static bool virt_check_options(VirtState *s, char **errp)
 {
     MachineState *ms = s->ms;
@@ -351,7 +323,8 @@ static bool virt_check_options(VirtState *s, char **errp)
         *errp = g_strdup("virt needs a kernel (-kernel) or firmware (-bios)");
         return false;
     }
-    if (!virt_check_device_buses(ms, errp)) {
+    /* virtio-mmio only: the -pci spellings are refused as on a QEMU board without PCI. */
+    if (!virtio_check_device_buses(ms->devices, ms->n_devices, false, true, errp)) {
         return false;
     }
     for (int i = 0; i < ms->n_drives; i++) {

@@ -458,6 +458,11 @@ static bool microvm_plug_virtio(void *opaque, VirtIODevice *vdev, char **errp)
 
 static void microvm_init(MachineState *ms, char **errp)
 {
+    /* virtio-mmio only (QEMU's microvm has pcie=off by default): the -pci spellings are
+     * refused in QEMU's words, whatever the accelerator. */
+    if (!virtio_check_device_buses(ms->devices, ms->n_devices, false, true, errp)) {
+        return;
+    }
     if (!kvm_enabled()) {
         *errp = g_strdup("machine microvm needs -accel kvm (there is no x86 translator yet)");
         return;

@@ -400,35 +400,6 @@ static bool malta_virtio_plug(void *opaque, VirtIODevice *vdev, char **errp)
     return virtio_pci_new(gt64120_pci_bus(s->gt), devfn, vdev, s->ms->as, errp) != NULL;
 }
 
-/* A NIC that -nic/-net made: its netdev id ("_nic0", "_net0") starts with '_', which no
- * user id may, and its model is a choice -nic offers every board. */
-static bool malta_device_from_nic_option(const char *spec)
-{
-    return strstr(spec, ",netdev=_") != NULL;
-}
-
-/* Malta plugs virtio devices into PCI slots and has no virtio-mmio transport: the
- * -device spellings (QEMU's virtio-bus devices) are refused in QEMU's words for a board
- * without that bus. Names mimic does not know are left to virtio_machine_setup's shared
- * message, and the first bad -device in command-line order is the one reported. */
-static bool malta_check_device_buses(MachineState *ms, char **errp)
-{
-    for (int i = 0; i < ms->n_devices; i++) {
-        const char *spec = ms->devices[i];
-        int len = (int)strcspn(spec, ",");
-        if (!virtio_device_name_known(spec)) {
-            return true;
-        }
-        if (len > 7 && !strncmp(spec + len - 7, "-device", 7) &&
-            !malta_device_from_nic_option(spec)) {
-            *errp = g_strdup_printf("-device %s: No 'virtio-bus' bus found for device '%.*s'", spec,
-                                    len, spec);
-            return false;
-        }
-    }
-    return true;
-}
-
 static void malta_init(MachineState *ms, char **errp)
 {
     MaltaState *s = g_new0(MaltaState, 1);
@@ -457,7 +428,8 @@ static void malta_init(MachineState *ms, char **errp)
                          "built-in YAMON");
         return;
     }
-    if (!malta_check_device_buses(ms, errp)) {
+    /* PCI slots only: QEMU's virtio-bus spellings (-device) are refused. */
+    if (!virtio_check_device_buses(ms->devices, ms->n_devices, true, false, errp)) {
         return;
     }
 

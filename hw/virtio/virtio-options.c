@@ -19,41 +19,95 @@ typedef enum { KIND_NONE, KIND_BLK, KIND_NET, KIND_RNG, KIND_CONSOLE } VirtioKin
 typedef struct VirtioDeviceName {
     const char *name;
     VirtioKind kind;
-    const char *bus; /* "PCI", "virtio-bus", "virtio-serial-bus" or NULL */
+    const char *bus;       /* "PCI", "virtio-bus", "virtio-serial-bus" or NULL */
+    VirtioDeviceBus needs; /* what a board must have to take it */
     const char *alias;
     const char *desc;
 } VirtioDeviceName;
 
 static const VirtioDeviceName virtio_names[] = {
-    {"virtio-blk-device", KIND_BLK, "virtio-bus", NULL, "virtio block device"},
-    {"virtio-blk-pci", KIND_BLK, "PCI", "virtio-blk", "virtio block device"},
-    {"virtio-blk", KIND_BLK, NULL, NULL, NULL},
-    {"virtio-net-device", KIND_NET, "virtio-bus", NULL, "virtio network device"},
-    {"virtio-net-pci", KIND_NET, "PCI", "virtio-net", "virtio network device"},
-    {"virtio-net", KIND_NET, NULL, NULL, NULL},
-    {"virtio-rng-device", KIND_RNG, "virtio-bus", NULL, "virtio entropy source"},
-    {"virtio-rng-pci", KIND_RNG, "PCI", "virtio-rng", "virtio entropy source"},
-    {"virtio-rng", KIND_RNG, NULL, NULL, NULL},
-    {"virtconsole", KIND_CONSOLE, "virtio-serial-bus", NULL, "virtio console port (hvcN)"},
-    {"virtio-serial-device", KIND_CONSOLE, "virtio-bus", NULL, "virtio serial bus"},
-    {"virtio-serial-pci", KIND_CONSOLE, "PCI", "virtio-serial", "virtio serial bus"},
-    {"virtio-serial", KIND_CONSOLE, NULL, NULL, NULL},
-    {"virtio-console-device", KIND_CONSOLE, NULL, NULL, NULL},
+    {"virtio-blk-device", KIND_BLK, "virtio-bus", VIRTIO_DEVICE_BUS_MMIO, NULL,
+     "virtio block device"},
+    {"virtio-blk-pci", KIND_BLK, "PCI", VIRTIO_DEVICE_BUS_PCI, "virtio-blk", "virtio block device"},
+    {"virtio-blk", KIND_BLK, NULL, VIRTIO_DEVICE_BUS_ANY, NULL, NULL},
+    {"virtio-net-device", KIND_NET, "virtio-bus", VIRTIO_DEVICE_BUS_MMIO, NULL,
+     "virtio network device"},
+    {"virtio-net-pci", KIND_NET, "PCI", VIRTIO_DEVICE_BUS_PCI, "virtio-net",
+     "virtio network device"},
+    {"virtio-net", KIND_NET, NULL, VIRTIO_DEVICE_BUS_ANY, NULL, NULL},
+    {"virtio-rng-device", KIND_RNG, "virtio-bus", VIRTIO_DEVICE_BUS_MMIO, NULL,
+     "virtio entropy source"},
+    {"virtio-rng-pci", KIND_RNG, "PCI", VIRTIO_DEVICE_BUS_PCI, "virtio-rng",
+     "virtio entropy source"},
+    {"virtio-rng", KIND_RNG, NULL, VIRTIO_DEVICE_BUS_ANY, NULL, NULL},
+    {"virtconsole", KIND_CONSOLE, "virtio-serial-bus", VIRTIO_DEVICE_BUS_ANY, NULL,
+     "virtio console port (hvcN)"},
+    {"virtio-serial-device", KIND_CONSOLE, "virtio-bus", VIRTIO_DEVICE_BUS_MMIO, NULL,
+     "virtio serial bus"},
+    {"virtio-serial-pci", KIND_CONSOLE, "PCI", VIRTIO_DEVICE_BUS_PCI, "virtio-serial",
+     "virtio serial bus"},
+    {"virtio-serial", KIND_CONSOLE, NULL, VIRTIO_DEVICE_BUS_ANY, NULL, NULL},
+    {"virtio-console-device", KIND_CONSOLE, NULL, VIRTIO_DEVICE_BUS_MMIO, NULL, NULL},
 };
 
-static VirtioKind virtio_kind(const char *driver, size_t len)
+/* The table's row for a -device spec ("name[,props]"), or NULL. */
+static const VirtioDeviceName *virtio_name_find(const char *spec)
 {
+    size_t len = strcspn(spec, ",");
     for (size_t i = 0; i < G_N_ELEMENTS(virtio_names); i++) {
-        if (strlen(virtio_names[i].name) == len && !strncmp(driver, virtio_names[i].name, len)) {
-            return virtio_names[i].kind;
+        if (strlen(virtio_names[i].name) == len && !strncmp(spec, virtio_names[i].name, len)) {
+            return &virtio_names[i];
         }
     }
-    return KIND_NONE;
+    return NULL;
+}
+
+static VirtioKind virtio_kind(const char *spec)
+{
+    const VirtioDeviceName *n = virtio_name_find(spec);
+    return n ? n->kind : KIND_NONE;
 }
 
 bool virtio_device_name_known(const char *spec)
 {
-    return virtio_kind(spec, strcspn(spec, ",")) != KIND_NONE;
+    return virtio_kind(spec) != KIND_NONE;
+}
+
+VirtioDeviceBus virtio_device_bus(const char *spec)
+{
+    const VirtioDeviceName *n = virtio_name_find(spec);
+    return n ? n->needs : VIRTIO_DEVICE_BUS_UNKNOWN;
+}
+
+bool virtio_device_from_nic(const char *spec)
+{
+    return strstr(spec, ",id=_") != NULL;
+}
+
+bool virtio_check_device_buses(char *const *devices, int n_devices, bool pci, bool mmio,
+                               char **errp)
+{
+    for (int i = 0; i < n_devices; i++) {
+        const char *spec = devices[i];
+        int len = (int)strcspn(spec, ",");
+        VirtioDeviceBus bus = virtio_device_bus(spec);
+        if (bus == VIRTIO_DEVICE_BUS_UNKNOWN) {
+            return true;
+        }
+        if ((bus == VIRTIO_DEVICE_BUS_PCI && !pci) || (bus == VIRTIO_DEVICE_BUS_MMIO && !mmio)) {
+            /* QEMU checks a NIC model against the board's list before any
+             * bus, and says so without naming the option. */
+            if (virtio_device_from_nic(spec)) {
+                *errp = g_strdup_printf("Unsupported NIC model: %.*s", len, spec);
+            } else {
+                *errp =
+                    g_strdup_printf("-device %s: No '%s' bus found for device '%.*s'", spec,
+                                    bus == VIRTIO_DEVICE_BUS_PCI ? "PCI" : "virtio-bus", len, spec);
+            }
+            return false;
+        }
+    }
+    return true;
 }
 
 bool virtio_device_is_console_port(const char *spec)
@@ -63,8 +117,7 @@ bool virtio_device_is_console_port(const char *spec)
 
 bool virtio_device_is_serial_bus(const char *spec)
 {
-    return !virtio_device_is_console_port(spec) &&
-           virtio_kind(spec, strcspn(spec, ",")) == KIND_CONSOLE;
+    return !virtio_device_is_console_port(spec) && virtio_kind(spec) == KIND_CONSOLE;
 }
 
 void virtio_device_print_help(FILE *f, bool pci, bool mmio)
@@ -110,7 +163,7 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
     char **parts = g_strsplit(spec, ",", -1);
     VirtIODevice *vdev = NULL;
     const char *driver = parts[0] ? parts[0] : "";
-    VirtioKind kind = virtio_kind(driver, strlen(driver));
+    VirtioKind kind = virtio_kind(driver);
     *handled = kind != KIND_NONE;
     if (kind == KIND_NONE) {
         g_strfreev(parts);

@@ -226,6 +226,24 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
                                         Chardev *console_chr, bool *handled, char **errp);
 /* The -device spec names a virtio device mimic has ("virtio-rng-pci,..."). */
 bool virtio_device_name_known(const char *spec);
+/* Which bus a -device name needs: a board without that bus refuses it. */
+typedef enum VirtioDeviceBus {
+    VIRTIO_DEVICE_BUS_UNKNOWN, /* not a virtio device mimic has */
+    VIRTIO_DEVICE_BUS_ANY,     /* "virtio-net", "virtconsole": the board picks */
+    VIRTIO_DEVICE_BUS_PCI,     /* "virtio-net-pci" */
+    VIRTIO_DEVICE_BUS_MMIO,    /* "virtio-net-device": QEMU's virtio-bus */
+} VirtioDeviceBus;
+VirtioDeviceBus virtio_device_bus(const char *spec);
+/* The device -nic or -net nic made: options.c gives it an id starting with
+ * '_' (which QEMU refuses in a user's id), so a model the board cannot plug
+ * is refused as a NIC model, not as a -device the user typed. */
+bool virtio_device_from_nic(const char *spec);
+/* For a board with only some transports: the first -device (in command-line
+ * order) whose bus it lacks is refused in QEMU's words ("-device X: No 'PCI'
+ * bus found for device 'X'", or for a -nic/-net NIC "Unsupported NIC model:
+ * X"). Stops at an unknown name, which virtio_machine_setup reports. */
+bool virtio_check_device_buses(char *const *devices, int n_devices, bool pci, bool mmio,
+                               char **errp);
 /* "virtconsole[,...]": a port on a serial bus. */
 bool virtio_device_is_console_port(const char *spec);
 /* "virtio-serial-device", "virtio-serial-pci", ...: the bus ports sit on. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # -device for virtio devices through the real mimic binary: `-device help` on
-# each board, unknown device names refused with QEMU's message, and several
-# virtconsoles each on the chardev it names. Usage: test_virtio_cli.py MIMIC
+# each board, unknown device names refused with QEMU's message, each board's
+# transports (virt and microvm: virtio-mmio, malta: PCI) for -device and for
+# -nic/-net NIC models, and several virtconsoles each on the chardev it names.
+# Usage: test_virtio_cli.py MIMIC
 import os
 import struct
 import subprocess
@@ -143,13 +145,58 @@ expect_error("the first bad -device is reported: unknown first",
 expect_error("the first bad -device is reported: wrong bus first",
              VIRT + ["-device", "virtio-rng-pci", "-device", "foo"],
              "-device virtio-rng-pci: No 'PCI' bus found for device 'virtio-rng-pci'")
-# Still taken: the transport-neutral spellings, and -nic's NIC whatever its model (-nic
-# user alone means virtio-net-pci on every board).
-DTB2 = os.path.join(tmp.name, "virt2.dtb")
-rc, out, err = run(["-M", "virt,dumpdtb=" + DTB2, "-display", "none", "-nic", "user",
-                    "-device", "virtio-rng", "-device", "virtio-rng-device"])
-check("virt takes -nic user and virtio-rng", rc == 0 and os.path.exists(DTB2),
-      f"rc={rc} {err!r}")
+# microvm has only virtio-mmio (QEMU's has pcie=off by default): the same words as
+# qemu-system-x86_64 -M microvm; checked before the accelerator, so no /dev/kvm needed.
+BZ = os.path.join(tmp.name, "bz.img")
+fake_bzimage(BZ)
+MICROVM = ["-M", "microvm", "-accel", "kvm", "-kernel", BZ, "-display", "none"]
+for spec in ("virtio-blk-pci,drive=d0", "virtio-net-pci,netdev=n0", "virtio-rng-pci",
+             "virtio-serial-pci"):
+    name = spec.split(",")[0]
+    expect_error(f"{name} on microvm (no PCI)",
+                 MICROVM + ["-drive", "if=none,id=d0,file=" + ELF + ",format=raw",
+                            "-netdev", "user,id=n0", "-device", spec],
+                 f"-device {spec}: No 'PCI' bus found for device '{name}'")
+expect_error("microvm: the first bad -device is reported",
+             ["-M", "microvm", "-display", "none", "-device", "virtio-rng-pci,id=x",
+              "-device", "foo"],
+             "-device virtio-rng-pci,id=x: No 'PCI' bus found for device 'virtio-rng-pci'")
+
+# -nic and -net nic: without model= the NIC is the neutral virtio-net, which each board
+# puts on its own transport; a model the board cannot plug is refused as QEMU refuses a
+# NIC model a board does not have (qemu-system-arm -M vexpress-a9 -nic
+# user,model=virtio-net-pci and qemu-system-mips -M malta -nic user,model=virtio-net-device
+# both say "Unsupported NIC model: ...", without the option).
+for name, args in (("-nic user", ["-nic", "user"]),
+                   ("-nic user,model=virtio", ["-nic", "user,model=virtio"]),
+                   ("-nic user,model=virtio-net-device", ["-nic", "user,model=virtio-net-device"]),
+                   ("-net nic alone", ["-net", "nic"]),
+                   ("-net nic -net user", ["-net", "nic", "-net", "user"]),
+                   ("-net nic,model=virtio-net-device", ["-net", "nic,model=virtio-net-device"]),
+                   ("virtio-rng and virtio-rng-device",
+                    ["-device", "virtio-rng", "-device", "virtio-rng-device"])):
+    dtb = os.path.join(tmp.name, "ok.dtb")
+    if os.path.exists(dtb):
+        os.unlink(dtb)
+    rc, out, err = run(["-M", "virt,dumpdtb=" + dtb, "-display", "none"] + args)
+    check(f"virt takes {name}", rc == 0 and os.path.exists(dtb) and err == "",
+          f"rc={rc} {err!r}")
+for args in (["-nic", "user,model=virtio-net-pci"], ["-net", "nic,model=virtio-net-pci"],
+             ["-net", "nic,model=virtio-net-pci", "-net", "user"],
+             ["-nic", "user,id=mine,model=virtio-net-pci,hostfwd=tcp::0-:22"]):
+    expect_error(f"{' '.join(args)} on virt", VIRT + args,
+                 "Unsupported NIC model: virtio-net-pci")
+    expect_error(f"{' '.join(args)} on microvm", MICROVM + args,
+                 "Unsupported NIC model: virtio-net-pci")
+for args in (["-nic", "user,model=virtio-net-device"], ["-net", "nic,model=virtio-net-device"],
+             ["-net", "user", "-net", "nic,model=virtio-net-device,macaddr=52:54:00:00:00:07"]):
+    expect_error(f"{' '.join(args)} on malta", MALTA + args,
+                 "Unsupported NIC model: virtio-net-device")
+# A -device the user typed keeps its own message, even beside a -nic.
+expect_error("-device virtio-net-pci beside -nic user on virt",
+             VIRT + ["-nic", "user", "-device", "virtio-net-pci,netdev=n0", "-netdev",
+                     "user,id=n0"],
+             "-device virtio-net-pci,netdev=n0: No 'PCI' bus found for device 'virtio-net-pci'")
 
 
 # -- several consoles: the machine is built and runs the guest ------------------------
@@ -179,9 +226,11 @@ runs("two virtconsoles, each on its own chardev",
       "-chardev", "file,id=b,path=" + os.path.join(tmp.name, "hvc1"),
       "-device", "virtio-serial-pci", "-device", "virtconsole,chardev=a",
       "-device", "virtconsole,chardev=b,name=second"])
-runs("malta takes -nic user,model=virtio-net-device and virtio-rng",
-     ["-nic", "user,model=virtio-net-device", "-device", "virtio-rng", "-device",
+runs("malta takes -nic user, -nic user,model=virtio-net-pci and virtio-rng",
+     ["-nic", "user", "-nic", "user,model=virtio-net-pci", "-device", "virtio-rng", "-device",
       "virtio-rng-pci"])
+runs("malta takes -net nic alone and -net nic,model=virtio",
+     ["-net", "nic", "-net", "nic,model=virtio"])
 runs("virtconsoles sharing a mux chardev",
      ["-chardev", "null,id=m,mux=on", "-device", "virtio-serial-pci,id=vs0",
       "-device", "virtconsole,chardev=m", "-device", "virtconsole,chardev=m"])

@@ -233,8 +233,8 @@ START_TEST(test_nic)
     ck_assert_str_eq(o.netdevs[1], "user,id=n9");
     ck_assert_str_eq(o.netdevs[2], "user,id=mine");
     ck_assert_int_eq(o.n_devices, 2);
-    ck_assert_str_eq(o.devices[0], "virtio-net-pci,netdev=_nic0");
-    ck_assert_str_eq(o.devices[1], "virtio-net-device,netdev=n9,mac=52:54:00:12:34:99");
+    ck_assert_str_eq(o.devices[0], "virtio-net,netdev=_nic0,id=_nic0");
+    ck_assert_str_eq(o.devices[1], "virtio-net-device,netdev=n9,id=_nic1,mac=52:54:00:12:34:99");
     ck_assert(!o.nic_none);
     options_free(&o);
 
@@ -243,7 +243,7 @@ START_TEST(test_nic)
     ck_assert_int_eq(o.n_netdevs + o.n_devices, 0);
     options_free(&o);
     ck_assert(parse(&o, &err, "-nic", "user,model=virtio", NULL));
-    ck_assert_str_eq(o.devices[0], "virtio-net-pci,netdev=_nic0");
+    ck_assert_str_eq(o.devices[0], "virtio-net,netdev=_nic0,id=_nic0");
     options_free(&o);
 
     ck_assert(parse(&o, &err, "-hda", "a.img", "-snapshot", "-drive", "file=b.img,snapshot=off",
@@ -261,8 +261,8 @@ START_TEST(test_nic)
     ck_assert_int_eq(o.n_netdevs, 1);
     ck_assert_str_eq(o.netdevs[0], "user,hostfwd=tcp::22-:22,id=_net0");
     ck_assert_int_eq(o.n_devices, 2);
-    ck_assert_str_eq(o.devices[0], "virtio-net-pci,netdev=_net0,mac=52:54:00:00:00:01");
-    ck_assert_str_eq(o.devices[1], "virtio-net-device");
+    ck_assert_str_eq(o.devices[0], "virtio-net,netdev=_net0,id=_net0,mac=52:54:00:00:00:01");
+    ck_assert_str_eq(o.devices[1], "virtio-net-device,id=_net1");
     options_free(&o);
     ck_assert(!parse(&o, &err, "-net", "nic,foo=1", NULL));
     ck_assert_str_eq(err, "-net nic,foo=1: Invalid parameter 'foo=1'");

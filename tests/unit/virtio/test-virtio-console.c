@@ -266,6 +266,45 @@ START_TEST(test_device_help)
 }
 END_TEST
 
+/* The bus each -device name needs, and a board's refusal of the others. */
+START_TEST(test_device_bus)
+{
+    ck_assert_int_eq(virtio_device_bus("virtio-blk-pci,drive=d0"), VIRTIO_DEVICE_BUS_PCI);
+    ck_assert_int_eq(virtio_device_bus("virtio-net-device"), VIRTIO_DEVICE_BUS_MMIO);
+    ck_assert_int_eq(virtio_device_bus("virtio-console-device"), VIRTIO_DEVICE_BUS_MMIO);
+    ck_assert_int_eq(virtio_device_bus("virtio-rng"), VIRTIO_DEVICE_BUS_ANY);
+    ck_assert_int_eq(virtio_device_bus("virtconsole,chardev=c"), VIRTIO_DEVICE_BUS_ANY);
+    ck_assert_int_eq(virtio_device_bus("virtio-rng-pcix"), VIRTIO_DEVICE_BUS_UNKNOWN);
+    ck_assert_int_eq(virtio_device_bus("e1000"), VIRTIO_DEVICE_BUS_UNKNOWN);
+
+    char *err = NULL;
+    char *devs[] = {(char *)"virtio-rng", (char *)"virtio-net-device,netdev=n0",
+                    (char *)"virtio-blk-pci,drive=d0", (char *)"virtio-serial-device"};
+    ck_assert(virtio_check_device_buses(devs, 2, false, true, &err));
+    ck_assert(!virtio_check_device_buses(devs, 4, false, true, &err));
+    ck_assert_str_eq(err, "-device virtio-blk-pci,drive=d0: No 'PCI' bus found for device "
+                          "'virtio-blk-pci'");
+    g_free(err);
+    ck_assert(!virtio_check_device_buses(devs, 4, true, false, &err));
+    ck_assert_str_eq(err, "-device virtio-net-device,netdev=n0: No 'virtio-bus' bus found for "
+                          "device 'virtio-net-device'");
+    g_free(err);
+    ck_assert(virtio_check_device_buses(devs, 4, true, true, &err));
+    /* An unknown name first is left to virtio_machine_setup's message. */
+    char *unknown[] = {(char *)"foo", (char *)"virtio-rng-pci"};
+    err = NULL;
+    ck_assert(virtio_check_device_buses(unknown, 2, false, true, &err));
+    ck_assert_ptr_null(err);
+    /* -nic and -net nic's NICs (id=_...) are refused as NIC models, as QEMU does. */
+    char *nic[] = {(char *)"virtio-net-pci,netdev=_nic0,id=_nic0"};
+    ck_assert(virtio_device_from_nic(nic[0]));
+    ck_assert(!virtio_device_from_nic(devs[1]));
+    ck_assert(!virtio_check_device_buses(nic, 1, false, true, &err));
+    ck_assert_str_eq(err, "Unsupported NIC model: virtio-net-pci");
+    g_free(err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("virtio-console");
@@ -275,6 +314,7 @@ int main(void)
     tcase_add_test(tc, test_bus_alone_is_one_console);
     tcase_add_loop_test(tc, test_bad_options, 0, G_N_ELEMENTS(bad_cases));
     tcase_add_test(tc, test_device_help);
+    tcase_add_test(tc, test_device_bus);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
