@@ -11,7 +11,7 @@ BUILD_DEPS=(gcc cmake ninja-build pkg-config python3 libglib2.0-dev libpixman-1-
     libsdl2-dev libcapstone-dev check libfdt-dev zlib1g-dev libzstd-dev libslirp-dev
     clang libclang-rt-14-dev clang-format)
 # Test oracles and benchmark rivals: Debian's QEMU, never linked into mimic.
-TEST_DEPS=(qemu-utils qemu-system-mips qemu-system-arm cpio e2fsprogs dosfstools mtools gcc-mipsel-linux-gnu gcc-mips-linux-gnu hyperfine gcc-arm-linux-gnueabihf gdb-multiarch device-tree-compiler)
+TEST_DEPS=(qemu-utils qemu-system-mips qemu-system-arm qemu-system-x86 cpio e2fsprogs dosfstools mtools gcc-mipsel-linux-gnu gcc-mips-linux-gnu hyperfine gcc-arm-linux-gnueabihf gdb-multiarch device-tree-compiler)
 
 want=("${BUILD_DEPS[@]}")
 [ "${1:-}" = "--tests" ] && want+=("${TEST_DEPS[@]}")
