@@ -94,6 +94,21 @@ measure() {
     echo $best
 }
 
+# verify.py serves every data check of the run from one interpreter (a Python start-up
+# per check cost more than the checks). verify ARGS... returns its exit status and leaves
+# what it printed in $verify_out.
+coproc VERIFYD { exec python3 "$VERIFY" serve; }
+verify() {
+    local rc
+    printf '%q ' "$@" >&"${VERIFYD[1]}"
+    echo >&"${VERIFYD[1]}"
+    if ! read -r rc verify_out <&"${VERIFYD[0]}"; then
+        echo "crash: verify.py died" >&2
+        return 1
+    fi
+    return "$rc"
+}
+
 delay() { echo $((RANDOM * $1 / 32768)); }
 
 report() {
@@ -145,7 +160,7 @@ for ((i = 0; i < ${RUNS_CONVERT:-$RUNS}; i++)); do
         continue
     fi
     check_image dst.qcow2 "convert run $i" || { keep_copy dst.qcow2 "convert-fail-$i.qcow2"; continue; }
-    python3 "$VERIFY" convert src.raw dst.qcow2
+    verify convert src.raw dst.qcow2
     case $? in
     0) ;;
     3) unopened=$((unopened + 1)) ;;
@@ -183,7 +198,7 @@ if want_case commit; then
         check_image c/base.qcow2 "commit run $i (base)" || ok=0
         check_image c/top.qcow2 "commit run $i (top)" || ok=0
         if [ $ok = 1 ]; then
-            python3 "$VERIFY" commit expect-top.raw base-orig.raw c/top.qcow2 c/base.qcow2 ||
+            verify commit expect-top.raw base-orig.raw c/top.qcow2 c/base.qcow2 ||
                 { fail "commit run $i: data"; ok=0; }
         fi
         [ $ok = 1 ] || keep_copy c "commit-fail-$i"
@@ -218,7 +233,7 @@ if want_case snapshot; then
         if qemu-img snapshot -l snap.qcow2 | awk '{print $2}' | grep -qx "s$i"; then
             snaps+=("s$i")
         fi
-        python3 "$VERIFY" same src.raw snap.qcow2 "${snaps[@]}" || { fail "snapshot run $i: data"; break; }
+        verify same src.raw snap.qcow2 "${snaps[@]}" || { fail "snapshot run $i: data"; break; }
     done
     report "snapshot -c ($(qemu-img snapshot -l snap.qcow2 | tail -n +3 | wc -l) snapshots now)"
 fi
@@ -226,12 +241,6 @@ fi
 # ---- writes to an image with persistent bitmaps, and bitmap operations ----
 # A killed writer leaves its enabled bitmap marked in use (never silently
 # stale); a disabled bitmap and the image metadata stay sound.
-bitmap_flags() {
-    qemu-img info --output=json "$1" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)["format-specific"]["data"]
-print(" ".join("%s=%s" % (b["name"], ",".join(b["flags"]) or "-") for b in d.get("bitmaps", [])))'
-}
 if want_case bitmap; then
     kept=0
     killed=0 finished=0 unopened=0 leaks=0
@@ -254,7 +263,8 @@ if want_case bitmap; then
         *) fail "bitmap: run $i"; continue ;;
         esac
         check_image bm.qcow2 "bitmap run $i" || { keep_copy bm.qcow2 "bitmap-fail-$i.qcow2"; continue; }
-        flags=$(bitmap_flags bm.qcow2)
+        verify bitmap-flags bm.qcow2
+        flags=$verify_out
         case "$flags" in
         "on=auto off=-" | "on=in-use,auto off=-") ;;
         *) fail "bitmap run $i: bitmaps after the run: '$flags'"; keep_copy bm.qcow2 "bitmap-fail-$i.qcow2" ;;

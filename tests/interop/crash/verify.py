@@ -3,6 +3,7 @@
 # images read back (through Debian's qemu-img) must still make sense.
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -82,21 +83,63 @@ def check_same(expect_raw, img, tmp, snapshot=None):
         fail(f"{img}: {what} reads differently after an interrupted 'snapshot -c'")
 
 
+def bitmap_flags(img):
+    """The image's bitmaps as "name=flag,flag" words ("-" for none), in order."""
+    out = subprocess.run(["qemu-img", "info", "--output=json", img], check=True,
+                         capture_output=True, text=True).stdout
+    d = json.loads(out)["format-specific"]["data"]
+    return " ".join("%s=%s" % (b["name"], ",".join(b["flags"]) or "-")
+                    for b in d.get("bitmaps", []))
+
+
+def run_check(argv, tmp):
+    """One check; returns what it prints, exits 1 (bad) or 3 (not yet an image)."""
+    cmd = argv[0]
+    if cmd == "convert":
+        check_convert(argv[1], argv[2], tmp)
+    elif cmd == "commit":
+        check_commit(*argv[1:5], tmp)
+    elif cmd == "same":
+        # The active image, then each snapshot named.
+        check_same(argv[1], argv[2], tmp)
+        for snapshot in argv[3:]:
+            check_same(argv[1], argv[2], tmp, snapshot)
+    elif cmd == "bitmap-flags":
+        return bitmap_flags(argv[1])
+    else:
+        fail("unknown check " + cmd)
+    return ""
+
+
+def serve():
+    """crash.sh's checks through one interpreter: a command line in, "EXIT OUTPUT" out.
+    Starting Python for each of its ~150 checks cost more than the checks themselves."""
+    for line in sys.stdin:
+        argv = shlex.split(line)
+        if not argv:
+            continue
+        out = ""
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                out = run_check(argv, tmp)
+                rc = 0
+            except SystemExit as e:
+                rc = e.code if isinstance(e.code, int) else 1
+            except Exception as e:  # qemu-img failing on a broken image, say
+                print("verify: %s: %s" % (argv[0], e), file=sys.stderr)
+                rc = 1
+        sys.stderr.flush()
+        print(rc, out, flush=True)
+
+
 def main():
+    if sys.argv[1] == "serve":
+        serve()
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = sys.argv[1]
-        if cmd == "convert":
-            check_convert(sys.argv[2], sys.argv[3], tmp)
-        elif cmd == "commit":
-            check_commit(*sys.argv[2:6], tmp)
-        elif cmd == "same":
-            # The active image, then each snapshot named: one interpreter per run, since its
-            # start-up costs more than the checks on a loaded CI host.
-            check_same(sys.argv[2], sys.argv[3], tmp)
-            for snapshot in sys.argv[4:]:
-                check_same(sys.argv[2], sys.argv[3], tmp, snapshot)
-        else:
-            fail("unknown check " + cmd)
+        out = run_check(sys.argv[1:], tmp)
+        if out:
+            print(out)
 
 
 main()
