@@ -354,21 +354,46 @@ static uint64_t pmccntr(ArmEnv *env)
     return (uint64_t)clock_get_ns(CLOCK_VIRTUAL) - env->cp15.pmccntr_offset;
 }
 
+/* A timer's callback runs in the main loop under the global lock; a vCPU updating the same
+ * timer takes that lock too. Without it the two read-modify-writes of ctl and the arming
+ * of the host timer interleave: the callback of an old deadline could write back the ctl
+ * it read before the guest's write, or delete the host timer the guest just armed for a
+ * new CVAL (ThreadSanitizer saw timer_write race timer_virt_cb on -smp 2). */
+static bool timer_lock(void)
+{
+    bool held = bql_locked();
+    if (!held) {
+        bql_lock();
+    }
+    return held;
+}
+
+static void timer_unlock(bool held)
+{
+    if (!held) {
+        bql_unlock();
+    }
+}
+
 static bool timer_read(ArmEnv *env, ArmGenericTimer *t, bool virt, int reg, uint64_t *v)
 {
+    bool held = timer_lock();
     uint64_t now = arm_cnt_now(env) - (virt ? (uint64_t)env->cntvoff : 0);
     switch (reg) {
-    case 0: *v = (uint32_t)(t->cval - now); return true; /* TVAL */
-    case 1:                                              /* CTL */
+    case 0: *v = (uint32_t)(t->cval - now); break; /* TVAL */
+    case 1:                                        /* CTL */
         arm_timer_update(env, t, virt);
         *v = t->ctl;
-        return true;
-    default: *v = t->cval; return true;
+        break;
+    default: *v = t->cval; break;
     }
+    timer_unlock(held);
+    return true;
 }
 
 static void timer_write(ArmEnv *env, ArmGenericTimer *t, bool virt, int reg, uint64_t v)
 {
+    bool held = timer_lock();
     uint64_t now = arm_cnt_now(env) - (virt ? (uint64_t)env->cntvoff : 0);
     switch (reg) {
     case 0: t->cval = now + (uint64_t)(int64_t)(int32_t)v; break;
@@ -376,6 +401,7 @@ static void timer_write(ArmEnv *env, ArmGenericTimer *t, bool virt, int reg, uin
     default: t->cval = v; break;
     }
     arm_timer_update(env, t, virt);
+    timer_unlock(held);
 }
 
 bool arm_cp_read(ArmEnv *env, uint32_t key, uint64_t *v)
@@ -718,10 +744,13 @@ bool arm_cp_write(ArmEnv *env, uint32_t key, uint64_t val, bool *end_tb)
     case KEY(0, 14, 3, 1): timer_write(env, &env->gt_virt, true, 1, v); return true;
     case KEY64(2, 14): timer_write(env, &env->gt_phys, false, 2, val); return true;
     case KEY64(3, 14): timer_write(env, &env->gt_virt, true, 2, val); return true;
-    case KEY64(4, 14):
+    case KEY64(4, 14): {
+        bool held = timer_lock();
         env->cntvoff = (int64_t)val;
         arm_timer_update(env, &env->gt_virt, true);
+        timer_unlock(held);
         return true;
+    }
     default: break;
     }
     /* Cache maintenance (c7) and barriers: no-ops. */
