@@ -79,9 +79,40 @@ VirtioDeviceBus virtio_device_bus(const char *spec)
     return n ? n->needs : VIRTIO_DEVICE_BUS_UNKNOWN;
 }
 
+/* The id options.c gives the NICs -nic and -net nic make: "_nicN" or "_netN"
+ * (up to the next ','). */
+static bool virtio_id_is_nic_tag(const char *id)
+{
+    size_t len = strcspn(id, ",");
+    if (len < 5 || (strncmp(id, "_nic", 4) && strncmp(id, "_net", 4))) {
+        return false;
+    }
+    for (size_t i = 4; i < len; i++) {
+        if (!g_ascii_isdigit(id[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* QEMU's identifiers: a letter, then letters, digits, '-', '.' and '_'. */
+static bool virtio_id_valid(const char *id)
+{
+    if (!g_ascii_isalpha(*id)) {
+        return virtio_id_is_nic_tag(id);
+    }
+    for (const char *c = id; *c; c++) {
+        if (!g_ascii_isalnum(*c) && *c != '-' && *c != '.' && *c != '_') {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool virtio_device_from_nic(const char *spec)
 {
-    return strstr(spec, ",id=_") != NULL;
+    const char *id = strstr(spec, ",id=");
+    return virtio_kind(spec) == KIND_NET && id && virtio_id_is_nic_tag(id + 4);
 }
 
 bool virtio_check_device_buses(char *const *devices, int n_devices, bool pci, bool mmio,
@@ -186,6 +217,13 @@ VirtIODevice *virtio_device_from_option(const char *spec, Drive **drives, int n_
             mac_str = val;
         } else if (kind == KIND_CONSOLE && !strcmp(key, "chardev")) {
             chardev_id = val;
+        } else if (!strcmp(key, "id") && !virtio_id_valid(val)) {
+            /* QEMU's two lines, the second one without the program's name. */
+            *errp = g_strdup_printf("-device %s: Parameter 'id' expects an identifier\n"
+                                    "Identifiers consist of letters, digits, '-', '.', '_', "
+                                    "starting with a letter.",
+                                    spec);
+            goto out;
         } else if (!strcmp(key, "id") || !strcmp(key, "bus") || !strcmp(key, "addr") ||
                    (kind == KIND_CONSOLE && !strcmp(key, "name"))) {
             /* Placement and naming: the board decides. */

@@ -234,9 +234,10 @@ typedef enum VirtioDeviceBus {
     VIRTIO_DEVICE_BUS_MMIO,    /* "virtio-net-device": QEMU's virtio-bus */
 } VirtioDeviceBus;
 VirtioDeviceBus virtio_device_bus(const char *spec);
-/* The device -nic or -net nic made: options.c gives it an id starting with
- * '_' (which QEMU refuses in a user's id), so a model the board cannot plug
- * is refused as a NIC model, not as a -device the user typed. */
+/* The device -nic or -net nic made: options.c gives it the id "_nicN" or
+ * "_netN" (QEMU refuses a user's id not starting with a letter, and so does
+ * virtio_device_from_option), so a model the board cannot plug is refused as
+ * a NIC model, not as a -device the user typed. */
 bool virtio_device_from_nic(const char *spec);
 /* For a board with only some transports: the first -device (in command-line
  * order) whose bus it lacks is refused in QEMU's words ("-device X: No 'PCI'

@@ -117,6 +117,14 @@ expect_error("two virtconsoles on one chardev",
              MALTA + ["-chardev", "null,id=a", "-device", "virtio-serial-pci",
                       "-device", "virtconsole,chardev=a", "-device", "virtconsole,chardev=a"],
              "-device virtconsole,chardev=a: chardev \"a\" is already in use (mux=on shares it)")
+# A -device id is an identifier, as QEMU's (whose second line has no program name).
+for spec in ("virtio-rng-pci,id=_x", "virtio-rng-pci,id=1a", "virtio-net-pci,id=_nic0x",
+             "virtio-rng-pci,id=a b"):
+    rc, out, err = run(MALTA + ["-device", spec])
+    check(f"-device {spec}: not an identifier", rc == 1 and err ==
+          f"mimic: -device {spec}: Parameter 'id' expects an identifier\n"
+          "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.\n",
+          f"rc={rc} {err!r}")
 expect_error("a property virtconsole does not have",
              MALTA + ["-device", "virtio-serial-pci", "-device", "virtconsole,speed=9"],
              "-device virtconsole,speed=9: Property 'virtconsole.speed' not found")

@@ -299,6 +299,10 @@ START_TEST(test_device_bus)
     char *nic[] = {(char *)"virtio-net-pci,netdev=_nic0,id=_nic0"};
     ck_assert(virtio_device_from_nic(nic[0]));
     ck_assert(!virtio_device_from_nic(devs[1]));
+    ck_assert(virtio_device_from_nic("virtio-net-device,id=_net12,mac=52:54:00:00:00:01"));
+    ck_assert(!virtio_device_from_nic("virtio-rng-pci,id=_nic0"));
+    ck_assert(!virtio_device_from_nic("virtio-net-pci,id=_x"));
+    ck_assert(!virtio_device_from_nic("virtio-net-pci,id=_nic"));
     ck_assert(!virtio_check_device_buses(nic, 1, false, true, &err));
     ck_assert_str_eq(err, "Unsupported NIC model: virtio-net-pci");
     g_free(err);
