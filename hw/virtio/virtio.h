@@ -217,7 +217,8 @@ VirtIODevice *virtio_net_new(NetDev *nd, const uint8_t *mac, char **errp);
  * netdev= and chardev= (through chardev_take), e.g.
  * "virtio-blk-device,drive=d0", "virtio-net-device,netdev=n0",
  * "virtio-rng-device", "virtio-serial-device", "virtconsole,chardev=c0"
- * ("-pci" spellings are accepted too). A console without chardev= gets
+ * (the "-pci" and neutral spellings too: a board refuses a bus it lacks
+ * before, with virtio_check_device_buses). A console without chardev= gets
  * console_chr. Returns NULL with *errp set on a bad option; *handled false
  * if the driver is not a virtio device at all. `drives` are the board's
  * opened drives (looked up by id).
