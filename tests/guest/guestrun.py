@@ -156,9 +156,10 @@ def start_listening(make_argv, log_path=None, tries=5, timeout=30):
 # writes it to the UART whenever it logs, so it can land inside a prompt, a command's
 # output or one of run()'s tags; KMSG_PREFIX is what may still become one.
 KMSG = re.compile(rb"\[ *\d+\.\d{6}\] [^\n]*\n")
+KMSG_PREFIX = re.compile(rb"\[ *(?:\d+(?:\.\d{0,6})?)?\Z|\[ *\d+\.\d{6}\](?: [^\n]*)?\Z")
+# Records worth showing in a passing test's output (Guest.kill prints them).
 TROUBLE = re.compile(rb"WARNING|BUG|Oops|Internal error|stall|lockup|Unable to handle|"
                      rb"Call trace|hung task|timed out|segfault")
-KMSG_PREFIX = re.compile(rb"\[ *(?:\d+(?:\.\d{0,6})?)?\Z|\[ *\d+\.\d{6}\](?: [^\n]*)?\Z")
 
 
 class Guest:
