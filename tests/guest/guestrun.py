@@ -14,6 +14,10 @@ the busybox initramfs, waiting for the shell, reboot and poweroff.
             g.poweroff()                   # asserts mimic exits 0
 
     sys.exit(run_test("mimic-malta-", body))  # PASS 0, SKIP 77, failure: console tail
+
+Kernel log records ("[  9.22] ...") never reach expect() or run(): they can land anywhere
+on the console (Guest.kernel keeps them; console.log has everything). MIMIC_GUEST_KEEP=1
+keeps a test's work directory (console logs, disks) for a look after the run.
 """
 import os
 import re
