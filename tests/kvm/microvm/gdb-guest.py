@@ -52,7 +52,8 @@ def main():
     console = os.path.join(work, "console.txt")
     mimic = subprocess.Popen([o.mimic, "-accel", "kvm", "-M", "microvm", "-m", "64", "-kernel",
                               o.guest, "-display", "none", "-serial", "file:" + console,
-                              "-append", "loops=3000000000", "-gdb", "tcp::%d" % port, "-S"],
+                              "-append", "loops=3000000000 notick=1", "-gdb", "tcp::%d" % port,
+                              "-S"],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     cmds = os.path.join(work, "cmds.gdb")
     with open(cmds, "w") as f:
