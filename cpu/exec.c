@@ -111,8 +111,11 @@ static int handle_exception(CPUState *cpu)
  * that invalidates the chaining decision. */
 static int handle_interrupts(CPUState *cpu, bool *chain_ok)
 {
-    if (!__atomic_load_n(&cpu->common->exit_request, __ATOMIC_ACQUIRE) && !cpu->interrupt_request &&
-        !cpu->tlb_flush_pending && !cpu->exit_request) {
+    /* Other threads set these with atomic operations. */
+    if (!__atomic_load_n(&cpu->common->exit_request, __ATOMIC_ACQUIRE) &&
+        !__atomic_load_n(&cpu->interrupt_request, __ATOMIC_RELAXED) &&
+        !__atomic_load_n(&cpu->tlb_flush_pending, __ATOMIC_RELAXED) &&
+        !__atomic_load_n(&cpu->exit_request, __ATOMIC_RELAXED)) {
         return -1;
     }
     /* A pending but masked interrupt alone must not stop chaining: only a real exit
@@ -297,7 +300,7 @@ int cpu_exec(CPUState *cpu)
         cpu->stats.loop_entries++;
         /* A flush another vCPU asked for while this one waited for the lock or translated
          * (a plain read first: the exchange is a locked instruction on every block entry). */
-        if (cpu->tlb_flush_pending) {
+        if (__atomic_load_n(&cpu->tlb_flush_pending, __ATOMIC_RELAXED)) {
             tlb_process_pending(cpu);
         }
         uintptr_t r = tcg_exec(ctx, env, tb->code_rx);

@@ -108,13 +108,13 @@ void tb_jmp_cache_clear(CPUState *cpu)
             CPUJumpCacheEntry *e = jmp_cache_set_of(cpu, cpu->jmp_used[i]);
             for (unsigned w = 0; w < CPU_JMP_CACHE_WAYS; w++) {
                 __atomic_store_n(&e[w].pc, UINT64_MAX, __ATOMIC_RELAXED);
-                e[w].tb = NULL;
+                __atomic_store_n(&e[w].tb, NULL, __ATOMIC_RELAXED); /* see remove_all_cpus */
             }
         }
     } else {
         for (unsigned i = 0; i < CPU_JMP_CACHE_SIZE; i++) {
             __atomic_store_n(&cpu->jmp_cache[i].pc, UINT64_MAX, __ATOMIC_RELAXED);
-            cpu->jmp_cache[i].tb = NULL;
+            __atomic_store_n(&cpu->jmp_cache[i].tb, NULL, __ATOMIC_RELAXED);
         }
     }
     cpu->jmp_nb_used = 0;
@@ -159,7 +159,7 @@ static void jmp_slot_fill(CPUJumpCacheEntry *e, uint64_t pc, uint64_t cs_base, u
     e->flags = flags;
     e->cflags = cflags;
     e->code_rx = code_rx;
-    e->tb = tb;
+    __atomic_store_n(&e->tb, tb, __ATOMIC_RELAXED);
     __atomic_store_n(&e->pc, pc, __ATOMIC_RELEASE);
 }
 
@@ -192,7 +192,8 @@ static void jmp_cache_remove_all_cpus(TranslationBlock *tb)
     for (CPUState *c = cpu_list_head; c; c = c->next) {
         CPUJumpCacheEntry *e = jmp_cache_set_of(c, h);
         for (unsigned w = 0; w < CPU_JMP_CACHE_WAYS; w++) {
-            if (e[w].tb == tb) {
+            /* Another vCPU's slots: their owner clears them without the lock. */
+            if (__atomic_load_n(&e[w].tb, __ATOMIC_RELAXED) == tb) {
                 __atomic_store_n(&e[w].pc, UINT64_MAX, __ATOMIC_RELEASE);
             }
         }

@@ -203,7 +203,8 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot, int m
 
     full->paddr = paddr;
     full->prot = prot;
-    full->ram_addr = UINT64_MAX;
+    /* tlb_mark_code_page_all reads ram_addr from other threads. */
+    __atomic_store_n(&full->ram_addr, UINT64_MAX, __ATOMIC_RELAXED);
     full->mr = NULL;
     full->mr_offset = 0;
 
@@ -212,7 +213,9 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t paddr, int prot, int m
         uint8_t *host =
             (uint8_t *)memory_region_get_ram_ptr(s.mr) + s.offset_in_region + (paddr - s.addr);
         e.addend = (uintptr_t)host - (uintptr_t)vaddr;
-        full->ram_addr = memory_region_get_ram_addr(s.mr) + s.offset_in_region + (paddr - s.addr);
+        __atomic_store_n(&full->ram_addr,
+                         memory_region_get_ram_addr(s.mr) + s.offset_in_region + (paddr - s.addr),
+                         __ATOMIC_RELAXED);
         full->mr = s.mr;
         full->mr_offset = s.offset_in_region + (paddr - s.addr);
         if (s.readonly || memory_region_is_rom(s.mr)) {
@@ -259,7 +262,7 @@ void tlb_mark_code_page_all(uint64_t ram_page)
                 TCGTLBEntry *e = &c->tlb_table[i][j];
                 uint64_t w = __atomic_load_n(&e->addr_write, __ATOMIC_RELAXED);
                 if (w != UINT64_MAX && !(w & TLB_FLAGS_MASK) &&
-                    c->tlb_full[i][j].ram_addr == ram_page) {
+                    __atomic_load_n(&c->tlb_full[i][j].ram_addr, __ATOMIC_RELAXED) == ram_page) {
                     __atomic_store_n(&e->addr_write, w | TCG_TLB_NOTDIRTY, __ATOMIC_SEQ_CST);
                 }
             }
