@@ -380,9 +380,11 @@ static bool opt_parse_machine(MimicOptions *o, const char *arg, char **errp)
                 g_strfreev(parts);
                 return false;
             }
-            o->machine = g_intern_string(*p);
+            g_free(o->machine);
+            o->machine = g_strdup(*p);
         } else if (!strncmp(*p, "type=", 5)) {
-            o->machine = g_intern_string(*p + 5);
+            g_free(o->machine);
+            o->machine = g_strdup(*p + 5);
         } else if (!strncmp(*p, "accel=", 6)) {
             g_free(o->accel);
             o->accel = g_strdup(*p + 6);
@@ -850,7 +852,7 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
                                         arg, (int)len, arg);
                 return false;
             }
-            o->display = g_intern_string(len == 4 ? "none" : "sdl");
+            o->display = len == 4 ? "none" : "sdl";
             break;
         }
         case OPT_ACCEL: {
@@ -887,9 +889,11 @@ bool options_parse(MimicOptions *o, int argc, char **argv, char **errp)
             char **parts = g_strsplit(arg, ",", -1);
             for (char **p = parts; *p; p++) {
                 if (g_str_has_prefix(*p, "guest=")) {
-                    o->name = g_intern_string(*p + 6);
+                    g_free(o->name);
+                    o->name = g_strdup(*p + 6);
                 } else if (p == parts && !strchr(*p, '=')) {
-                    o->name = g_intern_string(*p);
+                    g_free(o->name);
+                    o->name = g_strdup(*p);
                 }
             }
             g_strfreev(parts);
@@ -925,5 +929,7 @@ void options_free(MimicOptions *o)
     g_strfreev(o->net_users);
     g_strfreev(o->mons);
     g_free(o->accel);
+    g_free(o->machine);
+    g_free(o->name);
     memset(o, 0, sizeof(*o));
 }

@@ -12,7 +12,7 @@
 #define OPTIONS_MAX_SERIAL 4
 
 typedef struct MimicOptions {
-    const char *machine;   /* -M name; NULL: the default board */
+    char *machine;         /* -M name (owned); NULL: the default board */
     char **machine_opts;   /* -M ...,k=v: "k=v" strings, NULL-terminated */
     uint64_t ram_size;     /* -m in bytes; 0: the board's default */
     int smp, max_cpus;     /* -smp; 0: not given */
@@ -38,7 +38,8 @@ typedef struct MimicOptions {
     const char *log_items, *log_file;
     const char *gdb; /* "tcp::1234" after -s */
     bool start_paused, no_reboot, no_shutdown, singlestep;
-    const char *mem_path, *name, *bios_dir;
+    const char *mem_path, *bios_dir;
+    char *name;          /* -name (owned) */
     const char *pidfile; /* -pidfile */
     bool snapshot;       /* -snapshot: every drive gets snapshot=on */
     bool daemonize;      /* -daemonize */
