@@ -633,51 +633,41 @@ uint32_t cpu_ldl_code(void *env, uint64_t addr)
                                  MMU_INST_FETCH, 0);
 }
 
-/* Page by page through the arch's debugger walk, for CPUs without a soft TLB: the
- * accelerator hands over the paging registers, the arch knows the table format. */
-static bool memory_rw_debug_untlbed(CPUState *cpu, uint64_t vaddr, uint8_t *p, size_t len,
-                                    bool is_write)
+/* Debugger translation through the soft TLB: a probing fill with the current data mode. */
+static bool debug_translate_tlb(CPUState *cpu, uint64_t va, uint64_t *paddr)
 {
-    if (!cpu->ops->debug_translate) {
+    int mmu_idx = cpu->ops->mmu_index(cpu, false);
+    if (!cpu->ops->tlb_fill(cpu, va, 1, MMU_DATA_LOAD, mmu_idx, true, 0)) {
         return false;
     }
-    cpu_synchronize_state(cpu);
-    uint64_t page_size = 1ull << cpu->ops->page_bits;
-    while (len) {
-        uint64_t pa;
-        uint64_t in_page = page_size - (vaddr & (page_size - 1));
-        size_t n = len < in_page ? len : in_page;
-        if (!cpu->ops->debug_translate(cpu, vaddr, &pa)) {
-            return false;
-        }
-        MemTxResult r = is_write ? address_space_write_rom(cpu->as, pa, p, n)
-                                 : address_space_read(cpu->as, pa, p, n);
-        if (r != MEMTX_OK) {
-            return false;
-        }
-        p += n;
-        vaddr += n;
-        len -= n;
-    }
+    CPUTLBEntryFull *full = &cpu->tlb_full[mmu_idx][tlb_index(cpu, va)];
+    *paddr = full->paddr + (va & ~cpu_page_mask(cpu));
     return true;
 }
 
 bool cpu_memory_rw_debug(CPUState *cpu, uint64_t vaddr, void *buf, size_t len, bool is_write)
 {
     uint8_t *p = buf;
+    bool (*translate)(CPUState *, uint64_t, uint64_t *) = debug_translate_tlb;
+    uint64_t page_size = ~cpu_page_mask(cpu) + 1;
     if (!cpu->tlb_full[0]) {
-        return memory_rw_debug_untlbed(cpu, vaddr, p, len, is_write);
-    }
-    int mmu_idx = cpu->ops->mmu_index(cpu, false);
-    while (len) {
-        uint64_t va = tlb_addr_normalise(cpu, vaddr);
-        uint64_t in_page = (~cpu_page_mask(cpu) + 1) - (va & ~cpu_page_mask(cpu));
-        size_t n = len < in_page ? len : in_page;
-        if (!cpu->ops->tlb_fill(cpu, va, 1, MMU_DATA_LOAD, mmu_idx, true, 0)) {
+        /* No soft TLB (KVM): the arch's page-table walk over the paging registers the
+         * accelerator hands over. */
+        if (!cpu->ops->debug_translate) {
             return false;
         }
-        CPUTLBEntryFull *full = &cpu->tlb_full[mmu_idx][tlb_index(cpu, va)];
-        uint64_t pa = full->paddr + (va & ~cpu_page_mask(cpu));
+        cpu_synchronize_state(cpu);
+        translate = cpu->ops->debug_translate;
+        page_size = 1ull << cpu->ops->page_bits;
+    }
+    while (len) {
+        uint64_t va = cpu->tlb_full[0] ? tlb_addr_normalise(cpu, vaddr) : vaddr;
+        uint64_t in_page = page_size - (va & (page_size - 1));
+        size_t n = len < in_page ? len : in_page;
+        uint64_t pa;
+        if (!translate(cpu, va, &pa)) {
+            return false;
+        }
         MemTxResult r = is_write ? address_space_write_rom(cpu->as, pa, p, n)
                                  : address_space_read(cpu->as, pa, p, n);
         if (r != MEMTX_OK) {
